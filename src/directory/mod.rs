@@ -1,0 +1,2 @@
+//! Directory exports.
+pub mod gen;

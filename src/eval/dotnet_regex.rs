@@ -1,0 +1,1 @@
+//! Translation of .NET regular expressions.

@@ -1,0 +1,2 @@
+//! Compiled evaluation of scoping filters.
+pub mod dotnet_regex;
