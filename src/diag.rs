@@ -1,0 +1,462 @@
+//! Diagnostics: every problem scopesim reports, with where it is and what to do.
+//!
+//! Errors, warnings and lint findings share one shape so that all of them can be rendered
+//! the same way (with source context for rules, or `file:line:column` for data files),
+//! collected and reported together (a file with three mistakes gets three messages), and
+//! printed as JSON for machines. Messages follow one style (after cedar's guide): lowercase
+//! start, no trailing period, user input in backticks, no Rust type names, and the advice
+//! in a separate `help`.
+
+use crate::source::{LineCol, SourceId, Sources, Span};
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a diagnostic is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run.
+    Info,
+    /// Probably a mistake or a fidelity caveat; fails a run only with `--fail-on-warnings`.
+    Warning,
+    /// The input cannot be used as it is.
+    Error,
+}
+
+impl Severity {
+    /// Lowercase name, as used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `info`, `warning`/`warn`, `error`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "note" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A marked span in a rules or schema text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// The text the span indexes.
+    pub source: SourceId,
+    /// The marked bytes.
+    pub span: Span,
+    /// A short note printed under the mark.
+    pub message: Option<String>,
+}
+
+/// A position in a data file (a directory export), which is not kept in memory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileLocation {
+    /// The path as given by the user.
+    pub path: String,
+    /// 1-based line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based column (character or field number, as `column_kind` says), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// 1-based record (row or JSON object) number, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+}
+
+impl FileLocation {
+    /// A location naming only the file.
+    pub fn file(path: impl Into<String>) -> FileLocation {
+        FileLocation {
+            path: path.into(),
+            line: None,
+            column: None,
+            record: None,
+        }
+    }
+
+    /// Adds a line.
+    pub fn at_line(mut self, line: u64) -> FileLocation {
+        self.line = Some(line);
+        self
+    }
+
+    /// Adds a column.
+    pub fn at_column(mut self, column: u64) -> FileLocation {
+        self.column = Some(column);
+        self
+    }
+
+    /// Adds a record number.
+    pub fn at_record(mut self, record: u64) -> FileLocation {
+        self.record = Some(record);
+        self
+    }
+}
+
+impl fmt::Display for FileLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        if let Some(rec) = self.record {
+            write!(f, " (record {rec})")?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem or finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub severity: Severity,
+    /// A stable kebab-case identifier (`unknown-operator`), for filtering and tests.
+    pub code: &'static str,
+    /// The spec rule it enforces or mirrors (`S6`), if any.
+    pub rule: Option<&'static str>,
+    /// One line, lowercase start, no trailing period.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Marks in rule or schema texts; the first is the primary location.
+    pub labels: Vec<Label>,
+    /// Position in a data file, for problems in directory exports.
+    pub location: Option<FileLocation>,
+}
+
+impl Diagnostic {
+    /// A new diagnostic without location.
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            rule: None,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+            location: None,
+        }
+    }
+
+    /// A new error.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message)
+    }
+
+    /// A new warning.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message)
+    }
+
+    /// A new informational note.
+    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Info, code, message)
+    }
+
+    /// Adds help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Names the spec rule.
+    pub fn with_rule(mut self, rule: &'static str) -> Diagnostic {
+        self.rule = Some(rule);
+        self
+    }
+
+    /// Adds a labelled span.
+    pub fn with_label(
+        mut self,
+        source: SourceId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let message: String = message.into();
+        self.labels.push(Label {
+            source,
+            span,
+            message: if message.is_empty() {
+                None
+            } else {
+                Some(message)
+            },
+        });
+        self
+    }
+
+    /// Adds a data-file location.
+    pub fn at(mut self, location: FileLocation) -> Diagnostic {
+        self.location = Some(location);
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The primary location as `file:line:column`, when there is one.
+    pub fn primary_location(&self, sources: &Sources) -> Option<String> {
+        if let Some(label) = self.labels.first() {
+            let file = sources.get(label.source)?;
+            let lc = file.line_col(label.span.start);
+            return Some(format!("{}:{}:{}", file.name, lc.line, lc.column));
+        }
+        self.location.as_ref().map(ToString::to_string)
+    }
+
+    /// Renders for a terminal: the message, the source excerpt with marks, and the help.
+    pub fn render(&self, sources: &Sources, color: bool) -> String {
+        render::human(self, sources, color)
+    }
+
+    /// Renders as a JSON object (for `--error-format json`).
+    pub fn to_json(&self, sources: &Sources) -> serde_json::Value {
+        render::json(self, sources)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.severity, self.message)
+    }
+}
+
+/// True when any diagnostic is an error.
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}
+
+/// Sorts diagnostics into reading order: by file, then position, then severity.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.labels
+                .first()
+                .map(|l| (l.source.0, l.span.start, l.span.end))
+                .unwrap_or((u32::MAX, 0, 0))
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+mod render {
+    use super::*;
+    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+    /// miette needs an error type; this wraps our diagnostic for one rendering.
+    #[derive(Debug)]
+    struct Rendered {
+        message: String,
+        severity: miette::Severity,
+        help: Option<String>,
+        code: String,
+        source: Option<NamedSource<String>>,
+        labels: Vec<LabeledSpan>,
+    }
+
+    impl fmt::Display for Rendered {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.message)
+        }
+    }
+
+    impl std::error::Error for Rendered {}
+
+    impl miette::Diagnostic for Rendered {
+        fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            Some(Box::new(&self.code))
+        }
+        fn severity(&self) -> Option<miette::Severity> {
+            Some(self.severity)
+        }
+        fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+            self.help
+                .as_ref()
+                .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        }
+        fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+            self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            if self.labels.is_empty() {
+                None
+            } else {
+                Some(Box::new(self.labels.iter().cloned()))
+            }
+        }
+    }
+
+    pub(super) fn human(d: &Diagnostic, sources: &Sources, color: bool) -> String {
+        let severity = match d.severity {
+            Severity::Info => miette::Severity::Advice,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        };
+        let primary = d.labels.first().map(|l| l.source);
+        let mut message = d.message.clone();
+        if primary.is_none() {
+            if let Some(loc) = &d.location {
+                message = format!("{loc}: {message}");
+            }
+        }
+        let mut extra = Vec::new();
+        let mut labels = Vec::new();
+        for l in &d.labels {
+            if Some(l.source) == primary {
+                labels.push(LabeledSpan::new(
+                    l.message.clone(),
+                    l.span.start,
+                    l.span.len(),
+                ));
+            } else if let Some(file) = sources.get(l.source) {
+                let lc = file.line_col(l.span.start);
+                extra.push(format!(
+                    "{}:{}:{}{}",
+                    file.name,
+                    lc.line,
+                    lc.column,
+                    l.message
+                        .as_ref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        let source = primary.and_then(|id| sources.get(id)).map(|f| {
+            NamedSource::new(f.name.clone(), f.text.to_string()).with_language("scopesim")
+        });
+        let mut help = d.help.clone();
+        if !extra.is_empty() {
+            let also = format!("see also {}", extra.join(", "));
+            help = Some(match help {
+                Some(h) => format!("{h}\n{also}"),
+                None => also,
+            });
+        }
+        let code = match d.rule {
+            Some(rule) => format!("{} ({rule})", d.code),
+            None => d.code.to_string(),
+        };
+        let r = Rendered {
+            message,
+            severity,
+            help,
+            code,
+            source,
+            labels,
+        };
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let mut out = String::new();
+        if handler.render_report(&mut out, &r).is_err() {
+            out = format!("{}: {}\n", d.severity, d.message);
+        }
+        out
+    }
+
+    #[derive(Serialize)]
+    struct JsonLabel<'a> {
+        file: &'a str,
+        start: LineCol,
+        end: LineCol,
+        span: Span,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<&'a str>,
+    }
+
+    pub(super) fn json(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
+        let labels: Vec<JsonLabel<'_>> = d
+            .labels
+            .iter()
+            .filter_map(|l| {
+                let f = sources.get(l.source)?;
+                Some(JsonLabel {
+                    file: &f.name,
+                    start: f.line_col(l.span.start),
+                    end: f.line_col(l.span.end),
+                    span: l.span,
+                    message: l.message.as_deref(),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "severity": d.severity,
+            "code": d.code,
+            "rule": d.rule,
+            "message": d.message,
+            "help": d.help,
+            "labels": labels,
+            "location": d.location,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_source_context_and_help() {
+        let mut sources = Sources::new();
+        let id = sources.add(
+            "r.scope",
+            None,
+            "app \"A\" {\n  filter \"f\" { department EQUAL \"IT\" }\n}\n",
+        );
+        let text = sources.get(id).unwrap().text.clone();
+        let start = text.find("EQUAL ").unwrap();
+        let d = Diagnostic::error("unknown-operator", "unknown operator `EQUAL`")
+            .with_label(id, Span::new(start, start + 5), "not an operator")
+            .with_help("did you mean `EQUALS`?");
+        let out = d.render(&sources, false);
+        assert!(out.contains("unknown operator `EQUAL`"), "{out}");
+        assert!(out.contains("r.scope:2:27"), "{out}");
+        assert!(out.contains("did you mean `EQUALS`?"), "{out}");
+        let j = d.to_json(&sources);
+        assert_eq!(j["labels"][0]["start"]["line"], 2);
+        assert_eq!(j["labels"][0]["start"]["column"], 27);
+        assert_eq!(j["severity"], "error");
+    }
+
+    #[test]
+    fn data_file_locations_render_as_path_line_column() {
+        let d =
+            Diagnostic::error("bad-row", "unterminated quote")
+                .at(FileLocation::file("users.csv").at_line(12).at_column(4));
+        assert_eq!(
+            d.primary_location(&Sources::new()).unwrap(),
+            "users.csv:12:4"
+        );
+        assert!(
+            d.render(&Sources::new(), false)
+                .contains("users.csv:12:4: unterminated quote")
+        );
+    }
+}
