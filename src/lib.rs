@@ -2,5 +2,6 @@
 pub mod diag;
 pub mod directory;
 pub mod eval;
+pub mod rules;
 pub mod schema;
 pub mod source;

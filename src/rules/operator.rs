@@ -132,6 +132,11 @@ impl Operator {
 
     /// The closest operator to an unknown spelling, for "did you mean".
     pub fn suggest(text: &str) -> Option<Operator> {
+        Operator::suggest_with_distance(text).map(|(op, _)| op)
+    }
+
+    /// The closest operator and its edit distance (0 for known aliases such as `!=`).
+    pub fn suggest_with_distance(text: &str) -> Option<(Operator, usize)> {
         let symbolic = match text.trim() {
             "=" | "==" => Some(Operator::Equals),
             "!=" | "<>" | "≠" => Some(Operator::NotEquals),
@@ -141,8 +146,8 @@ impl Operator {
             "!~" => Some(Operator::NotRegexMatch),
             _ => None,
         };
-        if symbolic.is_some() {
-            return symbolic;
+        if let Some(op) = symbolic {
+            return Some((op, 0));
         }
         let key = normalize(text);
         let aliases: &[(&str, Operator)] = &[
@@ -169,14 +174,14 @@ impl Operator {
             ("false", Operator::IsFalse),
         ];
         if let Some((_, op)) = aliases.iter().find(|(a, _)| *a == key) {
-            return Some(*op);
+            return Some((*op, 0));
         }
         Operator::ALL
             .into_iter()
             .map(|op| (strsim::levenshtein(&normalize(op.canonical()), &key), op))
             .filter(|(d, op)| *d <= 3.max(normalize(op.canonical()).len() / 3))
             .min_by_key(|(d, _)| *d)
-            .map(|(_, op)| op)
+            .map(|(d, op)| (op, d))
     }
 }
 
@@ -209,7 +214,10 @@ mod tests {
     fn spellings_ignore_case_and_treat_underscore_and_space_alike() {
         assert_eq!(Operator::parse("not_equals"), Some(Operator::NotEquals));
         assert_eq!(Operator::parse("NOT  EQUALS"), Some(Operator::NotEquals));
-        assert_eq!(Operator::parse("greater than or equals"), Some(Operator::GreaterThanOrEquals));
+        assert_eq!(
+            Operator::parse("greater than or equals"),
+            Some(Operator::GreaterThanOrEquals)
+        );
         assert_eq!(Operator::parse("ends with"), Some(Operator::EndsWith));
         assert_eq!(Operator::parse("INCLUDES"), Some(Operator::Includes));
         assert_eq!(Operator::parse("is_not_null"), Some(Operator::IsNotNull));
@@ -222,8 +230,14 @@ mod tests {
         assert_eq!(Operator::suggest("NOT_EQUAL"), Some(Operator::NotEquals));
         assert_eq!(Operator::suggest("contains"), Some(Operator::Includes));
         assert_eq!(Operator::suggest("!="), Some(Operator::NotEquals));
-        assert_eq!(Operator::suggest("REGEX_MATCHES"), Some(Operator::RegexMatch));
-        assert_eq!(Operator::suggest("GreaterThanEqual"), Some(Operator::GreaterThanOrEquals));
+        assert_eq!(
+            Operator::suggest("REGEX_MATCHES"),
+            Some(Operator::RegexMatch)
+        );
+        assert_eq!(
+            Operator::suggest("GreaterThanEqual"),
+            Some(Operator::GreaterThanOrEquals)
+        );
         assert_eq!(Operator::suggest("frobnicate"), None);
     }
 }
