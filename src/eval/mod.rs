@@ -1,3 +1,16 @@
-//! Compiled evaluation of scoping filters.
+//! Evaluation of scoping filters: compile rules against a directory, run them in
+//! parallel, and explain every verdict.
+pub mod bits;
+pub mod compile;
 pub mod dotnet_regex;
+pub mod explain;
+pub mod reference;
+pub mod run;
 pub mod value;
+
+pub use bits::Bits;
+pub use compile::{
+    ClauseId, CompiledClause, CompiledFilter, CompiledStage, EvalOptions, FilterId, Plan, StageId,
+    Verdict, compile,
+};
+pub use run::{Outcomes, evaluate};

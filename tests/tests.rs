@@ -1,0 +1,6 @@
+//! One integration-test binary (faster to link), with a module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod properties;
+mod semantics;
