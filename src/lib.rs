@@ -2,6 +2,7 @@
 pub mod diag;
 pub mod directory;
 pub mod eval;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;

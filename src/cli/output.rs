@@ -1,0 +1,93 @@
+//! Where output goes: results to stdout, diagnostics to stderr (human or JSON lines),
+//! colour only on a terminal, and a broken pipe ends the run quietly.
+
+use super::{ColorChoice, ErrorFormat, Exit};
+use scopesim::diag::{Diagnostic, Severity};
+use scopesim::source::Sources;
+use std::io::{IsTerminal, Write};
+
+pub struct Out {
+    pub color: bool,
+    pub error_format: ErrorFormat,
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+}
+
+impl Out {
+    pub fn new(color: ColorChoice, error_format: ErrorFormat) -> Out {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let stdout_tty = std::io::stdout().is_terminal();
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stderr_tty && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Out {
+            color,
+            error_format,
+            stdout_tty,
+            stderr_tty,
+        }
+    }
+
+    /// Prints diagnostics to stderr, in reading order.
+    pub fn diagnostics(&mut self, diags: &[Diagnostic], sources: &Sources) {
+        let mut err = std::io::stderr().lock();
+        for d in diags {
+            let _ = match self.error_format {
+                ErrorFormat::Json => writeln!(err, "{}", d.to_json(sources)),
+                ErrorFormat::Human => write!(err, "{}", d.render(sources, self.color)),
+            };
+        }
+    }
+
+    /// Prints a summary line of diagnostic counts to stderr (human format only).
+    pub fn summary(&mut self, what: &str, diags: &[Diagnostic]) {
+        if self.error_format == ErrorFormat::Json {
+            return;
+        }
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
+        if errors + warnings == 0 {
+            return;
+        }
+        let plural = |n: usize, s: &str| {
+            if n == 1 {
+                format!("{n} {s}")
+            } else {
+                format!("{n} {s}s")
+            }
+        };
+        let _ = writeln!(
+            std::io::stderr(),
+            "{what}: {}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        );
+    }
+
+    /// Writes a result to stdout; a closed pipe is not an error.
+    pub fn stdout(&mut self, text: &str) -> Exit {
+        let mut o = std::io::stdout().lock();
+        match o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+            Ok(()) => Exit::Ok,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "error: cannot write output: {e}");
+                Exit::Error
+            }
+        }
+    }
+
+    /// Prints one error without source context.
+    pub fn error(&mut self, d: Diagnostic) -> Exit {
+        self.diagnostics(&[d], &Sources::new());
+        Exit::Error
+    }
+}
