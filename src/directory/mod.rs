@@ -1,2 +1,2 @@
 //! Directory exports.
-pub mod gen;
+pub mod r#gen;
