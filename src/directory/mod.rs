@@ -8,6 +8,8 @@
 //! A value is *null* (spec S1) when the column is absent for the row or the text is empty;
 //! both are stored as an empty string, so `value()` returns `None` for them.
 
+pub mod synth;
+
 use crate::diag::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet};
 
