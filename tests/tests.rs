@@ -3,4 +3,5 @@
 
 mod common;
 mod properties;
+mod rollout;
 mod semantics;

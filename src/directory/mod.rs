@@ -8,6 +8,7 @@
 //! A value is *null* (spec S1) when the column is absent for the row or the text is empty;
 //! both are stored as an empty string, so `value()` returns `None` for them.
 
+pub mod assignments;
 pub mod synth;
 
 use crate::diag::Diagnostic;

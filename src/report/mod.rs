@@ -2,3 +2,4 @@
 //! and the rules every written file follows (atomic write, formula guard, stated inputs).
 pub mod atomic;
 pub mod csv_guard;
+pub mod plan;

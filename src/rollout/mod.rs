@@ -1,0 +1,860 @@
+//! The rollout engine: what Entra would do to every account at each stage (S24–S28).
+//!
+//! Each stage of an app is one full provisioning cycle run after the previous one (saving
+//! a filter restarts a full cycle), so the engine walks the stages in order carrying the
+//! state Entra keeps between cycles: which accounts it manages and whether they are
+//! disabled in the target. Candidates come from assignments (S24), activity from
+//! `accountEnabled` (S25), scope from the evaluated filters (S26), actions from the table
+//! in the spec, and a stage whose disables and deletes pass the app's threshold is held
+//! (S27). Per-user results are one byte each per stage, so a million users and several
+//! stages stay small; reasons are rendered only for the rows a report prints.
+
+pub mod estimate;
+
+use crate::diag::Diagnostic;
+use crate::directory::Directory;
+use crate::directory::assignments::{Assignments, GroupMembers, PrincipalType, TargetState};
+use crate::eval::value::parse_bool;
+use crate::eval::{Bits, Outcomes, Plan, StageId};
+use crate::rules::{RuleSet, ScopeMode};
+use estimate::Estimate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// How the deletion threshold compares (S27): the docs say both "above" and "met".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThresholdBoundary {
+    /// Held when disables + deletes > threshold (default: "anything above the threshold").
+    #[default]
+    Gt,
+    /// Held when disables + deletes >= threshold ("when the deletion threshold is met").
+    Ge,
+}
+
+/// Options of a rollout simulation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RolloutOptions {
+    /// S27 boundary.
+    pub threshold_boundary: ThresholdBoundary,
+}
+
+/// The files that say who is assigned and what already exists.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RolloutInputs<'a> {
+    /// `--assignments`.
+    pub assignments: Option<&'a Assignments>,
+    /// `--group-members`.
+    pub group_members: Option<&'a GroupMembers>,
+    /// `--target-state APP=PATH`, any number.
+    pub target_states: &'a [TargetState],
+}
+
+/// How a user is a candidate for an app (S24).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum Candidacy {
+    /// Not assigned, directly or through a group.
+    NotAssigned = 0,
+    /// Assigned to the app directly.
+    Direct = 1,
+    /// A direct member of a group assigned to the app.
+    ViaGroup = 2,
+    /// Only a member of a group nested in an assigned group: never a candidate (S24).
+    NestedOnly = 3,
+    /// The app syncs all users (`scope all`).
+    SyncAll = 4,
+}
+
+impl Candidacy {
+    fn from_u8(v: u8) -> Candidacy {
+        match v {
+            1 => Candidacy::Direct,
+            2 => Candidacy::ViaGroup,
+            3 => Candidacy::NestedOnly,
+            4 => Candidacy::SyncAll,
+            _ => Candidacy::NotAssigned,
+        }
+    }
+
+    /// True for users the provisioning service considers.
+    pub fn is_candidate(self) -> bool {
+        matches!(
+            self,
+            Candidacy::Direct | Candidacy::ViaGroup | Candidacy::SyncAll
+        )
+    }
+}
+
+/// What Entra does to an account in a cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+#[repr(u8)]
+pub enum Action {
+    /// Not evaluated: not assigned and not managed.
+    None = 0,
+    /// Created in the target.
+    Create = 1,
+    /// Kept (and re-enabled if it was disabled).
+    Update = 2,
+    /// Disabled in the target (SCIM `active=false`).
+    Disable = 3,
+    /// Deleted in the target.
+    Delete = 4,
+    /// Evaluated, nothing done.
+    Skip = 5,
+}
+
+impl Action {
+    fn from_u8(v: u8) -> Action {
+        match v {
+            1 => Action::Create,
+            2 => Action::Update,
+            3 => Action::Disable,
+            4 => Action::Delete,
+            5 => Action::Skip,
+            _ => Action::None,
+        }
+    }
+
+    /// Lowercase name, as in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::None => "none",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Disable => "disable",
+            Action::Delete => "delete",
+            Action::Skip => "skip",
+        }
+    }
+}
+
+/// Why an action was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum Why {
+    /// Not assigned and not managed.
+    NotAssigned = 0,
+    /// In scope and active: created or kept.
+    Provisionable = 1,
+    /// Was disabled in the target; in scope again, so re-enabled.
+    ReEnabled = 2,
+    /// Managed, but no filter matches any more.
+    FilterFailed = 3,
+    /// Managed, but no longer assigned.
+    Unassigned = 4,
+    /// In scope but disabled (or soft-deleted) in Entra.
+    Inactive = 5,
+    /// Not managed; no scoping filter matches.
+    NotInScope = 6,
+    /// Not managed; disabled in Entra, so never created.
+    InactiveNotCreated = 7,
+    /// Fails an input filter: skipped, never deprovisioned (S23).
+    InputFilter = 8,
+    /// Out of scope, but SkipOutOfScopeDeletions keeps the account.
+    KeptBySkipSetting = 9,
+    /// Out of scope and already disabled.
+    AlreadyDisabled = 10,
+    /// Member of a nested group only (S24).
+    NestedOnly = 11,
+    /// In the target-state export but gone from the directory: hard-deleted.
+    HardDeleted = 12,
+    /// Hard-deleted, but the app's Delete flow is off.
+    DeleteFlowOff = 13,
+}
+
+impl Why {
+    fn from_u8(v: u8) -> Why {
+        match v {
+            1 => Why::Provisionable,
+            2 => Why::ReEnabled,
+            3 => Why::FilterFailed,
+            4 => Why::Unassigned,
+            5 => Why::Inactive,
+            6 => Why::NotInScope,
+            7 => Why::InactiveNotCreated,
+            8 => Why::InputFilter,
+            9 => Why::KeptBySkipSetting,
+            10 => Why::AlreadyDisabled,
+            11 => Why::NestedOnly,
+            12 => Why::HardDeleted,
+            13 => Why::DeleteFlowOff,
+            _ => Why::NotAssigned,
+        }
+    }
+}
+
+/// Counts of actions in one stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Accounts created.
+    pub create: usize,
+    /// Accounts kept (updated).
+    pub update: usize,
+    /// Accounts disabled.
+    pub disable: usize,
+    /// Accounts deleted.
+    pub delete: usize,
+    /// Users evaluated with nothing done (candidates, nested-group members, managed).
+    pub skip: usize,
+}
+
+impl Counts {
+    fn add(&mut self, a: Action) {
+        match a {
+            Action::Create => self.create += 1,
+            Action::Update => self.update += 1,
+            Action::Disable => self.disable += 1,
+            Action::Delete => self.delete += 1,
+            Action::Skip => self.skip += 1,
+            Action::None => {}
+        }
+    }
+}
+
+/// A target-state account that matches no directory user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Orphan {
+    /// The matching key (e.g. the UPN) as exported from the app.
+    pub key: String,
+    /// Line in the target-state file.
+    pub line: u64,
+}
+
+/// One stage of one app.
+#[derive(Debug, Clone)]
+pub struct StageResult {
+    /// The stage in the plan.
+    pub stage: StageId,
+    /// App name.
+    pub app: String,
+    /// Stage name.
+    pub name: String,
+    /// Users the service considers (S24).
+    pub candidates: usize,
+    /// Candidates passing the filters (S26).
+    pub in_scope: usize,
+    /// Action counts (held actions included).
+    pub counts: Counts,
+    /// Disables + deletes over the threshold: Entra would quarantine the job (S27).
+    pub held: bool,
+    /// Duration estimate of the cycle (S28).
+    pub estimate: Estimate,
+    /// Users in scope at this stage.
+    pub in_scope_users: Bits,
+    actions: Vec<u8>,
+    whys: Vec<u8>,
+    /// Actions on target-state accounts that match no user, with `orphans` of the app.
+    pub orphan_actions: Vec<(Action, Why)>,
+}
+
+impl StageResult {
+    /// The action for user `row`.
+    pub fn action(&self, row: usize) -> Action {
+        self.actions
+            .get(row)
+            .copied()
+            .map_or(Action::None, Action::from_u8)
+    }
+
+    /// Why that action.
+    pub fn why(&self, row: usize) -> Why {
+        self.whys
+            .get(row)
+            .copied()
+            .map_or(Why::NotAssigned, Why::from_u8)
+    }
+
+    /// Disables and deletes (what the threshold counts).
+    pub fn deprovisions(&self) -> usize {
+        self.counts.disable + self.counts.delete
+    }
+}
+
+/// One app through all its stages.
+#[derive(Debug, Clone)]
+pub struct AppResult {
+    /// App name.
+    pub name: String,
+    /// Index in the rule set.
+    pub index: usize,
+    /// Scope setting.
+    pub scope: ScopeMode,
+    /// SkipOutOfScopeDeletions.
+    pub skip_out_of_scope_deletions: bool,
+    /// Deletion threshold, when set.
+    pub deletion_threshold: Option<u64>,
+    candidacy: Vec<u8>,
+    /// Users managed before the first stage (from a target-state export).
+    pub managed_at_start: usize,
+    /// Target-state accounts with no directory user.
+    pub orphans: Vec<Orphan>,
+    /// Stages in order.
+    pub stages: Vec<StageResult>,
+}
+
+impl AppResult {
+    /// How user `row` is a candidate.
+    pub fn candidacy(&self, row: usize) -> Candidacy {
+        self.candidacy
+            .get(row)
+            .copied()
+            .map_or(Candidacy::NotAssigned, Candidacy::from_u8)
+    }
+}
+
+/// The whole simulation.
+#[derive(Debug, Clone)]
+pub struct Rollout {
+    /// Apps in file order.
+    pub apps: Vec<AppResult>,
+    /// Users considered active (S25).
+    pub active: Bits,
+    /// Warnings (S25 null accountEnabled, unknown principals, thresholds, ...).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Rollout {
+    /// True when any stage is held by a deletion threshold.
+    pub fn any_held(&self) -> bool {
+        self.apps.iter().flat_map(|a| &a.stages).any(|s| s.held)
+    }
+}
+
+/// Case-insensitive lookup of users by objectId or userPrincipalName.
+pub struct IdIndex {
+    map: HashMap<String, usize>,
+}
+
+impl IdIndex {
+    /// Indexes the users whose objectId or UPN is one of `wanted` (lowercased); indexing
+    /// only what the assignment files name keeps memory proportional to them.
+    pub fn build(dir: &Directory, wanted: &HashSet<String>) -> IdIndex {
+        let mut map = HashMap::with_capacity(wanted.len());
+        let cols: Vec<usize> = ["objectId", "userPrincipalName"]
+            .iter()
+            .filter_map(|c| dir.column(c))
+            .collect();
+        let mut buf = String::new();
+        for (start, chunk) in dir.chunks() {
+            for &c in &cols {
+                let Some(t) = chunk.text(c) else { continue };
+                for i in 0..chunk.len() {
+                    let Some(v) = t.get(i) else { continue };
+                    buf.clear();
+                    buf.push_str(v);
+                    buf.make_ascii_lowercase();
+                    if wanted.contains(buf.as_str()) {
+                        map.entry(buf.clone()).or_insert(start + i);
+                    }
+                }
+            }
+        }
+        IdIndex { map }
+    }
+
+    /// The user with this objectId or UPN (ASCII case ignored).
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.map.get(&id.to_ascii_lowercase()).copied()
+    }
+}
+
+/// S25: active = `accountEnabled` true (null counts as active, with a warning) and not
+/// soft-deleted (`IsSoftDeleted` true).
+pub fn active_users(dir: &Directory) -> (Bits, usize, usize) {
+    let n = dir.len();
+    let mut bits = Bits::ones(n);
+    let mut null = 0;
+    let mut unreadable = 0;
+    let enabled = dir.column("accountEnabled");
+    let deleted = dir.column("IsSoftDeleted");
+    for row in 0..n {
+        match enabled.map(|c| dir.value(row, c)) {
+            Some(Some(v)) => match parse_bool(v) {
+                Some(true) => {}
+                Some(false) => bits.set(row, false),
+                None => unreadable += 1,
+            },
+            _ => null += 1,
+        }
+        if let Some(Some(v)) = deleted.map(|c| dir.value(row, c)) {
+            if parse_bool(v) == Some(true) {
+                bits.set(row, false);
+            }
+        }
+    }
+    (bits, null, unreadable)
+}
+
+/// Simulates every app of `rules` through its stages.
+pub fn simulate(
+    rules: &RuleSet,
+    plan: &Plan,
+    outcomes: &Outcomes,
+    dir: &Directory,
+    inputs: RolloutInputs<'_>,
+    options: RolloutOptions,
+) -> Result<Rollout, Vec<Diagnostic>> {
+    let n = dir.len();
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for app in &rules.apps {
+        if app.scope_mode() == ScopeMode::Assigned && inputs.assignments.is_none() {
+            errors.push(
+                Diagnostic::error(
+                    "no-assignments",
+                    format!("app `{}` syncs only assigned users and groups, but no assignments were given", app.name.node),
+                )
+                .with_rule("S24")
+                .with_label(app.source, app.name.span, "scope assigned (the default)")
+                .with_help("pass `--assignments FILE` (and `--group-members FILE` for group assignments), or write `scope all` in the app"),
+            );
+        }
+    }
+    for ts in inputs.target_states {
+        if !rules.apps.iter().any(|a| a.name.node == ts.app) {
+            let names: Vec<String> = rules
+                .apps
+                .iter()
+                .map(|a| format!("`{}`", a.name.node))
+                .collect();
+            errors.push(
+                Diagnostic::error(
+                    "unknown-app",
+                    format!(
+                        "--target-state names app `{}`, which the rules do not define",
+                        ts.app
+                    ),
+                )
+                .with_help(format!("apps in the rules: {}", names.join(", "))),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let (active, null_enabled, unreadable_enabled) = active_users(dir);
+    if dir.column("accountEnabled").is_none() && n > 0 {
+        warnings.push(
+            Diagnostic::warning("no-account-enabled", "the directory export has no `accountEnabled` column: every user is treated as active")
+                .with_rule("S25")
+                .with_help("export `accountEnabled` (Graph `$select=accountEnabled`, Get-MgUser `-Property AccountEnabled`) to see disabled users"),
+        );
+    } else if null_enabled > 0 {
+        warnings.push(
+            Diagnostic::warning("null-account-enabled", format!("{null_enabled} users have no `accountEnabled` value and are treated as active"))
+                .with_rule("S25")
+                .with_help("Entra's behaviour for a missing accountEnabled is undocumented; scopesim assumes active"),
+        );
+    }
+    if unreadable_enabled > 0 {
+        warnings.push(
+            Diagnostic::warning(
+                "unreadable-account-enabled",
+                format!("{unreadable_enabled} users have an `accountEnabled` value that is neither true nor false and are treated as active"),
+            )
+            .with_rule("S4"),
+        );
+    }
+
+    // Index only the ids the assignment and target-state files name.
+    let mut wanted: HashSet<String> = HashSet::new();
+    if let Some(a) = inputs.assignments {
+        wanted.extend(
+            a.items
+                .iter()
+                .filter(|x| x.principal_type == PrincipalType::User)
+                .map(|x| x.principal_id.to_ascii_lowercase()),
+        );
+        if let Some(g) = inputs.group_members {
+            for x in a
+                .items
+                .iter()
+                .filter(|x| x.principal_type == PrincipalType::Group)
+            {
+                collect_members(g, &x.principal_id, &mut wanted, &mut HashSet::new());
+            }
+        }
+    }
+    for ts in inputs.target_states {
+        wanted.extend(ts.accounts.iter().map(|a| a.key.to_ascii_lowercase()));
+    }
+    let index = IdIndex::build(dir, &wanted);
+
+    let mut apps = Vec::new();
+    for (ai, app) in rules.apps.iter().enumerate() {
+        let name = app.name.node.clone();
+        let (candidacy, assigned_count, unknown) =
+            candidates(app.scope_mode(), &name, n, &index, inputs);
+        if !unknown.is_empty() {
+            let examples: Vec<String> = unknown.iter().take(3).map(|u| format!("`{u}`")).collect();
+            warnings.push(
+                Diagnostic::warning(
+                    "unknown-principal",
+                    format!(
+                        "{} users assigned to `{name}` are not in the directory export (e.g. {})",
+                        unknown.len(),
+                        examples.join(", ")
+                    ),
+                )
+                .with_rule("S24")
+                .with_help("check that the assignments and the directory export come from the same tenant and time"),
+            );
+        }
+        // Managed state: 0 unmanaged, 1 managed and enabled, 2 managed and disabled.
+        let mut state = vec![0u8; n];
+        let mut orphans = Vec::new();
+        let mut managed_at_start = 0;
+        for ts in inputs.target_states.iter().filter(|t| t.app == name) {
+            for acc in &ts.accounts {
+                match index.get(&acc.key) {
+                    Some(row) => {
+                        state[row] = if acc.active == Some(false) { 2 } else { 1 };
+                        managed_at_start += 1;
+                    }
+                    None => orphans.push(Orphan {
+                        key: acc.key.clone(),
+                        line: acc.line,
+                    }),
+                }
+            }
+        }
+        let candidates_count = candidacy
+            .iter()
+            .filter(|&&c| Candidacy::from_u8(c).is_candidate())
+            .count();
+        let mut orphan_pending = vec![true; orphans.len()];
+        let mut stages = Vec::new();
+        for (sid, s) in plan.stages_of(ai) {
+            let scoping = outcomes.scoping(sid);
+            let input = outcomes.input(sid);
+            let mut actions = vec![0u8; n];
+            let mut whys = vec![0u8; n];
+            let mut in_scope_users = Bits::zeros(n);
+            let mut next = state.clone();
+            let mut counts = Counts::default();
+            for u in 0..n {
+                let cand = Candidacy::from_u8(candidacy[u]);
+                let pass_scope = scoping.get(u);
+                let pass_input = input.get(u);
+                let in_scope = cand.is_candidate() && pass_scope && pass_input;
+                let prov = in_scope && active.get(u);
+                if in_scope {
+                    in_scope_users.set(u, true);
+                }
+                let (action, why, st) = decide(
+                    state[u],
+                    cand,
+                    pass_scope,
+                    pass_input,
+                    prov,
+                    app.skip_deletions(),
+                );
+                actions[u] = action as u8;
+                whys[u] = why as u8;
+                next[u] = st;
+                counts.add(action);
+            }
+            let mut orphan_actions = Vec::with_capacity(orphans.len());
+            for (i, _) in orphans.iter().enumerate() {
+                let a = if !orphan_pending[i] {
+                    (Action::None, Why::HardDeleted)
+                } else if app.delete_flow_on() {
+                    (Action::Delete, Why::HardDeleted)
+                } else {
+                    (Action::Skip, Why::DeleteFlowOff)
+                };
+                counts.add(a.0);
+                orphan_actions.push(a);
+            }
+            let deprovisions = counts.disable + counts.delete;
+            let held =
+                app.deletion_threshold
+                    .as_ref()
+                    .is_some_and(|t| match options.threshold_boundary {
+                        ThresholdBoundary::Gt => deprovisions as u64 > t.node,
+                        ThresholdBoundary::Ge => deprovisions as u64 >= t.node,
+                    });
+            if held {
+                // Entra quarantines the job (TooManyDeletes): disables and deletes wait for
+                // an admin; creates and updates go through.
+                for u in 0..n {
+                    if matches!(
+                        Action::from_u8(actions[u]),
+                        Action::Disable | Action::Delete
+                    ) {
+                        next[u] = state[u];
+                    }
+                }
+                let t = app.deletion_threshold.as_ref().map_or(0, |t| t.node);
+                warnings.push(
+                    Diagnostic::warning(
+                        "deletion-threshold",
+                        format!(
+                            "stage `{}` of `{name}` would disable or delete {deprovisions} accounts, over the threshold of {t}: Entra would hold them and quarantine the job (TooManyDeletes)",
+                            s.name
+                        ),
+                    )
+                    .with_rule("S27")
+                    .with_help("an admin must allow the deletes (Allow deletes, or restart with `ForceDeletes`); review the report before you save this filter"),
+                );
+            } else {
+                for (i, (a, _)) in orphan_actions.iter().enumerate() {
+                    if *a == Action::Delete {
+                        orphan_pending[i] = false;
+                    }
+                }
+            }
+            let groups = inputs.group_members.map_or(0, GroupMembers::len);
+            let estimate = estimate::estimate(app.scope_mode(), assigned_count, n, groups);
+            state = next;
+            stages.push(StageResult {
+                stage: sid,
+                app: name.clone(),
+                name: s.name.clone(),
+                candidates: candidates_count,
+                in_scope: in_scope_users.count(),
+                counts,
+                held,
+                estimate,
+                in_scope_users,
+                actions,
+                whys,
+                orphan_actions,
+            });
+        }
+        apps.push(AppResult {
+            name,
+            index: ai,
+            scope: app.scope_mode(),
+            skip_out_of_scope_deletions: app.skip_deletions(),
+            deletion_threshold: app.deletion_threshold.as_ref().map(|t| t.node),
+            candidacy,
+            managed_at_start,
+            orphans,
+            stages,
+        });
+    }
+    Ok(Rollout {
+        apps,
+        active,
+        warnings,
+    })
+}
+
+/// The action table of the spec, for one user at one stage.
+/// Returns (action, reason, managed state after the cycle).
+fn decide(
+    state: u8,
+    cand: Candidacy,
+    pass_scope: bool,
+    pass_input: bool,
+    provisionable: bool,
+    skip_setting: bool,
+) -> (Action, Why, u8) {
+    let managed = state != 0;
+    if !managed {
+        if provisionable {
+            return (Action::Create, Why::Provisionable, 1);
+        }
+        return match cand {
+            Candidacy::NotAssigned => (Action::None, Why::NotAssigned, 0),
+            Candidacy::NestedOnly => (Action::Skip, Why::NestedOnly, 0),
+            _ if !pass_input => (Action::Skip, Why::InputFilter, 0),
+            _ if !pass_scope => (Action::Skip, Why::NotInScope, 0),
+            _ => (Action::Skip, Why::InactiveNotCreated, 0),
+        };
+    }
+    if provisionable {
+        let why = if state == 2 {
+            Why::ReEnabled
+        } else {
+            Why::Provisionable
+        };
+        return (Action::Update, why, 1);
+    }
+    if cand.is_candidate() && !pass_input {
+        // S23: failing an input filter never deprovisions.
+        return (Action::Skip, Why::InputFilter, state);
+    }
+    let out_of_scope = !cand.is_candidate() || !pass_scope;
+    if out_of_scope {
+        if skip_setting {
+            return (Action::Skip, Why::KeptBySkipSetting, state);
+        }
+        if state == 2 {
+            return (Action::Skip, Why::AlreadyDisabled, state);
+        }
+        if !cand.is_candidate() {
+            // Once unassigned and disabled, the service stops managing the account (HPW).
+            return (Action::Disable, Why::Unassigned, 0);
+        }
+        return (Action::Disable, Why::FilterFailed, 2);
+    }
+    // In scope but inactive: disabled even under SkipOutOfScopeDeletions.
+    if state == 2 {
+        return (Action::Skip, Why::AlreadyDisabled, state);
+    }
+    (Action::Disable, Why::Inactive, 2)
+}
+
+/// Every member id reachable from a group (directly and through nested groups), lowercased.
+fn collect_members(
+    g: &GroupMembers,
+    group: &str,
+    out: &mut HashSet<String>,
+    seen: &mut HashSet<String>,
+) {
+    if !seen.insert(group.to_ascii_lowercase()) {
+        return;
+    }
+    for m in g.direct_members(group) {
+        match m.kind {
+            PrincipalType::User => {
+                out.insert(m.id.to_ascii_lowercase());
+            }
+            PrincipalType::Group => collect_members(g, &m.id, out, seen),
+        }
+    }
+}
+
+/// Candidacy of every user for one app, the size of the assignment for the estimate
+/// (assigned users + groups + group members, S28), and assigned ids not found.
+fn candidates(
+    scope: ScopeMode,
+    app: &str,
+    n: usize,
+    index: &IdIndex,
+    inputs: RolloutInputs<'_>,
+) -> (Vec<u8>, usize, Vec<String>) {
+    if scope == ScopeMode::All {
+        return (vec![Candidacy::SyncAll as u8; n], n, Vec::new());
+    }
+    let mut cand = vec![Candidacy::NotAssigned as u8; n];
+    let mut unknown = Vec::new();
+    let mut size = 0;
+    let Some(assignments) = inputs.assignments else {
+        return (cand, 0, unknown);
+    };
+    let mine: Vec<_> = assignments.items.iter().filter(|a| a.app == app).collect();
+    let mut set = |row: usize, c: Candidacy| {
+        let cur = Candidacy::from_u8(cand[row]);
+        let rank = |c: Candidacy| match c {
+            Candidacy::Direct => 4,
+            Candidacy::ViaGroup => 3,
+            Candidacy::NestedOnly => 2,
+            _ => 1,
+        };
+        if rank(c) > rank(cur) {
+            cand[row] = c as u8;
+        }
+    };
+    for a in &mine {
+        size += 1;
+        match a.principal_type {
+            PrincipalType::User => match index.get(&a.principal_id) {
+                Some(row) => set(row, Candidacy::Direct),
+                None => unknown.push(a.principal_id.clone()),
+            },
+            PrincipalType::Group => {
+                let Some(g) = inputs.group_members else {
+                    continue;
+                };
+                for m in g.direct_members(&a.principal_id) {
+                    size += 1;
+                    match m.kind {
+                        PrincipalType::User => {
+                            if let Some(row) = index.get(&m.id) {
+                                set(row, Candidacy::ViaGroup);
+                            }
+                        }
+                        PrincipalType::Group => {
+                            let mut nested = HashSet::new();
+                            collect_members(g, &m.id, &mut nested, &mut HashSet::new());
+                            for id in nested {
+                                if let Some(row) = index.get(&id) {
+                                    set(row, Candidacy::NestedOnly);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (cand, size, unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decide_follows_the_action_table() {
+        use Candidacy::*;
+        // no | provisionable | create
+        assert_eq!(
+            decide(0, Direct, true, true, true, false),
+            (Action::Create, Why::Provisionable, 1)
+        );
+        // yes | provisionable | update (re-enabled if disabled)
+        assert_eq!(
+            decide(1, Direct, true, true, true, false),
+            (Action::Update, Why::Provisionable, 1)
+        );
+        assert_eq!(
+            decide(2, ViaGroup, true, true, true, false),
+            (Action::Update, Why::ReEnabled, 1)
+        );
+        // yes | filter fails | disable, or kept with SkipOutOfScopeDeletions
+        assert_eq!(
+            decide(1, Direct, false, true, false, false),
+            (Action::Disable, Why::FilterFailed, 2)
+        );
+        assert_eq!(
+            decide(1, Direct, false, true, false, true),
+            (Action::Skip, Why::KeptBySkipSetting, 1)
+        );
+        // yes | unassigned | disable, no longer managed
+        assert_eq!(
+            decide(1, NotAssigned, true, true, false, false),
+            (Action::Disable, Why::Unassigned, 0)
+        );
+        // yes | in scope but inactive | disable even with SkipOutOfScopeDeletions
+        assert_eq!(
+            decide(1, Direct, true, true, false, true),
+            (Action::Disable, Why::Inactive, 2)
+        );
+        // no | not provisionable | skip with the reason
+        assert_eq!(
+            decide(0, Direct, false, true, false, false),
+            (Action::Skip, Why::NotInScope, 0)
+        );
+        assert_eq!(
+            decide(0, Direct, true, true, false, false),
+            (Action::Skip, Why::InactiveNotCreated, 0)
+        );
+        assert_eq!(
+            decide(0, NestedOnly, true, true, false, false),
+            (Action::Skip, Why::NestedOnly, 0)
+        );
+        assert_eq!(
+            decide(0, NotAssigned, true, true, false, false),
+            (Action::None, Why::NotAssigned, 0)
+        );
+        // S23: input filter failures are skipped, never deprovisioned
+        assert_eq!(
+            decide(1, Direct, true, false, false, false),
+            (Action::Skip, Why::InputFilter, 1)
+        );
+        // already disabled: nothing more to do
+        assert_eq!(
+            decide(2, Direct, false, true, false, false),
+            (Action::Skip, Why::AlreadyDisabled, 2)
+        );
+    }
+}
