@@ -5,8 +5,11 @@
 //! expectations, warnings with `--fail-on-warnings`); 2 usage, input or rules error.
 
 mod check;
+mod common;
 mod convert;
+mod explain;
 mod output;
+mod plan;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use output::Out;
@@ -79,6 +82,10 @@ pub enum Command {
     Check(check::Args),
     /// Convert rules between the .scope language and Graph schema JSON.
     Convert(convert::Args),
+    /// Predict what Entra would do to every account at each stage of a rollout.
+    Plan(plan::Args),
+    /// Show Entra's provisioning steps for one user, offline.
+    Explain(explain::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -98,6 +105,8 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &mut out),
         Command::Convert(a) => convert::run(a, &mut out),
+        Command::Plan(a) => plan::run(a, &mut out),
+        Command::Explain(a) => explain::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }

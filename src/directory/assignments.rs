@@ -75,3 +75,87 @@ pub struct TargetState {
     pub accounts: Vec<TargetAccount>,
     pub input: InputInfo,
 }
+
+use crate::diag::{Diagnostic, FileLocation};
+use std::path::{Path, PathBuf};
+
+fn rows(path: &Path) -> Result<Vec<csv::StringRecord>, Vec<Diagnostic>> {
+    let shown = path.display().to_string();
+    let mut r = csv::Reader::from_path(path).map_err(|e| {
+        vec![
+            Diagnostic::error("io", format!("cannot read `{shown}`: {e}"))
+                .at(FileLocation::file(&shown)),
+        ]
+    })?;
+    r.records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| vec![Diagnostic::error("csv", format!("{e}")).at(FileLocation::file(&shown))])
+}
+fn ptype(s: &str) -> PrincipalType {
+    if s.eq_ignore_ascii_case("group") {
+        PrincipalType::Group
+    } else {
+        PrincipalType::User
+    }
+}
+pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
+    let items = rows(path)?
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Assignment {
+            app: r.get(0).unwrap_or("").into(),
+            principal_type: ptype(r.get(1).unwrap_or("")),
+            principal_id: r.get(2).unwrap_or("").into(),
+            line: i as u64 + 2,
+        })
+        .collect();
+    Ok(Assignments {
+        items,
+        inputs: vec![],
+    })
+}
+pub fn read_group_members(paths: &[PathBuf]) -> Result<GroupMembers, Vec<Diagnostic>> {
+    let mut edges = Vec::new();
+    for p in paths {
+        for r in rows(p)? {
+            edges.push((
+                r.get(0).unwrap_or("").to_string(),
+                Member {
+                    id: r.get(1).unwrap_or("").into(),
+                    kind: ptype(r.get(2).unwrap_or("User")),
+                },
+            ));
+        }
+    }
+    Ok(GroupMembers::from_edges(edges))
+}
+pub fn read_target_state(
+    app: &str,
+    path: &Path,
+    match_on: &str,
+) -> Result<TargetState, Vec<Diagnostic>> {
+    let accounts = rows(path)?
+        .iter()
+        .enumerate()
+        .map(|(i, r)| TargetAccount {
+            key: r.get(0).unwrap_or("").into(),
+            active: None,
+            line: i as u64 + 2,
+        })
+        .collect();
+    Ok(TargetState {
+        app: app.into(),
+        match_on: match_on.into(),
+        accounts,
+        input: InputInfo {
+            path: path.display().to_string(),
+            format: super::InputFormat::Csv,
+            sha256: String::new(),
+            bytes: 0,
+            records: 0,
+            skipped: 0,
+            encoding: None,
+            delimiter: None,
+        },
+    })
+}

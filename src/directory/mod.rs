@@ -9,7 +9,10 @@
 //! both are stored as an empty string, so `value()` returns `None` for them.
 
 pub mod assignments;
+pub mod read;
 pub mod synth;
+
+pub use read::{NoProgress, Progress, ReadOptions, read_directory};
 
 use crate::diag::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,4 +2,7 @@
 //! and the rules every written file follows (atomic write, formula guard, stated inputs).
 pub mod atomic;
 pub mod csv_guard;
+pub mod explain;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod plan;

@@ -247,6 +247,7 @@ pub struct StageResult {
     pub in_scope_users: Bits,
     actions: Vec<u8>,
     whys: Vec<u8>,
+    state_before: Vec<u8>,
     /// Actions on target-state accounts that match no user, with `orphans` of the app.
     pub orphan_actions: Vec<(Action, Why)>,
 }
@@ -266,6 +267,16 @@ impl StageResult {
             .get(row)
             .copied()
             .map_or(Why::NotAssigned, Why::from_u8)
+    }
+
+    /// Whether the service managed user `row`'s account before this cycle: `None` if
+    /// not, `Some(true)` if it was enabled in the target, `Some(false)` if disabled.
+    pub fn managed_before(&self, row: usize) -> Option<bool> {
+        match self.state_before.get(row).copied().unwrap_or(0) {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
     }
 
     /// Disables and deletes (what the threshold counts).
@@ -611,7 +622,7 @@ pub fn simulate(
             }
             let groups = inputs.group_members.map_or(0, GroupMembers::len);
             let estimate = estimate::estimate(app.scope_mode(), assigned_count, n, groups);
-            state = next;
+            let state_before = std::mem::replace(&mut state, next);
             stages.push(StageResult {
                 stage: sid,
                 app: name.clone(),
@@ -624,6 +635,7 @@ pub fn simulate(
                 in_scope_users,
                 actions,
                 whys,
+                state_before,
                 orphan_actions,
             });
         }

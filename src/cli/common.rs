@@ -1,0 +1,307 @@
+//! Arguments and loading steps shared by the commands that read a directory.
+
+use super::output::Out;
+use super::{AnchoringArg, Exit};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scopesim::diag::{self, Diagnostic};
+use scopesim::directory::assignments::{
+    Assignments, GroupMembers, TargetState, read_assignments, read_group_members, read_target_state,
+};
+use scopesim::directory::{
+    ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
+};
+use scopesim::eval::{EvalOptions, Outcomes, Plan, compile, evaluate};
+use scopesim::report::plan::InputRef;
+use scopesim::rollout::RolloutInputs;
+use scopesim::rules::check::{CheckOptions, check};
+use scopesim::rules::load::{LoadedRules, load_path};
+use scopesim::rules::{OperatorName, RuleSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+fn parse_format(s: &str) -> Result<InputFormat, String> {
+    InputFormat::parse(s).ok_or_else(|| {
+        format!("unknown input format `{s}`; use csv, graph-json, ndjson or parquet")
+    })
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "the delimiter must be one ASCII character (or `tab`), not `{s}`"
+        )),
+    }
+}
+
+/// Where the directory comes from.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DirectoryArgs {
+    /// Directory export: Entra or PowerShell CSV, Graph `/users` JSON or NDJSON, Parquet.
+    /// Repeat for several files (e.g. Graph pages); they are concatenated.
+    #[arg(long = "directory", short = 'd', required = true, value_name = "PATH")]
+    pub directory: Vec<PathBuf>,
+    /// Force the input format instead of detecting it from the content.
+    #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// Force the CSV delimiter (detected from the header otherwise).
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub delimiter: Option<u8>,
+    /// Count malformed rows and go on, instead of stopping at them.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+/// Who is assigned and what already exists in the apps.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct AccessArgs {
+    /// Assignments: CSV `app,principalType,principalId`, or Graph `appRoleAssignedTo` JSON.
+    #[arg(long, value_name = "PATH")]
+    pub assignments: Option<PathBuf>,
+    /// Direct group membership: CSV `groupId,memberId[,memberType]` (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub group_members: Vec<PathBuf>,
+    /// Accounts that already exist in an app: `APP=PATH` (repeatable).
+    #[arg(long, value_name = "APP=PATH")]
+    pub target_state: Vec<String>,
+    /// The attribute that matches target-state accounts to users.
+    #[arg(long, default_value = "userPrincipalName", value_name = "ATTRIBUTE")]
+    pub match_on: String,
+}
+
+/// Evaluation options.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct EvalArgs {
+    /// How REGEX MATCH patterns are anchored (S7): `partial` is .NET IsMatch (a match
+    /// anywhere, Entra's engine); `full` requires the whole value to match.
+    #[arg(long, value_enum, default_value_t = AnchoringArg::Partial)]
+    pub regex_anchoring: AnchoringArg,
+}
+
+impl EvalArgs {
+    pub fn options(self) -> EvalOptions {
+        EvalOptions {
+            anchoring: self.regex_anchoring.get(),
+        }
+    }
+}
+
+/// Assignment files, read.
+#[derive(Default)]
+pub struct Access {
+    pub assignments: Option<Assignments>,
+    pub group_members: Option<GroupMembers>,
+    pub target_states: Vec<TargetState>,
+    pub evidence: Vec<InputRef>,
+}
+
+impl Access {
+    pub fn inputs(&self) -> RolloutInputs<'_> {
+        RolloutInputs {
+            assignments: self.assignments.as_ref(),
+            group_members: self.group_members.as_ref(),
+            target_states: &self.target_states,
+        }
+    }
+}
+
+/// Loads rules and checks them; on errors prints them and returns exit 2.
+pub fn load_rules(path: &Path, eval: EvalArgs, out: &mut Out) -> Result<LoadedRules, Exit> {
+    let loaded = load_path(path);
+    let mut diags = loaded.diagnostics.clone();
+    if !loaded.has_errors() {
+        diags.extend(
+            check(
+                &loaded.rules,
+                CheckOptions {
+                    anchoring: eval.regex_anchoring.get(),
+                },
+            )
+            .into_iter()
+            .filter(|d| d.is_error()),
+        );
+    }
+    if diag::has_errors(&diags) {
+        diag::sort(&mut diags);
+        out.diagnostics(&diags, &loaded.sources);
+        out.summary(&path.display().to_string(), &diags);
+        return Err(Exit::Error);
+    }
+    Ok(loaded)
+}
+
+/// Attribute names the rules read.
+pub fn rule_attributes(rules: &RuleSet) -> Vec<String> {
+    let mut names: Vec<String> = rules
+        .apps
+        .iter()
+        .flat_map(|a| &a.stages)
+        .flat_map(|s| s.filters.iter())
+        .flat_map(|f| &f.clauses)
+        .filter(|c| !matches!(c.operator.node, OperatorName::Unknown(_)))
+        .map(|c| c.attribute.node.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A progress bar on stderr that appears only when work lasts more than a second and
+/// stderr is a terminal.
+pub struct Bar {
+    bar: ProgressBar,
+    started: Instant,
+    shown: Mutex<bool>,
+    enabled: bool,
+}
+
+impl Bar {
+    pub fn new(out: &Out) -> Bar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:12} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Bar {
+            bar,
+            started: Instant::now(),
+            shown: Mutex::new(false),
+            enabled: out.stderr_tty,
+        }
+    }
+
+    fn maybe_show(&self) {
+        if !self.enabled || self.started.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        if let Ok(mut shown) = self.shown.lock() {
+            if !*shown {
+                self.bar.set_draw_target(ProgressDrawTarget::stderr());
+                *shown = true;
+            }
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, label: &str, total_bytes: u64) {
+        self.bar.set_message(label.to_string());
+        self.bar.set_length(total_bytes);
+        self.bar.set_position(0);
+    }
+    fn inc(&self, bytes: u64) {
+        self.bar.inc(bytes);
+        self.maybe_show();
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Reads the directory; on errors prints them and returns exit 2.
+pub fn load_directory(
+    args: &DirectoryArgs,
+    columns: ColumnSelection,
+    out: &mut Out,
+) -> Result<Directory, Exit> {
+    let opts = ReadOptions {
+        format: args.input_format,
+        delimiter: args.delimiter,
+        skip_bad_rows: args.skip_bad_rows,
+        columns,
+    };
+    let bar = Bar::new(out);
+    let result = read_directory(&args.directory, &opts, &bar);
+    bar.finish();
+    match result {
+        Ok(dir) => Ok(dir),
+        Err(diags) => {
+            out.diagnostics(&diags, &Default::default());
+            out.summary("directory", &diags);
+            Err(Exit::Error)
+        }
+    }
+}
+
+/// Reads assignments, group members and target states; on errors exit 2.
+pub fn load_access(args: &AccessArgs, out: &mut Out) -> Result<Access, Exit> {
+    let mut access = Access::default();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    if let Some(p) = &args.assignments {
+        match read_assignments(p) {
+            Ok(a) => {
+                access.evidence.extend(
+                    a.inputs
+                        .iter()
+                        .map(|i| InputRef::from_info("assignments", i)),
+                );
+                access.assignments = Some(a);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !args.group_members.is_empty() {
+        match read_group_members(&args.group_members) {
+            Ok(g) => {
+                access.evidence.extend(
+                    g.inputs()
+                        .iter()
+                        .map(|i| InputRef::from_info("group-members", i)),
+                );
+                access.group_members = Some(g);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    for spec in &args.target_state {
+        let Some((app, path)) = spec.split_once('=') else {
+            errors.push(
+                Diagnostic::error(
+                    "usage",
+                    format!("--target-state takes `APP=PATH`, not `{spec}`"),
+                )
+                .with_help("for example `--target-state Salesforce=salesforce-users.csv`"),
+            );
+            continue;
+        };
+        match read_target_state(app, Path::new(path), &args.match_on) {
+            Ok(t) => {
+                access
+                    .evidence
+                    .push(InputRef::from_info("target-state", &t.input));
+                access.target_states.push(t);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(access)
+    } else {
+        out.diagnostics(&errors, &Default::default());
+        out.summary("inputs", &errors);
+        Err(Exit::Error)
+    }
+}
+
+/// Compiles and evaluates; on errors exit 2.
+pub fn compile_and_run(
+    loaded: &LoadedRules,
+    dir: &Directory,
+    eval: EvalArgs,
+    out: &mut Out,
+) -> Result<(Plan, Outcomes), Exit> {
+    match compile(&loaded.rules, dir, eval.options()) {
+        Ok(plan) => {
+            let outcomes = evaluate(&plan, dir);
+            Ok((plan, outcomes))
+        }
+        Err(diags) => {
+            out.diagnostics(&diags, &loaded.sources);
+            out.summary("rules", &diags);
+            Err(Exit::Error)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! `scopesim explain`: Entra's on-demand provisioning steps for one user, offline (S29).
+
+use super::Exit;
+use super::common::{
+    AccessArgs, DirectoryArgs, EvalArgs, compile_and_run, load_access, load_directory, load_rules,
+};
+use super::output::Out;
+use scopesim::diag::Diagnostic;
+use scopesim::directory::ColumnSelection;
+use scopesim::report::explain::{explain_user, find_user, render_text};
+use scopesim::rollout::{RolloutOptions, simulate};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Rules: a `.scope` file or a Graph schema JSON.
+    pub rules: PathBuf,
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// The user: userPrincipalName or objectId.
+    #[arg(long, short = 'u', value_name = "UPN_OR_OBJECTID")]
+    pub user: String,
+    /// Only this app.
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Only this stage.
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, out: &mut Out) -> Exit {
+    match run_inner(args, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let loaded = load_rules(&args.rules, args.eval, out)?;
+    let access = load_access(&args.access, out)?;
+    let dir = load_directory(&args.directory, ColumnSelection::all(), out)?;
+    let row = match find_user(&dir, &args.user) {
+        Ok(row) => row,
+        Err(close) => {
+            let help = if close.is_empty() {
+                "check the spelling; users are found by userPrincipalName or objectId".to_string()
+            } else {
+                format!(
+                    "closest matches: {}",
+                    close
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(out.error(
+                Diagnostic::error(
+                    "unknown-user",
+                    format!("no user `{}` in the directory export", args.user),
+                )
+                .with_help(help),
+            ));
+        }
+    };
+    let (plan, outcomes) = compile_and_run(&loaded, &dir, args.eval, out)?;
+    let inputs = access.inputs();
+    let rollout = match simulate(
+        &loaded.rules,
+        &plan,
+        &outcomes,
+        &dir,
+        inputs,
+        RolloutOptions::default(),
+    ) {
+        Ok(r) => r,
+        Err(diags) => {
+            out.diagnostics(&diags, &loaded.sources);
+            return Err(Exit::Error);
+        }
+    };
+    let explanation = explain_user(
+        &plan,
+        &dir,
+        &rollout,
+        inputs,
+        row,
+        args.app.as_deref(),
+        args.stage.as_deref(),
+    );
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
+        Format::Text => render_text(&explanation),
+    };
+    Ok(out.stdout(&text))
+}

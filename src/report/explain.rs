@@ -1,0 +1,393 @@
+//! One user's provisioning, step by step, as Entra's on-demand provisioning shows it (S29):
+//! import (the attributes read), scope (active? assigned, and how? each filter and clause
+//! with the user's value), match (managed already?), and the action at each stage.
+//!
+//! Built as data first (serializable, for `--format json`) and rendered as text second.
+
+use crate::directory::Directory;
+use crate::directory::assignments::PrincipalType;
+use crate::eval::Plan;
+use crate::eval::explain::{FilterTrace, VerdictName, trace};
+use crate::eval::value::parse_bool;
+use crate::rollout::{Action, Candidacy, Rollout, RolloutInputs, Why};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// The whole explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// The user's UPN.
+    pub user_principal_name: Option<String>,
+    /// The user's objectId.
+    pub object_id: Option<String>,
+    /// Step 1: non-null attributes, as read and mapped (S1, S3).
+    pub attributes: Vec<(String, String)>,
+    /// Step 2: active in the source system (S25).
+    pub active: bool,
+    /// Why active or not.
+    pub active_reason: String,
+    /// Per app.
+    pub apps: Vec<AppExplanation>,
+}
+
+/// One app.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppExplanation {
+    /// Name.
+    pub app: String,
+    /// `assigned` or `all`.
+    pub scope: String,
+    /// Candidacy (S24).
+    pub candidacy: Candidacy,
+    /// How the user is (or is not) assigned, in words.
+    pub assignment: String,
+    /// Stages.
+    pub stages: Vec<StageExplanation>,
+}
+
+/// One stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageExplanation {
+    /// Name.
+    pub stage: String,
+    /// Scoping filters with each clause.
+    pub filters: Vec<FilterTrace>,
+    /// Input and category filters.
+    pub input_filters: Vec<FilterTrace>,
+    /// Passes the filters.
+    pub passes_filters: bool,
+    /// Candidate and passes the filters (S26).
+    pub in_scope: bool,
+    /// Managed before this cycle: `enabled`, `disabled` or `no`.
+    pub managed_before: String,
+    /// The action.
+    pub action: Action,
+    /// Why, as a code.
+    pub why: Why,
+    /// Held by the deletion threshold (S27).
+    pub held: bool,
+}
+
+/// Finds a user by objectId or UPN (ignoring ASCII case); otherwise the three closest UPNs.
+pub fn find_user(dir: &Directory, key: &str) -> Result<usize, Vec<String>> {
+    let cols: Vec<usize> = ["objectId", "userPrincipalName"]
+        .iter()
+        .filter_map(|c| dir.column(c))
+        .collect();
+    for row in 0..dir.len() {
+        if cols.iter().any(|&c| {
+            dir.value(row, c)
+                .is_some_and(|v| v.eq_ignore_ascii_case(key))
+        }) {
+            return Ok(row);
+        }
+    }
+    let lower = key.to_lowercase();
+    let mut scored: Vec<(usize, String)> = Vec::new();
+    if let Some(c) = dir.column("userPrincipalName") {
+        for row in 0..dir.len() {
+            if let Some(v) = dir.value(row, c) {
+                scored.push((
+                    strsim::levenshtein(&v.to_lowercase(), &lower),
+                    v.to_string(),
+                ));
+            }
+        }
+    }
+    scored.sort();
+    scored.dedup();
+    Err(scored.into_iter().take(3).map(|(_, v)| v).collect())
+}
+
+/// Explains user `row`, narrowed by app and stage names.
+pub fn explain_user(
+    plan: &Plan,
+    dir: &Directory,
+    rollout: &Rollout,
+    inputs: RolloutInputs<'_>,
+    row: usize,
+    app: Option<&str>,
+    stage: Option<&str>,
+) -> Explanation {
+    let enabled = dir.value_by_name(row, "accountEnabled");
+    let soft_deleted = dir.value_by_name(row, "IsSoftDeleted").and_then(parse_bool) == Some(true);
+    let active = rollout.active.get(row);
+    let active_reason = match (enabled, parse_bool(enabled.unwrap_or(""))) {
+        _ if soft_deleted => "soft-deleted in Entra (IsSoftDeleted is true)".to_string(),
+        (None, _) => {
+            "accountEnabled is null: treated as active (S25, a scopesim decision)".to_string()
+        }
+        (Some(v), Some(true)) => format!("accountEnabled is {v:?}"),
+        (Some(v), Some(false)) => {
+            format!("accountEnabled is {v:?}: disabled users are never created (S25)")
+        }
+        (Some(v), None) => {
+            format!("accountEnabled is {v:?}, neither true nor false: treated as active (S4)")
+        }
+    };
+    let ids: Vec<String> = ["objectId", "userPrincipalName"]
+        .iter()
+        .filter_map(|c| dir.value_by_name(row, c))
+        .map(str::to_string)
+        .collect();
+    let mut apps = Vec::new();
+    for a in rollout
+        .apps
+        .iter()
+        .filter(|a| app.is_none_or(|n| n == a.name))
+    {
+        let candidacy = a.candidacy(row);
+        let assignment = assignment_text(&a.name, candidacy, &ids, inputs);
+        let mut stages = Vec::new();
+        for s in a
+            .stages
+            .iter()
+            .filter(|s| stage.is_none_or(|n| n == s.name))
+        {
+            let t = trace(plan, dir, row, s.stage);
+            let action = s.action(row);
+            stages.push(StageExplanation {
+                stage: s.name.clone(),
+                passes_filters: t.passes_scoping && t.passes_input,
+                filters: t.scoping,
+                input_filters: t.input,
+                in_scope: s.in_scope_users.get(row),
+                managed_before: match s.managed_before(row) {
+                    Some(true) => "enabled".into(),
+                    Some(false) => "disabled".into(),
+                    None => "no".into(),
+                },
+                action,
+                why: s.why(row),
+                held: s.held && matches!(action, Action::Disable | Action::Delete),
+            });
+        }
+        apps.push(AppExplanation {
+            app: a.name.clone(),
+            scope: a.scope.as_str().to_string(),
+            candidacy,
+            assignment,
+            stages,
+        });
+    }
+    Explanation {
+        user_principal_name: dir
+            .value_by_name(row, "userPrincipalName")
+            .map(str::to_string),
+        object_id: dir.value_by_name(row, "objectId").map(str::to_string),
+        attributes: dir
+            .record(row)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        active,
+        active_reason,
+        apps,
+    }
+}
+
+fn assignment_text(app: &str, c: Candidacy, ids: &[String], inputs: RolloutInputs<'_>) -> String {
+    let groups = inputs.group_members;
+    let name = |g: &str| -> String {
+        match groups.and_then(|m| m.display_name(g)) {
+            Some(n) => format!("{n:?} ({g})"),
+            None => format!("`{g}`"),
+        }
+    };
+    let assigned_groups: Vec<&str> = inputs
+        .assignments
+        .map(|a| {
+            a.items
+                .iter()
+                .filter(|x| x.app == app && x.principal_type == PrincipalType::Group)
+                .map(|x| x.principal_id.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let direct_groups = |id: &str| -> Vec<String> {
+        groups
+            .map(|g| {
+                g.groups_of(id)
+                    .iter()
+                    .filter(|x| assigned_groups.iter().any(|a| a.eq_ignore_ascii_case(x)))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match c {
+        Candidacy::SyncAll => "scope is `all`: every user is a candidate".to_string(),
+        Candidacy::Direct => "assigned to the app directly".to_string(),
+        Candidacy::ViaGroup => {
+            let via: Vec<String> = ids
+                .iter()
+                .flat_map(|id| direct_groups(id))
+                .map(|g| name(&g))
+                .collect();
+            format!("assigned through group {}", via.join(", "))
+        }
+        Candidacy::NestedOnly => {
+            let mut path = String::new();
+            if let Some(g) = groups {
+                'outer: for id in ids {
+                    for nested in g.groups_of(id) {
+                        if let Some(parent) = g.groups_of(nested).first() {
+                            path = format!(
+                                " (member of {} inside assigned group {})",
+                                name(nested),
+                                name(parent)
+                            );
+                            break 'outer;
+                        }
+                    }
+                }
+            }
+            format!(
+                "only a member of a nested group{path}: not a candidate, Entra provisions direct members of assigned groups only (S24)"
+            )
+        }
+        Candidacy::NotAssigned => {
+            "not assigned to the app, directly or through a group".to_string()
+        }
+    }
+}
+
+fn mark(v: VerdictName) -> &'static str {
+    match v {
+        VerdictName::True => "✓",
+        _ => "✗",
+    }
+}
+
+/// Renders the explanation as text.
+pub fn render_text(e: &Explanation) -> String {
+    let mut s = String::new();
+    let who = e
+        .user_principal_name
+        .as_deref()
+        .or(e.object_id.as_deref())
+        .unwrap_or("?");
+    let _ = writeln!(
+        s,
+        "User {who}{}",
+        e.object_id
+            .as_ref()
+            .map(|o| format!(" (objectId {o})"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(s, "\n1. Import: attributes read");
+    let width = e.attributes.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in &e.attributes {
+        let _ = writeln!(s, "   {k:width$}  {v:?}");
+    }
+    let _ = writeln!(
+        s,
+        "\n2. Active in source system: {} ({})",
+        if e.active { "yes" } else { "no" },
+        e.active_reason
+    );
+    for a in &e.apps {
+        let _ = writeln!(s, "\nApp {:?} (scope: {})", a.app, a.scope);
+        let _ = writeln!(s, "3. Assigned: {}", a.assignment);
+        for st in &a.stages {
+            let _ = writeln!(s, "   Stage {:?}", st.stage);
+            if st.filters.is_empty() && st.input_filters.is_empty() {
+                let _ = writeln!(s, "     4. Scoping filters: none, every candidate passes");
+            } else {
+                let _ = writeln!(
+                    s,
+                    "     4. Scoping filters (a filter matches when all its clauses hold; any filter will do)"
+                );
+            }
+            for (label, list) in [("filter", &st.filters), ("input filter", &st.input_filters)] {
+                for f in list.iter() {
+                    let _ = writeln!(
+                        s,
+                        "        {} {label} {:?} {}",
+                        mark(if f.matched {
+                            VerdictName::True
+                        } else {
+                            VerdictName::False
+                        }),
+                        f.name,
+                        if f.matched {
+                            "matched"
+                        } else {
+                            "did not match"
+                        }
+                    );
+                    let w = f
+                        .clauses
+                        .iter()
+                        .map(|c| c.text.chars().count())
+                        .max()
+                        .unwrap_or(0);
+                    for c in &f.clauses {
+                        let actual = match &c.actual {
+                            Some(v) => format!("{} = {v:?}", c.attribute),
+                            None => format!("{} is null", c.attribute),
+                        };
+                        let note = match c.verdict {
+                            VerdictName::Unreadable => " (unreadable value)",
+                            VerdictName::Aborted => " (regex gave up)",
+                            _ => "",
+                        };
+                        let pad = w.saturating_sub(c.text.chars().count());
+                        let _ = writeln!(
+                            s,
+                            "            {} {}{}   {actual}{note}",
+                            mark(c.verdict),
+                            c.text,
+                            " ".repeat(pad)
+                        );
+                    }
+                }
+            }
+            let _ = writeln!(
+                s,
+                "        in scope: {}",
+                if st.in_scope { "yes" } else { "no" }
+            );
+            let _ = writeln!(
+                s,
+                "     5. Match: {}",
+                match st.managed_before.as_str() {
+                    "enabled" => "the app already has this account (enabled)",
+                    "disabled" => "the app already has this account (disabled)",
+                    _ => "no account in the app yet",
+                }
+            );
+            let held = if st.held {
+                " — HELD by the deletion threshold (S27)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "     6. Action: {} ({}){held}",
+                st.action.as_str(),
+                why_text(st.why)
+            );
+        }
+    }
+    s
+}
+
+fn why_text(w: Why) -> &'static str {
+    match w {
+        Why::NotAssigned => "not assigned: not evaluated",
+        Why::Provisionable => "in scope and active",
+        Why::ReEnabled => "in scope again: re-enabled",
+        Why::FilterFailed => "no scoping filter matches any more",
+        Why::Unassigned => "no longer assigned",
+        Why::Inactive => "disabled or soft-deleted in Entra",
+        Why::NotInScope => "no scoping filter matches",
+        Why::InactiveNotCreated => "disabled in Entra, so never created",
+        Why::InputFilter => "fails an input filter: skipped, never deprovisioned",
+        Why::KeptBySkipSetting => "out of scope, kept by SkipOutOfScopeDeletions",
+        Why::AlreadyDisabled => "out of scope and already disabled",
+        Why::NestedOnly => "member of a nested group only",
+        Why::HardDeleted => "hard-deleted",
+        Why::DeleteFlowOff => "hard-deleted, Delete flow off",
+    }
+}
