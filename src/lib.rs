@@ -3,6 +3,7 @@ pub mod diag;
 pub mod directory;
 pub mod eval;
 pub mod report;
+pub mod review;
 pub mod rollout;
 pub mod rules;
 pub mod schema;

@@ -1,15 +1,20 @@
 //! Command-line definition and dispatch.
 //!
 //! Exit codes are part of the interface (see [`Exit`]): 0 ran fine; 1 ran, but a
-//! requested check failed (a stage held by the deletion threshold, lint findings, failing
-//! expectations, warnings with `--fail-on-warnings`); 2 usage, input or rules error.
+//! requested check failed (a stage held by the deletion threshold, lint findings at or
+//! above `--deny`, a diff that would trip the deletion threshold, failing expectations or
+//! coverage below `--min-coverage`, warnings with `--fail-on-warnings`); 2 usage, input or
+//! rules error (including a malformed test file).
 
 mod check;
 mod common;
 mod convert;
+mod diff;
 mod explain;
+mod lint;
 mod output;
 mod plan;
+mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use output::Out;
@@ -76,6 +81,24 @@ impl AnchoringArg {
     }
 }
 
+/// A finding level, for `lint --deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Warning,
+    Error,
+}
+
+impl SeverityArg {
+    pub fn get(self) -> scopesim::diag::Severity {
+        match self {
+            SeverityArg::Info => scopesim::diag::Severity::Info,
+            SeverityArg::Warning => scopesim::diag::Severity::Warning,
+            SeverityArg::Error => scopesim::diag::Severity::Error,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Parse and statically check rule files (.scope or Graph schema JSON).
@@ -86,6 +109,14 @@ pub enum Command {
     Plan(plan::Args),
     /// Show Entra's provisioning steps for one user, offline.
     Explain(explain::Args),
+    /// Find what in the rules will not do what you think: case, null and regex traps,
+    /// dead or redundant filters, unreadable values, scope breadth.
+    Lint(lint::Args),
+    /// Compare two versions of the rules (or two stages) on a directory: who gains and
+    /// loses scope and what Entra would do to them.
+    Diff(diff::Args),
+    /// Run a TOML file of expected outcomes against the rules, with coverage.
+    Test(test::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -107,6 +138,9 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a, &mut out),
         Command::Plan(a) => plan::run(a, &mut out),
         Command::Explain(a) => explain::run(a, &mut out),
+        Command::Lint(a) => lint::run(a, &mut out),
+        Command::Diff(a) => diff::run(a, &mut out),
+        Command::Test(a) => test::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }

@@ -1,0 +1,232 @@
+//! `scopesim diff`: what saving a rules change would do to the users. The comparison is
+//! in `scopesim::review::diff`; this is argument checks, loading and printing.
+
+use super::Exit;
+use super::common::{
+    AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, load_rules, rule_attributes,
+};
+use super::output::Out;
+use super::plan::Boundary;
+use scopesim::diag::Diagnostic;
+use scopesim::directory::ColumnSelection;
+use scopesim::report::atomic::write_atomic;
+use scopesim::review::diff::{
+    BREAKDOWN_ATTRIBUTES, Diff, DiffOptions, TextOptions, Which, diff_sides, pair_files,
+    pair_stages, render_text, to_json, write_report_csv,
+};
+use scopesim::rollout::ThresholdBoundary;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// `OLD NEW`: two versions of the rules; or one rules file with `--app`, `--from`
+    /// and `--to` to compare two of its stages.
+    #[arg(required = true, num_args = 1..=2, value_name = "RULES")]
+    pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
+    /// Assignments (CSV `app,principalType,principalId`), for apps with `scope assigned`.
+    #[arg(long, value_name = "PATH")]
+    pub assignments: Option<PathBuf>,
+    /// Direct group membership (CSV `groupId,memberId[,memberType]`, repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub group_members: Vec<PathBuf>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Only this app (required with `--from`/`--to`).
+    #[arg(long)]
+    pub app: Option<String>,
+    /// With two files: compare this stage of each app (default: each app's last stage).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub stage: Option<String>,
+    /// With one file: the stage that is live.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// With one file: the stage about to be saved.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Accidental-deletion boundary (S27): held above the threshold (`gt`) or at it (`ge`).
+    #[arg(long, value_enum, default_value_t = Boundary::Gt)]
+    pub threshold_boundary: Boundary,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write every user whose scope changes to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub report: Option<PathBuf>,
+    /// Users listed per app in the table (the report and JSON have all of them).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_users: usize,
+}
+
+pub fn run(args: Args, out: &mut Out) -> Exit {
+    match run_inner(args, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn usage(out: &mut Out, message: &str, help: &str) -> Exit {
+    out.error(Diagnostic::error("usage", message.to_string()).with_help(help.to_string()))
+}
+
+fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let stage_mode = args.rules.len() == 1;
+    if stage_mode && (args.app.is_none() || args.from.is_none()) {
+        return Err(usage(
+            out,
+            "with one rules file, say which stages to compare",
+            "write `scopesim diff RULES --app APP --from STAGE --to STAGE -d users.csv`, or give two files: `scopesim diff OLD NEW -d users.csv`",
+        ));
+    }
+    if !stage_mode && args.from.is_some() {
+        return Err(usage(
+            out,
+            "`--from` and `--to` compare two stages of one file",
+            "with two files, pick a stage with `--stage NAME`, or leave it out to compare each app's last stage",
+        ));
+    }
+    let old = load_rules(&args.rules[0], args.eval, out)?;
+    let new = if stage_mode {
+        None
+    } else {
+        Some(load_rules(&args.rules[1], args.eval, out)?)
+    };
+    let new_rules = new.as_ref().unwrap_or(&old);
+    let old_name = args.rules[0].display().to_string();
+    let new_name = args
+        .rules
+        .get(1)
+        .unwrap_or(&args.rules[0])
+        .display()
+        .to_string();
+    let mut diff = Diff {
+        before: old_name.clone(),
+        after: new_name.clone(),
+        apps: Vec::new(),
+        only_before: Vec::new(),
+        only_after: Vec::new(),
+        without_stage: Vec::new(),
+    };
+    let pairs = if stage_mode {
+        let (Some(app), Some(from), Some(to)) = (&args.app, &args.from, &args.to) else {
+            return Err(Exit::Error);
+        };
+        vec![pair_stages(&old.rules, app, from, to).map_err(|d| out.error(d))?]
+    } else {
+        let p = pair_files(
+            &old.rules,
+            &new_rules.rules,
+            args.stage.as_deref(),
+            args.app.as_deref(),
+        )
+        .map_err(|d| out.error(d))?;
+        diff.only_before = p.only_before;
+        diff.only_after = p.only_after;
+        diff.without_stage = p.without_stage;
+        p.pairs
+    };
+
+    let access = load_access(
+        &AccessArgs {
+            assignments: args.assignments.clone(),
+            group_members: args.group_members.clone(),
+            ..AccessArgs::default()
+        },
+        out,
+    )?;
+    let mut names = rule_attributes(&old.rules);
+    names.extend(rule_attributes(&new_rules.rules));
+    names.extend(BREAKDOWN_ATTRIBUTES.iter().map(|s| s.to_string()));
+    let dir = load_directory(&args.directory, ColumnSelection::only(names), out)?;
+    out.diagnostics(dir.diagnostics(), &Default::default());
+
+    let options = DiffOptions {
+        eval: args.eval.options(),
+        boundary: match args.threshold_boundary {
+            Boundary::Gt => ThresholdBoundary::Gt,
+            Boundary::Ge => ThresholdBoundary::Ge,
+        },
+    };
+    let mut inputs = access.inputs();
+    inputs.target_states = &[];
+    let mut warnings: Vec<String> = Vec::new();
+    for (before, after) in pairs {
+        match diff_sides(before, after, &dir, inputs, options) {
+            Ok(a) => {
+                for w in &a.warnings {
+                    let line = format!("warning: {} ({})", w.message, a.app);
+                    if !warnings.contains(&line) {
+                        warnings.push(line);
+                    }
+                }
+                diff.apps.push(a);
+            }
+            Err((which, diags)) => {
+                let sources = match which {
+                    Which::Before => &old.sources,
+                    Which::After => &new_rules.sources,
+                };
+                out.diagnostics(&diags, sources);
+                out.summary("rules", &diags);
+                return Err(Exit::Error);
+            }
+        }
+    }
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+
+    let mut note = None;
+    if let Some(path) = &args.report {
+        let mut rows = 0;
+        write_atomic(path, |w| {
+            rows = write_report_csv(&diff, w)?;
+            Ok(())
+        })
+        .map_err(|e| {
+            out.error(
+                Diagnostic::error(
+                    "io",
+                    format!("cannot write the report `{}`: {e}", path.display()),
+                )
+                .with_help("check that the directory exists and is writable"),
+            )
+        })?;
+        note = Some(format!(
+            "report: {rows} rows written to {}\n",
+            path.display()
+        ));
+    }
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&to_json(&diff))
+                .map_err(|e| out.error(Diagnostic::error("json", e.to_string())))?;
+            s.push('\n');
+            s
+        }
+        Format::Table => {
+            let mut s = render_text(
+                &diff,
+                TextOptions {
+                    max_users: args.max_users,
+                    width: if out.stdout_tty { None } else { Some(160) },
+                },
+            );
+            if let Some(n) = &note {
+                s.push_str(n);
+            }
+            s
+        }
+    };
+    let printed = out.stdout(&text);
+    if printed != Exit::Ok {
+        return Ok(printed);
+    }
+    Ok(if diff.held() { Exit::Failed } else { Exit::Ok })
+}

@@ -1,0 +1,134 @@
+//! `scopesim lint`: findings about rules, and with `--directory` about their effect on
+//! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
+
+use super::common::{
+    AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, parse_delimiter,
+    parse_format, rule_attributes,
+};
+use super::output::Out;
+use super::{Exit, SeverityArg};
+use scopesim::diag::Diagnostic;
+use scopesim::directory::{ColumnSelection, InputFormat};
+use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_table, to_json};
+use scopesim::rules::load::load_path;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Rules: a `.scope` file or a Graph schema JSON.
+    pub rules: PathBuf,
+    /// Directory export, for the findings that need users (repeatable). Without it, only
+    /// static findings.
+    #[arg(long = "directory", short = 'd', value_name = "PATH")]
+    pub directory: Vec<PathBuf>,
+    /// Force the input format instead of detecting it from the content.
+    #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
+    pub input_format: Option<InputFormat>,
+    /// Force the CSV delimiter (detected from the header otherwise).
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub delimiter: Option<u8>,
+    /// Count malformed rows and go on, instead of stopping at them.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Assignments (CSV `app,principalType,principalId`): who is a candidate under
+    /// `scope assigned`. Without it, every user is.
+    #[arg(long, value_name = "PATH", requires = "directory")]
+    pub assignments: Option<PathBuf>,
+    /// Direct group membership (CSV `groupId,memberId[,memberType]`, repeatable).
+    #[arg(long, value_name = "PATH", requires = "directory")]
+    pub group_members: Vec<PathBuf>,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Report a stage that puts more than this percentage of the directory in scope.
+    #[arg(long, value_parser = parse_share, default_value = "50", value_name = "PCT")]
+    pub max_scope_share: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 when a finding at or above this level exists.
+    #[arg(long, value_enum, default_value_t = SeverityArg::Error)]
+    pub deny: SeverityArg,
+}
+
+pub fn run(args: Args, out: &mut Out) -> Exit {
+    match run_inner(args, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let loaded = load_path(&args.rules);
+    if loaded.has_errors() {
+        // Syntax errors: nothing to lint.
+        let mut diags = loaded.diagnostics.clone();
+        scopesim::diag::sort(&mut diags);
+        out.diagnostics(&diags, &loaded.sources);
+        out.summary(&args.rules.display().to_string(), &diags);
+        return Err(Exit::Error);
+    }
+    let opts = LintOptions {
+        anchoring: args.eval.regex_anchoring.get(),
+        max_scope_share: args.max_scope_share,
+    };
+    let findings = if args.directory.is_empty() {
+        lint(&loaded, None, &opts)
+    } else {
+        let access = load_access(
+            &AccessArgs {
+                assignments: args.assignments.clone(),
+                group_members: args.group_members.clone(),
+                ..AccessArgs::default()
+            },
+            out,
+        )?;
+        let mut selection = ColumnSelection::only(rule_attributes(&loaded.rules));
+        selection.add("userType");
+        let dir = load_directory(
+            &DirectoryArgs {
+                directory: args.directory.clone(),
+                input_format: args.input_format,
+                delimiter: args.delimiter,
+                skip_bad_rows: args.skip_bad_rows,
+            },
+            selection,
+            out,
+        )?;
+        out.diagnostics(dir.diagnostics(), &Default::default());
+        let mut inputs = access.inputs();
+        inputs.target_states = &[];
+        lint(&loaded, Some(LintData { dir: &dir, inputs }), &opts)
+    };
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&to_json(&findings, &loaded.sources))
+                .map_err(|e| out.error(Diagnostic::error("json", e.to_string())))?;
+            s.push('\n');
+            s
+        }
+        Format::Table => {
+            let width = if out.stdout_tty { None } else { Some(160) };
+            render_table(&findings, &loaded.sources, width)
+        }
+    };
+    let printed = out.stdout(&text);
+    if printed != Exit::Ok {
+        return Ok(printed);
+    }
+    if fails(&findings, args.deny.get()) {
+        return Ok(Exit::Failed);
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,132 @@
+//! `scopesim test`: run a TOML file of expectations against the rules it names. Parsing,
+//! running and coverage are in `scopesim::review::testing`; this loads and prints.
+
+use super::AnchoringArg;
+use super::Exit;
+use super::common::{
+    AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, load_rules, rule_attributes,
+};
+use super::output::Out;
+use scopesim::diag::Diagnostic;
+use scopesim::directory::ColumnSelection;
+use scopesim::eval::EvalOptions;
+use scopesim::eval::dotnet_regex::Anchoring;
+use scopesim::review::testing::{RealUsers, RunError, load_suite, render_text, run_suite, to_json};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn parse_pct(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The test file (TOML): rules, optional directory, cases with expectations.
+    pub tests: PathBuf,
+    /// Fail when fewer than this percentage of filter and clause outcomes are covered.
+    #[arg(long, value_parser = parse_pct, value_name = "PCT")]
+    pub min_coverage: Option<f64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: Args, out: &mut Out) -> Exit {
+    match run_inner(args, out) {
+        Ok(e) | Err(e) => e,
+    }
+}
+
+fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let suite = match load_suite(&args.tests) {
+        Ok(s) => s,
+        Err(e) => {
+            out.diagnostics(&e.diagnostics, &e.sources);
+            out.summary(&args.tests.display().to_string(), &e.diagnostics);
+            return Err(Exit::Error);
+        }
+    };
+    let anchoring = suite.anchoring.unwrap_or(Anchoring::Partial);
+    let eval_args = EvalArgs {
+        regex_anchoring: match anchoring {
+            Anchoring::Partial => AnchoringArg::Partial,
+            Anchoring::Full => AnchoringArg::Full,
+        },
+    };
+    let loaded = load_rules(&suite.rules.node, eval_args, out)?;
+    let real = if suite.directory.is_empty() {
+        None
+    } else {
+        let access = load_access(
+            &AccessArgs {
+                assignments: suite.assignments.clone(),
+                group_members: suite.group_members.clone(),
+                ..AccessArgs::default()
+            },
+            out,
+        )?;
+        let dir = load_directory(
+            &DirectoryArgs {
+                directory: suite.directory.clone(),
+                input_format: None,
+                delimiter: None,
+                skip_bad_rows: false,
+            },
+            ColumnSelection::only(rule_attributes(&loaded.rules)),
+            out,
+        )?;
+        Some((dir, access))
+    };
+    let result = run_suite(
+        &suite,
+        &loaded,
+        real.as_ref().map(|(dir, access)| RealUsers {
+            dir,
+            inputs: access.inputs(),
+        }),
+        EvalOptions { anchoring },
+    );
+    let report = match result {
+        Ok(r) => r,
+        Err(RunError::Suite(d)) => {
+            out.diagnostics(&d, &suite.sources);
+            out.summary(&args.tests.display().to_string(), &d);
+            return Err(Exit::Error);
+        }
+        Err(RunError::Rules(d)) => {
+            out.diagnostics(&d, &loaded.sources);
+            out.summary("rules", &d);
+            return Err(Exit::Error);
+        }
+    };
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&to_json(&report, args.min_coverage))
+                .map_err(|e| out.error(Diagnostic::error("json", e.to_string())))?;
+            s.push('\n');
+            s
+        }
+        Format::Text => render_text(
+            &report,
+            args.min_coverage,
+            if out.stdout_tty { None } else { Some(160) },
+        ),
+    };
+    let printed = out.stdout(&text);
+    if printed != Exit::Ok {
+        return Ok(printed);
+    }
+    Ok(if report.ok(args.min_coverage) {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    })
+}
