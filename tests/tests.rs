@@ -3,5 +3,6 @@
 
 mod common;
 mod properties;
+mod review;
 mod rollout;
 mod semantics;

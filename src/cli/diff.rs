@@ -117,7 +117,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         let (Some(app), Some(from), Some(to)) = (&args.app, &args.from, &args.to) else {
             return Err(Exit::Error);
         };
-        vec![pair_stages(&old.rules, app, from, to).map_err(|d| out.error(d))?]
+        vec![pair_stages(&old.rules, app, from, to).map_err(|d| out.error(*d))?]
     } else {
         let p = pair_files(
             &old.rules,
@@ -125,7 +125,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             args.stage.as_deref(),
             args.app.as_deref(),
         )
-        .map_err(|d| out.error(d))?;
+        .map_err(|d| out.error(*d))?;
         diff.only_before = p.only_before;
         diff.only_after = p.only_after;
         diff.without_stage = p.without_stage;
@@ -160,7 +160,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         match diff_sides(before, after, &dir, inputs, options) {
             Ok(a) => {
                 for w in &a.warnings {
-                    let line = format!("warning: {} ({})", w.message, a.app);
+                    let line = format!("warning: {}", w.message);
                     if !warnings.contains(&line) {
                         warnings.push(line);
                     }

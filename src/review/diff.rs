@@ -13,7 +13,6 @@
 //! are compared structurally (by name, then clause by clause), so a reviewer sees the
 //! cause next to the effect.
 
-use super::plural;
 use crate::diag::Diagnostic;
 use crate::directory::assignments::{TargetAccount, TargetState};
 use crate::directory::{Directory, InputFormat, InputInfo};
@@ -90,7 +89,7 @@ pub fn pair_files<'a>(
     after: &'a RuleSet,
     stage: Option<&str>,
     only_app: Option<&str>,
-) -> Result<Pairing<'a>, Diagnostic> {
+) -> Result<Pairing<'a>, Box<Diagnostic>> {
     let mut p = Pairing {
         pairs: Vec::new(),
         only_before: before
@@ -140,23 +139,31 @@ pub fn pair_files<'a>(
     }
     if let Some(name) = only_app {
         if p.pairs.is_empty() && p.without_stage.is_empty() {
-            return Err(Diagnostic::error(
-                "unknown-app",
-                format!("app `{name}` is not in both rule files"),
-            )
-            .with_help(format!(
-                "apps in both: {}",
-                names_in_both(before, after).join(", ")
-            )));
+            return Err(Box::new(
+                Diagnostic::error(
+                    "unknown-app",
+                    format!("app `{name}` is not in both rule files"),
+                )
+                .with_help(format!(
+                    "apps in both: {}",
+                    names_in_both(before, after).join(", ")
+                )),
+            ));
         }
+    }
+    if only_app.is_some() {
+        // Narrowed to one app: the others are not part of the comparison.
+        p.only_before.clear();
     }
     if let Some(s) = stage {
         if p.pairs.is_empty() {
-            return Err(Diagnostic::error(
-                "unknown-stage",
-                format!("no app has a stage `{s}` in both rule files"),
-            )
-            .with_help("leave out `--stage` to compare the last stage of each app"));
+            return Err(Box::new(
+                Diagnostic::error(
+                    "unknown-stage",
+                    format!("no app has a stage `{s}` in both rule files"),
+                )
+                .with_help("leave out `--stage` to compare the last stage of each app"),
+            ));
         }
     }
     Ok(p)
@@ -177,20 +184,20 @@ pub fn pair_stages<'a>(
     app: &str,
     from: &str,
     to: &str,
-) -> Result<(Side<'a>, Side<'a>), Diagnostic> {
+) -> Result<(Side<'a>, Side<'a>), Box<Diagnostic>> {
     let Some(ai) = rules.apps.iter().position(|a| a.name.node == app) else {
         let names: Vec<String> = rules
             .apps
             .iter()
             .map(|a| format!("`{}`", a.name.node))
             .collect();
-        return Err(
+        return Err(Box::new(
             Diagnostic::error("unknown-app", format!("no app `{app}` in the rules"))
                 .with_help(format!("apps: {}", names.join(", "))),
-        );
+        ));
     };
     let a = &rules.apps[ai];
-    let find = |s: &str| -> Result<usize, Diagnostic> {
+    let find = |s: &str| -> Result<usize, Box<Diagnostic>> {
         a.stages
             .iter()
             .position(|x| x.name.node == s)
@@ -200,8 +207,10 @@ pub fn pair_stages<'a>(
                     .iter()
                     .map(|x| format!("`{}`", x.name.node))
                     .collect();
-                Diagnostic::error("unknown-stage", format!("app `{app}` has no stage `{s}`"))
-                    .with_help(format!("stages of `{app}`: {}", names.join(", ")))
+                Box::new(
+                    Diagnostic::error("unknown-stage", format!("app `{app}` has no stage `{s}`"))
+                        .with_help(format!("stages of `{app}`: {}", names.join(", "))),
+                )
             })
     };
     let (f, t) = (find(from)?, find(to)?);
@@ -888,9 +897,10 @@ pub fn render_text(diff: &Diff, opts: TextOptions) -> String {
             s.push_str(&format!("  ~ {}: {} -> {}\n", c.setting, c.before, c.after));
         }
         s.push_str(&format!(
-            "\n  {} gain scope, {} lose it, {} unchanged ({} in scope, {} out of scope)\n",
-            plural(a.gained, "user"),
+            "\n  {} scope, {} {} it, {} unchanged ({} in scope, {} out of scope)\n",
+            gains(a.gained),
             a.lost,
+            if a.lost == 1 { "loses" } else { "lose" },
             a.unchanged_in_scope + a.unchanged_out_of_scope,
             a.unchanged_in_scope,
             a.unchanged_out_of_scope
@@ -962,19 +972,19 @@ pub fn render_text(diff: &Diff, opts: TextOptions) -> String {
             ThresholdBoundary::Gt => "above",
             ThresholdBoundary::Ge => "at or above",
         };
+        let count = if t.deprovisions == 1 {
+            "1 disable or delete".to_string()
+        } else {
+            format!("{} disables or deletes", t.deprovisions)
+        };
         match t.limit {
             Some(limit) if t.held => s.push_str(&format!(
-                "  deletion threshold: {} would exceed {limit} (held {boundary} it): Entra would hold them and quarantine the job (TooManyDeletes, S27)\n",
-                plural(t.deprovisions, "disable or delete"),
+                "  deletion threshold {limit} (held {boundary} it): TRIPPED by {count}: Entra would hold them and quarantine the job (TooManyDeletes, S27)\n"
             )),
             Some(limit) => s.push_str(&format!(
-                "  deletion threshold: {} of {limit} (held {boundary} it): not tripped\n",
-                plural(t.deprovisions, "disable or delete")
+                "  deletion threshold {limit} (held {boundary} it): not tripped by {count}\n"
             )),
-            None => s.push_str(&format!(
-                "  deletion threshold: none set ({})\n",
-                plural(t.deprovisions, "disable or delete")
-            )),
+            None => s.push_str(&format!("  deletion threshold: none set ({count})\n")),
         }
         s.push('\n');
     }
@@ -1001,9 +1011,10 @@ pub fn render_text(diff: &Diff, opts: TextOptions) -> String {
     let gained: usize = diff.apps.iter().map(|a| a.gained).sum();
     let lost: usize = diff.apps.iter().map(|a| a.lost).sum();
     s.push_str(&format!(
-        "Summary: {} gain scope, {} lose it{}\n",
-        plural(gained, "user"),
+        "Summary: {} scope, {} {} it{}\n",
+        gains(gained),
         lost,
+        if lost == 1 { "loses" } else { "lose" },
         if diff.held() {
             "; the deletion threshold would hold the change"
         } else {
@@ -1011,6 +1022,15 @@ pub fn render_text(diff: &Diff, opts: TextOptions) -> String {
         }
     ));
     s
+}
+
+/// `1 user gains`, `3 users gain`.
+fn gains(n: usize) -> String {
+    if n == 1 {
+        "1 user gains".to_string()
+    } else {
+        format!("{n} users gain")
+    }
 }
 
 fn table(width: Option<u16>) -> Table {

@@ -1292,6 +1292,18 @@ mod tests {
     }
 
     #[test]
+    fn anchors_are_seen_at_either_end() {
+        for p in [
+            "^Sales", "Sales$", "(^a|b)", "\\ASales", "Sales\\z", "(a|b$)",
+        ] {
+            assert!(is_anchored(p), "{p}");
+        }
+        for p in ["Sales", "a[^b]c", "price\\$", "a|b"] {
+            assert!(!is_anchored(p), "{p}");
+        }
+    }
+
+    #[test]
     fn dotnet_notes_become_findings_at_their_construct() {
         let text = "app \"A\" {\n  filter \"f\" {\n    displayName REGEX MATCH '^\\w+$'\n  }\n}\n";
         let l = load_text("t.scope", text, None);
