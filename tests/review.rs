@@ -388,6 +388,13 @@ fn lint_says_once_when_it_assumes_everyone_is_assigned() {
     );
     let (_, f) = lint_fixture("fixtures/lint/assigned.scope", Data::WithAssignments);
     assert!(f.is_empty(), "{f:#?}");
+    // an app the assignments do not name has no candidates at all
+    let (l, f) = lint_fixture("fixtures/lint/unassigned.scope", Data::WithAssignments);
+    assert_eq!(
+        found(&l, &f, "no-candidates"),
+        vec![("fixtures/lint/unassigned.scope:2:5".into(), Some(0), vec![])]
+    );
+    assert!(found(&l, &f, "dead-filter").is_empty());
 }
 
 #[test]

@@ -473,6 +473,34 @@ fn data_findings(
             b
         })
         .collect();
+    // Assigned ids missing from the export shrink every count below: say so.
+    out.extend(
+        rollout
+            .warnings
+            .iter()
+            .filter(|w| w.code == "unknown-principal")
+            .cloned()
+            .map(Finding::new),
+    );
+    for (app, cand) in rollout.apps.iter().zip(&candidates) {
+        let Some(rule_app) = rules.apps.get(app.index) else {
+            continue;
+        };
+        if dir.len() > 0 && cand.count() == 0 {
+            out.push(Finding::new(
+                Diagnostic::warning(
+                    "no-candidates",
+                    format!(
+                        "no user of the directory is assigned to `{}`, so no filter of it can match anyone",
+                        app.name
+                    ),
+                )
+                .with_rule("S24")
+                .with_label(rule_app.source, rule_app.name.span, "no candidates")
+                .with_help("check that the assignments name this app exactly as the rules do, and that the directory export has the assigned users"),
+            ).affecting(0));
+        }
+    }
 
     let ctx = Ctx {
         rules,
