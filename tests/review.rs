@@ -963,3 +963,54 @@ fn test_malformed_files_exit_2_at_their_line_and_column() {
     assert!(err.contains("did you mean `pilot`?"), "{err}");
     assert!(err.contains("t.toml:5:"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------
+// docs/review-tools.md
+
+/// Every ```console block of the docs is a real run: `$ scopesim ...` and what it printed
+/// (standard error, then standard output). `BLESS_DOCS=1 cargo test docs_examples`
+/// rewrites the outputs after an intended change.
+#[test]
+fn docs_examples_are_real_output() {
+    let path = root().join("docs/review-tools.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let bless = std::env::var_os("BLESS_DOCS").is_some();
+    let mut rest = doc.as_str();
+    let mut blessed = String::new();
+    let mut blocks = 0;
+    while let Some(i) = rest.find("```console\n$ ") {
+        let after = &rest[i + "```console\n$ ".len()..];
+        let (cmd, body) = after.split_once('\n').unwrap();
+        let end = body.find("\n```\n").unwrap() + 1;
+        let expected = &body[..end];
+        blessed.push_str(&rest[..i + "```console\n$ ".len()]);
+        blessed.push_str(cmd);
+        blessed.push('\n');
+        rest = &body[end..];
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        assert_eq!(args[0], "scopesim", "{cmd}");
+        let o = cargo_bin_cmd!("scopesim")
+            .current_dir(root())
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        let got = format!(
+            "{}{}",
+            String::from_utf8(o.stderr).unwrap(),
+            String::from_utf8(o.stdout).unwrap()
+        );
+        blessed.push_str(&got);
+        if !bless {
+            assert_eq!(
+                got, expected,
+                "output of `{cmd}` changed: rerun with BLESS_DOCS=1"
+            );
+        }
+        blocks += 1;
+    }
+    blessed.push_str(rest);
+    if bless {
+        std::fs::write(&path, blessed).unwrap();
+    }
+    assert_eq!(blocks, 9);
+}
