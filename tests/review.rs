@@ -8,10 +8,12 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use scopesim::diag::Severity;
 use scopesim::directory::assignments::{read_assignments, read_group_members};
 use scopesim::directory::{ColumnSelection, Directory, NoProgress, ReadOptions, read_directory};
+use scopesim::eval::EvalOptions;
 use scopesim::eval::dotnet_regex::{Anchoring, DotnetRegex};
 use scopesim::review::Finding;
 use scopesim::review::diff::{Change, DiffOptions, diff_sides, pair_files, pair_stages};
 use scopesim::review::lint::{LintData, LintOptions, lint};
+use scopesim::review::testing::{RunError, parse_suite, run_suite};
 use scopesim::rollout::{Action, RolloutInputs, ThresholdBoundary};
 use scopesim::rules::load::{LoadedRules, load_path};
 use std::path::{Path, PathBuf};
@@ -962,6 +964,59 @@ fn test_malformed_files_exit_2_at_their_line_and_column() {
     );
     assert!(err.contains("did you mean `pilot`?"), "{err}");
     assert!(err.contains("t.toml:5:"), "{err}");
+}
+
+#[test]
+fn test_inline_users_can_be_managed_already() {
+    let suite = parse_suite(
+        "t.toml",
+        "rules = \"x\"\n[[case]]\nname = \"managed HR\"\nuser = { department = \"HR\", accountEnabled = \"True\" }\nmanaged_in = [\"Salesforce\"]\nexpect = [\n  { app = \"Salesforce\", stage = \"pilot\", in_scope = false, action = \"disable\" },\n  { app = \"Salesforce\", stage = \"wave-1\", action = \"skip\" },\n  { app = \"Salesforce\", stage = \"everyone\", in_scope = true, action = \"update\" },\n]\n",
+        root(),
+    )
+    .unwrap();
+    let l = rules("fixtures/rollout.scope");
+    let r = run_suite(&suite, &l, None, EvalOptions::default()).unwrap();
+    assert_eq!((r.passed, r.failed), (1, 0), "{:#?}", r.cases);
+    // and a wrong action is reported with what happened instead
+    let suite = parse_suite(
+        "t.toml",
+        "rules = \"x\"\n[[case]]\nname = \"x\"\nuser = { department = \"HR\" }\nmanaged_in = [\"Salesforce\"]\nexpect = [ { app = \"Salesforce\", stage = \"pilot\", action = \"update\" } ]\n",
+        root(),
+    )
+    .unwrap();
+    let r = run_suite(&suite, &l, None, EvalOptions::default()).unwrap();
+    assert_eq!(
+        r.cases[0].expectations[0].mismatches,
+        strings(&["action: expected update, got disable"])
+    );
+}
+
+#[test]
+fn test_directory_users_need_assignments_under_scope_assigned() {
+    let suite = parse_suite(
+        "t.toml",
+        "rules = \"x\"\ndirectory = \"users.csv\"\n[[case]]\nname = \"alice\"\nuser_ref = \"alice@contoso.com\"\nexpect = [ { app = \"Salesforce\", stage = \"pilot\", in_scope = true } ]\n",
+        root(),
+    )
+    .unwrap();
+    let l = rules("fixtures/rollout.scope");
+    let dir = directory(USERS);
+    let real = scopesim::review::testing::RealUsers {
+        dir: &dir,
+        inputs: RolloutInputs::default(),
+    };
+    match run_suite(&suite, &l, Some(real), EvalOptions::default()) {
+        Err(RunError::Suite(d)) => {
+            assert_eq!(d[0].code, "no-assignments");
+            let lc = suite
+                .sources
+                .get(suite.source)
+                .unwrap()
+                .line_col(d[0].labels[0].span.start);
+            assert_eq!((lc.line, lc.column), (1, 9));
+        }
+        other => panic!("expected a test-file error, got {other:?}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

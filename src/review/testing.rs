@@ -758,14 +758,39 @@ pub fn run_suite(
             },
         }
     }
+    let has_refs = subjects.iter().any(|s| matches!(s, Subject::Real(_)));
+    if let Some(r) = real {
+        let assigned: Vec<&str> = rules
+            .apps
+            .iter()
+            .filter(|a| a.scope_mode() == ScopeMode::Assigned)
+            .map(|a| a.name.node.as_str())
+            .collect();
+        if has_refs && r.inputs.assignments.is_none() && !assigned.is_empty() {
+            errors.push(
+                Diagnostic::error(
+                    "no-assignments",
+                    format!(
+                        "{} only assigned users, but the test file names no assignments for its directory users",
+                        if assigned.len() == 1 {
+                            format!("{} syncs", quoted(&assigned))
+                        } else {
+                            format!("{} sync", quoted(&assigned))
+                        }
+                    ),
+                )
+                .with_rule("S24")
+                .with_label(id, suite.rules.span, "these rules")
+                .with_help("add `assignments = \"assignments.csv\"` (and `group_members = [...]` for group assignments) next to `directory`"),
+            );
+        }
+    }
     if !errors.is_empty() {
         return Err(RunError::Suite(errors));
     }
 
     let real_run = match real {
-        Some(r) if subjects.iter().any(|s| matches!(s, Subject::Real(_))) => {
-            Some(run_on(rules, r.dir, r.inputs, eval)?)
-        }
+        Some(r) if has_refs => Some(run_on(rules, r.dir, r.inputs, eval)?),
         _ => None,
     };
     let inline_dir = from_rows(
