@@ -486,7 +486,7 @@ fn data_findings(
         let Some(rule_app) = rules.apps.get(app.index) else {
             continue;
         };
-        if dir.len() > 0 && cand.count() == 0 {
+        if !dir.is_empty() && cand.count() == 0 {
             out.push(Finding::new(
                 Diagnostic::warning(
                     "no-candidates",
