@@ -617,14 +617,13 @@ impl Ctx<'_> {
                 .affecting(0),
             );
         }
-        for (k, clause) in f.ast.clauses.iter().enumerate() {
+        for (k, (clause, &cid)) in f.ast.clauses.iter().zip(cids).enumerate() {
             let mut rest = cand.clone();
             for (j, &c) in cids.iter().enumerate() {
                 if j != k {
                     rest.and_with(self.outcomes.clause(c));
                 }
             }
-            let cid = cids[k];
             self.case_traps(clause, cid, cand, out);
             self.unanchored(clause, cid, cand, out);
             if !unsat {
