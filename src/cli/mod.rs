@@ -8,6 +8,7 @@ mod check;
 mod common;
 mod convert;
 mod explain;
+mod gen_cmd;
 mod output;
 mod plan;
 
@@ -86,6 +87,8 @@ pub enum Command {
     Plan(plan::Args),
     /// Show Entra's provisioning steps for one user, offline.
     Explain(explain::Args),
+    /// Write a reproducible synthetic directory (users, groups, assignments).
+    Gen(gen_cmd::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -107,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a, &mut out),
         Command::Plan(a) => plan::run(a, &mut out),
         Command::Explain(a) => explain::run(a, &mut out),
+        Command::Gen(a) => gen_cmd::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }
