@@ -7,7 +7,7 @@
 //! needs, so it is `Send + Sync` and outlives the rule text.
 
 use super::dotnet_regex::{Anchoring, DotnetRegex};
-use super::value::{boolean_rendering, parse_bool, parse_int};
+use super::value::{boolean_rendering, contains, parse_bool, parse_int};
 use crate::diag::Diagnostic;
 use crate::directory::{ColId, ColumnKind, Directory};
 use crate::rules::check::UNDOCUMENTED_OPERATOR;
@@ -154,7 +154,7 @@ impl CompiledClause {
         let b = match &self.test {
             Test::Equals(t) => v == t,
             Test::NotEquals(t) => v != t,
-            Test::Includes(t) => v.contains(t.as_str()),
+            Test::Includes(t) => contains(v, t),
             Test::EndsWith(t) => v.ends_with(t.as_str()),
             Test::Regex(re) => match re.is_match(v) {
                 Ok(m) => m,

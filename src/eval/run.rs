@@ -108,7 +108,9 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkResult {
         let counts = match clause.fast_test() {
             Some(FastTest::Equals(t)) => fill(col, n, |v| v == Some(t)),
             Some(FastTest::NotEquals(t)) => fill(col, n, |v| v.is_some_and(|v| v != t)),
-            Some(FastTest::Includes(t)) => fill(col, n, |v| v.is_some_and(|v| v.contains(t))),
+            Some(FastTest::Includes(t)) => {
+                fill(col, n, |v| v.is_some_and(|v| super::value::contains(v, t)))
+            }
             Some(FastTest::EndsWith(t)) => fill(col, n, |v| v.is_some_and(|v| v.ends_with(t))),
             Some(FastTest::IsNull) => fill(col, n, |v| v.is_none()),
             Some(FastTest::IsNotNull) => fill(col, n, |v| v.is_some()),
