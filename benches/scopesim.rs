@@ -1,1 +1,127 @@
-fn main() {}
+//! Micro-benchmarks (divan): parse + compile, evaluation per clause kind, and the full
+//! plan, on a synthetic directory from `scopesim gen` (100,000 users, seed 7).
+//!
+//! Run with `cargo bench --bench scopesim`; set `SCOPESIM_BENCH_USERS` to change the size.
+//! The side-by-side comparison with Polars and DuckDB is `benches/compare.sh`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use scopesim::directory::synth::{GenOptions, generate};
+use scopesim::directory::{ColumnSelection, Directory, NoProgress, ReadOptions, read_directory};
+use scopesim::eval::{EvalOptions, Plan, compile, evaluate};
+use scopesim::rollout::{RolloutInputs, RolloutOptions, simulate};
+use scopesim::rules::load::{LoadedRules, load_text};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+const PERF_RULES: &str = include_str!("perf.scope");
+
+fn data_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let users: usize = std::env::var("SCOPESIM_BENCH_USERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000);
+        let dir = std::env::temp_dir().join(format!("scopesim-bench-{users}"));
+        if !dir.join("users.csv").exists() {
+            generate(&GenOptions::new(users, 7, &dir)).unwrap();
+        }
+        dir
+    })
+}
+
+fn directory() -> &'static Directory {
+    static D: OnceLock<Directory> = OnceLock::new();
+    D.get_or_init(|| read(ColumnSelection::all()))
+}
+
+fn read(columns: ColumnSelection) -> Directory {
+    let opts = ReadOptions {
+        format: None,
+        delimiter: None,
+        skip_bad_rows: false,
+        columns,
+    };
+    read_directory(&[data_dir().join("users.csv")], &opts, &NoProgress).unwrap()
+}
+
+fn rules(text: &str) -> LoadedRules {
+    let l = load_text("bench.scope", text, None);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    l
+}
+
+fn one_clause(clause: &str) -> (LoadedRules, Plan) {
+    let l = rules(&format!(
+        "app \"A\" {{\n scope all\n filter \"f\" {{\n  {clause}\n }}\n}}\n"
+    ));
+    let plan = compile(&l.rules, directory(), EvalOptions::default()).unwrap();
+    (l, plan)
+}
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench]
+fn parse_and_compile(bencher: divan::Bencher) {
+    let dir = directory();
+    bencher.bench(|| {
+        let l = load_text("perf.scope", PERF_RULES, None);
+        compile(&l.rules, dir, EvalOptions::default()).unwrap()
+    });
+}
+
+#[divan::bench(args = [
+    "department EQUALS \"Sales\"",
+    "employeeType NOT EQUALS \"Contractor\"",
+    "jobTitle Includes \"Manager\"",
+    "mail ENDS_WITH \"@contoso.com\"",
+    "country REGEX MATCH '^(DE|AT|CH)$'",
+    "mail REGEX MATCH '@contoso\\.com$'",
+    "extensionAttribute1 Greater_Than \"100\"",
+    "accountEnabled IS TRUE",
+    "extensionAttribute2 IS NOT NULL",
+])]
+fn evaluate_clause(bencher: divan::Bencher, clause: &str) {
+    let (_l, plan) = one_clause(clause);
+    let dir = directory();
+    bencher.bench(|| evaluate(&plan, dir));
+}
+
+#[divan::bench]
+fn evaluate_perf_rules(bencher: divan::Bencher) {
+    let l = rules(PERF_RULES);
+    let dir = directory();
+    let plan = compile(&l.rules, dir, EvalOptions::default()).unwrap();
+    bencher.bench(|| evaluate(&plan, dir));
+}
+
+#[divan::bench(sample_count = 10)]
+fn full_plan(bencher: divan::Bencher) {
+    let l = rules(PERF_RULES);
+    let names: Vec<String> = l
+        .rules
+        .apps
+        .iter()
+        .flat_map(|a| &a.stages)
+        .flat_map(|s| s.filters.iter())
+        .flat_map(|f| &f.clauses)
+        .map(|c| c.attribute.node.clone())
+        .collect();
+    bencher.bench(|| {
+        let dir = read(ColumnSelection::only(&names));
+        let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
+        let out = evaluate(&plan, &dir);
+        simulate(
+            &l.rules,
+            &plan,
+            &out,
+            &dir,
+            RolloutInputs::default(),
+            RolloutOptions::default(),
+        )
+        .unwrap()
+    });
+}

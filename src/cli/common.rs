@@ -305,3 +305,29 @@ pub fn compile_and_run(
         }
     }
 }
+
+/// Phase timings on stderr when `SCOPESIM_TIMINGS` is set (for performance work).
+pub struct Timings {
+    on: bool,
+    last: std::cell::Cell<Instant>,
+}
+
+impl Timings {
+    pub fn new() -> Timings {
+        Timings {
+            on: std::env::var_os("SCOPESIM_TIMINGS").is_some(),
+            last: std::cell::Cell::new(Instant::now()),
+        }
+    }
+
+    pub fn lap(&self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!(
+                "timing: {what:16} {:8.1} ms",
+                (now - self.last.get()).as_secs_f64() * 1000.0
+            );
+            self.last.set(now);
+        }
+    }
+}

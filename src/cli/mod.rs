@@ -11,6 +11,7 @@ mod common;
 mod convert;
 mod diff;
 mod explain;
+mod gen_cmd;
 mod lint;
 mod output;
 mod plan;
@@ -117,6 +118,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Run a TOML file of expected outcomes against the rules, with coverage.
     Test(test::Args),
+    /// Write a reproducible synthetic directory (users, groups, assignments).
+    Gen(gen_cmd::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -141,6 +144,7 @@ pub fn main() -> ExitCode {
         Command::Lint(a) => lint::run(a, &mut out),
         Command::Diff(a) => diff::run(a, &mut out),
         Command::Test(a) => test::run(a, &mut out),
+        Command::Gen(a) => gen_cmd::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }

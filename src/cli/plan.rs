@@ -2,8 +2,8 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, compile_and_run, load_access, load_directory, load_rules,
-    rule_attributes,
+    AccessArgs, DirectoryArgs, EvalArgs, Timings, compile_and_run, load_access, load_directory,
+    load_rules, rule_attributes,
 };
 use super::output::Out;
 use scopesim::diag::Diagnostic;
@@ -105,9 +105,12 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     if args.access.match_on != "userPrincipalName" {
         selection.add(&args.access.match_on);
     }
+    let timings = Timings::new();
     let access = load_access(&args.access, out)?;
     let dir = load_directory(&args.directory, selection, out)?;
+    timings.lap("read directory");
     let (plan, outcomes) = compile_and_run(&loaded, &dir, args.eval, out)?;
+    timings.lap("evaluate");
     let options = RolloutOptions {
         threshold_boundary: match args.threshold_boundary {
             Boundary::Gt => ThresholdBoundary::Gt,
@@ -129,6 +132,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         }
     };
 
+    timings.lap("rollout");
     let mut warnings: Vec<Diagnostic> = dir.diagnostics().to_vec();
     warnings.extend(plan.diagnostics.iter().cloned());
     warnings.extend(value_warnings(&plan, &outcomes));
@@ -205,6 +209,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         }
     }
 
+    timings.lap("report");
     let rows = summary_rows(&rollout, args.app.as_deref(), args.stage.as_deref());
     let text = match args.format {
         Format::Json => {
@@ -266,6 +271,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         },
         None => out.stdout(&text),
     };
+    timings.lap("output");
     if printed != Exit::Ok {
         return Ok(printed);
     }

@@ -109,6 +109,18 @@ impl TextColumn {
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 4
     }
+
+    /// Every value in order (`None` for null), without per-value bounds lookups.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        let mut start = 0usize;
+        self.ends.iter().map(move |&end| {
+            let end = end as usize;
+            let v = self.bytes.get(start..end).unwrap_or("");
+            start = end;
+            if v.is_empty() { None } else { Some(v) }
+        })
+    }
 }
 
 /// Lists of texts of one column within one row group.

@@ -7,7 +7,7 @@
 //! needs, so it is `Send + Sync` and outlives the rule text.
 
 use super::dotnet_regex::{Anchoring, DotnetRegex};
-use super::value::{boolean_rendering, parse_bool, parse_int};
+use super::value::{boolean_rendering, contains, parse_bool, parse_int};
 use crate::diag::Diagnostic;
 use crate::directory::{ColId, ColumnKind, Directory};
 use crate::rules::check::UNDOCUMENTED_OPERATOR;
@@ -16,7 +16,6 @@ use crate::rules::resolve::stage_view;
 use crate::rules::{Clause, Filter, FilterKind, Operator, OperatorName, RuleSet};
 use crate::schema::{self, AttrType};
 use crate::source::{SourceId, Span};
-use memchr::memmem;
 use std::collections::HashMap;
 
 /// Options that change evaluation.
@@ -60,7 +59,7 @@ impl Verdict {
 pub(crate) enum Test {
     Equals(String),
     NotEquals(String),
-    Includes(memmem::Finder<'static>),
+    Includes(String),
     EndsWith(String),
     Regex(Box<DotnetRegex>),
     NotRegex(Box<DotnetRegex>),
@@ -92,7 +91,38 @@ pub struct CompiledClause {
     pub(crate) test: Test,
 }
 
+/// Tests simple enough to run in a specialised loop (no Boolean rendering, no parsing).
+pub(crate) enum FastTest<'a> {
+    Equals(&'a str),
+    NotEquals(&'a str),
+    Includes(&'a str),
+    EndsWith(&'a str),
+    IsNull,
+    IsNotNull,
+}
+
 impl CompiledClause {
+    /// The test as a [`FastTest`], when it is one.
+    pub(crate) fn fast_test(&self) -> Option<FastTest<'_>> {
+        if self.boolean_text {
+            return None;
+        }
+        Some(match &self.test {
+            Test::Equals(t) => FastTest::Equals(t),
+            Test::NotEquals(t) => FastTest::NotEquals(t),
+            Test::Includes(t) => FastTest::Includes(t),
+            Test::EndsWith(t) => FastTest::EndsWith(t),
+            Test::IsNull => FastTest::IsNull,
+            Test::IsNotNull => FastTest::IsNotNull,
+            _ => return None,
+        })
+    }
+
+    /// True when one evaluation costs a regex engine call: worth remembering per value.
+    pub(crate) fn is_costly(&self) -> bool {
+        matches!(&self.test, Test::Regex(re) | Test::NotRegex(re) if !re.is_literal())
+    }
+
     /// Evaluates the clause on one value (`None` = null, S1).
     #[inline]
     pub fn eval(&self, value: Option<&str>) -> Verdict {
@@ -124,7 +154,7 @@ impl CompiledClause {
         let b = match &self.test {
             Test::Equals(t) => v == t,
             Test::NotEquals(t) => v != t,
-            Test::Includes(f) => f.find(v.as_bytes()).is_some(),
+            Test::Includes(t) => contains(v, t),
             Test::EndsWith(t) => v.ends_with(t.as_str()),
             Test::Regex(re) => match re.is_match(v) {
                 Ok(m) => m,
@@ -460,7 +490,7 @@ impl Compiler<'_> {
         let test = match op {
             Operator::Equals => Test::Equals(v.clone()),
             Operator::NotEquals => Test::NotEquals(v.clone()),
-            Operator::Includes => Test::Includes(memmem::Finder::new(v.as_bytes()).into_owned()),
+            Operator::Includes => Test::Includes(v.clone()),
             Operator::EndsWith => Test::EndsWith(v.clone()),
             Operator::RegexMatch => Test::Regex(regex(self)?),
             Operator::NotRegexMatch => Test::NotRegex(regex(self)?),

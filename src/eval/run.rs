@@ -7,9 +7,11 @@
 //! so the output does not depend on the number of threads.
 
 use super::bits::Bits;
-use super::compile::{Plan, Verdict};
-use crate::directory::{Chunk, Directory};
+use super::compile::{CompiledClause, FastTest, Plan, Verdict};
+use crate::directory::{Chunk, Directory, TextColumn};
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Per-user results of a plan over a directory.
 #[derive(Debug, Clone)]
@@ -65,6 +67,22 @@ impl Outcomes {
     }
 }
 
+/// Bits for a simple test that cannot be unreadable or give up, monomorphised per test.
+#[inline]
+fn fill(
+    col: &TextColumn,
+    n: usize,
+    mut test: impl FnMut(Option<&str>) -> bool,
+) -> (Vec<u64>, u64, u64) {
+    let mut words = vec![0u64; n.div_ceil(64)];
+    for (i, v) in col.iter().enumerate().take(n) {
+        if test(v) {
+            words[i / 64] |= 1 << (i % 64);
+        }
+    }
+    (words, 0, 0)
+}
+
 struct ChunkResult {
     clauses: Vec<Bits>,
     unreadable: Vec<u64>,
@@ -87,27 +105,110 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkResult {
             });
             continue;
         };
-        let mut words = vec![0u64; n.div_ceil(64)];
-        for (wi, word) in words.iter_mut().enumerate() {
-            let base = wi * 64;
-            let end = (base + 64).min(n);
-            let mut w = 0u64;
-            for i in base..end {
-                match clause.eval(col.get(i)) {
-                    Verdict::True => w |= 1 << (i - base),
-                    Verdict::False => {}
-                    Verdict::Unreadable => unreadable[ci] += 1,
-                    Verdict::Aborted => aborted[ci] += 1,
-                }
+        let counts = match clause.fast_test() {
+            Some(FastTest::Equals(t)) => fill(col, n, |v| v == Some(t)),
+            Some(FastTest::NotEquals(t)) => fill(col, n, |v| v.is_some_and(|v| v != t)),
+            Some(FastTest::Includes(t)) => {
+                fill(col, n, |v| v.is_some_and(|v| super::value::contains(v, t)))
             }
-            *word = w;
-        }
+            Some(FastTest::EndsWith(t)) => fill(col, n, |v| v.is_some_and(|v| v.ends_with(t))),
+            Some(FastTest::IsNull) => fill(col, n, |v| v.is_none()),
+            Some(FastTest::IsNotNull) => fill(col, n, |v| v.is_some()),
+            None => {
+                let mut memo = Memo::new(clause.is_costly());
+                let mut words = vec![0u64; n.div_ceil(64)];
+                let (mut bad, mut gave_up) = (0u64, 0u64);
+                for (i, v) in col.iter().enumerate().take(n) {
+                    match memo.eval(clause, v) {
+                        Verdict::True => words[i / 64] |= 1 << (i % 64),
+                        Verdict::False => {}
+                        Verdict::Unreadable => bad += 1,
+                        Verdict::Aborted => gave_up += 1,
+                    }
+                }
+                (words, bad, gave_up)
+            }
+        };
+        let (words, bad, gave_up) = counts;
+        unreadable[ci] += bad;
+        aborted[ci] += gave_up;
         clauses.push(Bits::from_words(words, n));
     }
     ChunkResult {
         clauses,
         unreadable,
         aborted,
+    }
+}
+
+/// Remembers the verdicts of a costly clause (a regex the engine must run) per distinct
+/// value within one row group. Directory attributes such as department, country or job
+/// title repeat a few hundred values across millions of users; for unique values (mail,
+/// UPN) the memo notices it is useless and turns itself off.
+struct Memo<'a> {
+    on: bool,
+    seen: HashMap<&'a str, Verdict, BuildHasherDefault<FxHasher>>,
+    lookups: usize,
+}
+
+const MEMO_PROBE: usize = 4096;
+const MEMO_MAX: usize = 1024;
+
+impl<'a> Memo<'a> {
+    fn new(on: bool) -> Memo<'a> {
+        Memo {
+            on,
+            seen: HashMap::default(),
+            lookups: 0,
+        }
+    }
+
+    #[inline]
+    fn eval(&mut self, clause: &CompiledClause, value: Option<&'a str>) -> Verdict {
+        let (true, Some(v)) = (self.on, value) else {
+            return clause.eval(value);
+        };
+        self.lookups += 1;
+        if let Some(&verdict) = self.seen.get(v) {
+            return verdict;
+        }
+        let verdict = clause.eval(value);
+        if self.seen.len() >= MEMO_MAX
+            || (self.lookups >= MEMO_PROBE && self.seen.len() * 4 > self.lookups)
+        {
+            self.on = false;
+            self.seen = HashMap::default();
+        } else {
+            self.seen.insert(v, verdict);
+        }
+        verdict
+    }
+}
+
+/// FxHash (rustc's hasher): fast for short keys; the memo needs no DoS resistance.
+#[derive(Default)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.hash = (self.hash.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.hash = (self.hash.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
     }
 }
 

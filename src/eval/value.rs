@@ -16,6 +16,12 @@ fn is_dotnet_ws(c: char) -> bool {
 /// else is neither (`None`).
 #[inline]
 pub fn parse_bool(s: &str) -> Option<bool> {
+    // The spellings exports actually use, without trimming.
+    match s {
+        "True" | "true" | "TRUE" => return Some(true),
+        "False" | "false" | "FALSE" => return Some(false),
+        _ => {}
+    }
     let t = s.trim_matches(is_dotnet_ws);
     if t.eq_ignore_ascii_case("true") {
         Some(true)
@@ -30,7 +36,13 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 /// allowed), surrounding white space ignored; overflow and anything else is `None`.
 #[inline]
 pub fn parse_int(s: &str) -> Option<i64> {
-    let t = s.trim_matches(|c: char| matches!(c, '\u{9}'..='\u{d}' | ' '));
+    let ws = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = s.as_bytes();
+    let t = if bytes.first().is_some_and(|&b| ws(b)) || bytes.last().is_some_and(|&b| ws(b)) {
+        s.trim_matches(|c: char| matches!(c, '\u{9}'..='\u{d}' | ' '))
+    } else {
+        s
+    };
     let (neg, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
@@ -53,6 +65,34 @@ pub fn parse_int(s: &str) -> Option<i64> {
         };
     }
     Some(v)
+}
+
+/// Ordinal substring test (.NET `String.Contains(string)`), fast on short values: find
+/// the needle's first byte with memchr and compare from there.
+#[inline]
+pub fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    if h.len() < n.len() {
+        return false;
+    }
+    let last_start = h.len() - n.len();
+    let mut i = 0;
+    while i <= last_start {
+        match memchr::memchr(first, &h[i..=last_start]) {
+            Some(p) => {
+                let at = i + p;
+                if &h[at + 1..at + n.len()] == rest {
+                    return true;
+                }
+                i = at + 1;
+            }
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The text Entra's service shows for a Boolean attribute (`True`/`False`, G-POD), used
@@ -95,6 +135,24 @@ mod tests {
         assert_eq!(parse_int("9223372036854775808"), None);
         for bad in ["", "-", "1.5", "1e3", "n/a", "1 000", "0x10", "١٢"] {
             assert_eq!(parse_int(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn contains_is_an_ordinal_substring_test() {
+        for (h, n) in [
+            ("Sales Manager", "Manager"),
+            ("Manager", "Manager"),
+            ("Manage", "Manager"),
+            ("", ""),
+            ("x", ""),
+            ("", "x"),
+            ("aab", "ab"),
+            ("éclair", "clair"),
+            ("abcabd", "abd"),
+            ("ab", "b"),
+        ] {
+            assert_eq!(contains(h, n), h.contains(n), "{h:?} {n:?}");
         }
     }
 

@@ -18,6 +18,7 @@ use crate::eval::value::parse_bool;
 use crate::eval::{Bits, Outcomes, Plan, StageId};
 use crate::rules::{RuleSet, ScopeMode};
 use estimate::Estimate;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -203,6 +204,16 @@ pub struct Counts {
 }
 
 impl Counts {
+    fn merge(a: Counts, b: Counts) -> Counts {
+        Counts {
+            create: a.create + b.create,
+            update: a.update + b.update,
+            disable: a.disable + b.disable,
+            delete: a.delete + b.delete,
+            skip: a.skip + b.skip,
+        }
+    }
+
     fn add(&mut self, a: Action) {
         match a {
             Action::Create => self.create += 1,
@@ -382,18 +393,25 @@ pub fn active_users(dir: &Directory) -> (Bits, usize, usize) {
     let mut unreadable = 0;
     let enabled = dir.column("accountEnabled");
     let deleted = dir.column("IsSoftDeleted");
-    for row in 0..n {
-        match enabled.map(|c| dir.value(row, c)) {
-            Some(Some(v)) => match parse_bool(v) {
-                Some(true) => {}
-                Some(false) => bits.set(row, false),
-                None => unreadable += 1,
-            },
-            _ => null += 1,
+    for (start, chunk) in dir.chunks() {
+        match enabled.and_then(|c| chunk.text(c)) {
+            Some(col) => {
+                for (i, v) in col.iter().enumerate() {
+                    match v.map(parse_bool) {
+                        Some(Some(true)) => {}
+                        Some(Some(false)) => bits.set(start + i, false),
+                        Some(None) => unreadable += 1,
+                        None => null += 1,
+                    }
+                }
+            }
+            None => null += chunk.len(),
         }
-        if let Some(Some(v)) = deleted.map(|c| dir.value(row, c)) {
-            if parse_bool(v) == Some(true) {
-                bits.set(row, false);
+        if let Some(col) = deleted.and_then(|c| chunk.text(c)) {
+            for (i, v) in col.iter().enumerate() {
+                if v.and_then(parse_bool) == Some(true) {
+                    bits.set(start + i, false);
+                }
             }
         }
     }
@@ -534,6 +552,12 @@ pub fn simulate(
                 }
             }
         }
+        let mut candidate_bits = Bits::zeros(n);
+        for (u, &c) in candidacy.iter().enumerate() {
+            if Candidacy::from_u8(c).is_candidate() {
+                candidate_bits.set(u, true);
+            }
+        }
         let candidates_count = candidacy
             .iter()
             .filter(|&&c| Candidacy::from_u8(c).is_candidate())
@@ -545,31 +569,42 @@ pub fn simulate(
             let input = outcomes.input(sid);
             let mut actions = vec![0u8; n];
             let mut whys = vec![0u8; n];
-            let mut in_scope_users = Bits::zeros(n);
-            let mut next = state.clone();
-            let mut counts = Counts::default();
-            for u in 0..n {
-                let cand = Candidacy::from_u8(candidacy[u]);
-                let pass_scope = scoping.get(u);
-                let pass_input = input.get(u);
-                let in_scope = cand.is_candidate() && pass_scope && pass_input;
-                let prov = in_scope && active.get(u);
-                if in_scope {
-                    in_scope_users.set(u, true);
-                }
-                let (action, why, st) = decide(
-                    state[u],
-                    cand,
-                    pass_scope,
-                    pass_input,
-                    prov,
-                    app.skip_deletions(),
-                );
-                actions[u] = action as u8;
-                whys[u] = why as u8;
-                next[u] = st;
-                counts.add(action);
-            }
+            let mut next = vec![0u8; n];
+            let mut in_scope_users = candidate_bits.clone();
+            in_scope_users.and_with(scoping);
+            in_scope_users.and_with(input);
+            let skip_setting = app.skip_deletions();
+            // Users are independent within a cycle: decide them in parallel, in blocks.
+            const BLOCK: usize = 1 << 16;
+            let mut counts = actions
+                .par_chunks_mut(BLOCK)
+                .zip(whys.par_chunks_mut(BLOCK))
+                .zip(next.par_chunks_mut(BLOCK))
+                .enumerate()
+                .map(|(b, ((acts, ws), nx))| {
+                    let mut counts = Counts::default();
+                    let base = b * BLOCK;
+                    for (k, ((a, w), st)) in acts
+                        .iter_mut()
+                        .zip(ws.iter_mut())
+                        .zip(nx.iter_mut())
+                        .enumerate()
+                    {
+                        let u = base + k;
+                        let cand = Candidacy::from_u8(candidacy[u]);
+                        let pass_scope = scoping.get(u);
+                        let pass_input = input.get(u);
+                        let prov = in_scope_users.get(u) && active.get(u);
+                        let (action, why, new_state) =
+                            decide(state[u], cand, pass_scope, pass_input, prov, skip_setting);
+                        *a = action as u8;
+                        *w = why as u8;
+                        *st = new_state;
+                        counts.add(action);
+                    }
+                    counts
+                })
+                .reduce(Counts::default, Counts::merge);
             let mut orphan_actions = Vec::with_capacity(orphans.len());
             for (i, _) in orphans.iter().enumerate() {
                 let a = if !orphan_pending[i] {
