@@ -231,6 +231,14 @@ fn lint_regex_traps_s7_s19() {
         .filter(|x| x.diagnostic.code == "regex-dotnet-difference")
         .collect();
     assert_eq!(notes_found.len(), notes.len());
+    // the translator notes that `\w` is Unicode-wider in Rust than in .NET
+    assert_eq!(
+        found(&l, &f, "regex-dotnet-difference")
+            .into_iter()
+            .map(|x| x.0)
+            .collect::<Vec<_>>(),
+        strings(&["fixtures/lint/regex.scope:13:31"])
+    );
     let text = &l.sources.iter().next().unwrap().1.text;
     for (finding, note) in notes_found.iter().zip(&notes) {
         let span = finding.diagnostic.labels[0].span;
