@@ -235,7 +235,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
         if p.is_absolute() {
             p.to_path_buf()
         } else {
-            base.join(p)
+            lexical_join(base, p)
         }
     };
     let anchoring = match &spec.regex_anchoring {
@@ -435,6 +435,23 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
         sources,
         source: id,
     })
+}
+
+/// `base/p` with `x/..` pairs removed, so that paths in messages read as written from the
+/// current directory (`fixtures/rollout.scope`, not `fixtures/tests/../rollout.scope`).
+fn lexical_join(base: &Path, p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in base.components().chain(p.components()) {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out.iter().collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1204,7 +1221,13 @@ pub fn render_text(report: &TestReport, min_coverage: Option<f64>, width: Option
         if let Some(w) = width {
             t.set_width(w);
         }
-        t.set_header(vec!["Location", "App", "Filter / clause", "True", "False"]);
+        t.set_header(vec![
+            "Location",
+            "App",
+            "Filter / clause",
+            "Matched / true",
+            "Not matched / false",
+        ]);
         for f in &cov.filters {
             t.add_row(vec![
                 Cell::new(&f.location),
@@ -1342,6 +1365,18 @@ mod tests {
         assert!(attrs.contains(&("objectId".to_string(), "case-1".to_string())));
         assert_eq!(s.cases[0].expect[0].action, Some(Action::Create));
         assert!(s.cases[0].expect[0].stage.is_none());
+    }
+
+    #[test]
+    fn relative_paths_are_joined_lexically() {
+        let j = |b: &str, p: &str| lexical_join(Path::new(b), Path::new(p));
+        assert_eq!(
+            j("fixtures/tests", "../rollout.scope"),
+            Path::new("fixtures/rollout.scope")
+        );
+        assert_eq!(j("", "./a.csv"), Path::new("a.csv"));
+        assert_eq!(j("", "../a.csv"), Path::new("../a.csv"));
+        assert_eq!(j("/x/y", "../../z"), Path::new("/z"));
     }
 
     #[test]
