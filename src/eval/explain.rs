@@ -131,23 +131,51 @@ pub fn show_value(v: Option<&str>) -> String {
 
 /// Why a clause is false for a value, in words.
 pub fn failure_note(plan: &Plan, clause: ClauseId, actual: Option<&str>) -> String {
+    let mut s = String::new();
+    write_failure_note(&mut s, plan, clause, actual);
+    s
+}
+
+fn write_failure_note(out: &mut String, plan: &Plan, clause: ClauseId, actual: Option<&str>) {
     let c = &plan.clauses[clause];
-    let shown = show_value(actual);
-    match c.eval(actual) {
-        Verdict::Unreadable => {
-            let what = if c.operator.is_integer() {
-                "not an integer"
+    out.push_str(&c.attribute);
+    match (c.eval(actual), actual) {
+        (Verdict::Unreadable, v) => {
+            out.push_str(" is ");
+            push_quoted(out, v.unwrap_or(""));
+            out.push_str(if c.operator.is_integer() {
+                ", not an integer"
             } else {
-                "not a Boolean"
-            };
-            format!("{} is {shown}, {what}", c.attribute)
+                ", not a Boolean"
+            });
         }
-        Verdict::Aborted => format!(
-            "{} is {shown}; the regex gave up (backtracking limit)",
-            c.attribute
-        ),
-        _ if c.column.is_none() => format!("{} is absent from the export", c.attribute),
-        _ => format!("{} is {shown}", c.attribute),
+        (Verdict::Aborted, v) => {
+            out.push_str(" is ");
+            push_quoted(out, v.unwrap_or(""));
+            out.push_str("; the regex gave up (backtracking limit)");
+        }
+        _ if c.column.is_none() => out.push_str(" is absent from the export"),
+        (_, Some(v)) => {
+            out.push_str(" is ");
+            push_quoted(out, v);
+        }
+        (_, None) => out.push_str(" is null"),
+    }
+}
+
+/// Appends `"text"` with Rust-style escapes, as `{:?}` would, without the formatting
+/// machinery for the common case of text with nothing to escape.
+pub fn push_quoted(out: &mut String, text: &str) {
+    use std::fmt::Write;
+    if text
+        .bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x7f)
+    {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        let _ = write!(out, "{text:?}");
     }
 }
 
@@ -160,51 +188,75 @@ pub fn scope_reason(
     row: usize,
     stage: StageId,
 ) -> String {
-    let s = &plan.stages[stage];
-    if !s.input.is_empty() && !outcomes.input(stage).get(row) {
-        return format!(
-            "input filter not passed: {}",
-            failures(plan, outcomes, dir, row, &s.input)
-        );
-    }
-    if s.scoping.is_empty() {
-        return "no scoping filter: every candidate is in scope".to_string();
-    }
-    if let Some(&f) = s.scoping.iter().find(|&&f| outcomes.filter(f).get(row)) {
-        return format!("matched filter {:?}", plan.filters[f].name);
-    }
-    failures(plan, outcomes, dir, row, &s.scoping)
+    let mut s = String::new();
+    write_scope_reason(&mut s, plan, outcomes, row, stage, |col| {
+        dir.value(row, col)
+    });
+    s
 }
 
-fn failures(
+/// [`scope_reason`] written into `out`, reading values through `value` (so callers that
+/// walk a row group can avoid looking the row up again).
+pub fn write_scope_reason<'v>(
+    out: &mut String,
     plan: &Plan,
     outcomes: &Outcomes,
-    dir: &Directory,
+    row: usize,
+    stage: StageId,
+    value: impl Fn(crate::directory::ColId) -> Option<&'v str>,
+) {
+    let s = &plan.stages[stage];
+    if !s.input.is_empty() && !outcomes.input(stage).get(row) {
+        out.push_str("input filter not passed: ");
+        write_failures(out, plan, outcomes, row, &s.input, &value);
+        return;
+    }
+    if s.scoping.is_empty() {
+        out.push_str("no scoping filter: every candidate is in scope");
+        return;
+    }
+    if let Some(&f) = s.scoping.iter().find(|&&f| outcomes.filter(f).get(row)) {
+        out.push_str("matched filter ");
+        push_quoted(out, &plan.filters[f].name);
+        return;
+    }
+    write_failures(out, plan, outcomes, row, &s.scoping, &value);
+}
+
+fn write_failures<'v>(
+    out: &mut String,
+    plan: &Plan,
+    outcomes: &Outcomes,
     row: usize,
     filters: &[FilterId],
-) -> String {
-    let parts: Vec<String> = filters
-        .iter()
-        .map(|&f| {
-            let filter = &plan.filters[f];
-            match filter
-                .clauses
-                .iter()
-                .find(|&&c| !outcomes.clause(c).get(row))
-            {
-                Some(&c) => {
-                    let clause = &plan.clauses[c];
-                    let actual = clause.column.and_then(|col| dir.value(row, col));
-                    format!(
-                        "filter {:?}: {} is false ({})",
-                        filter.name,
-                        clause.text,
-                        failure_note(plan, c, actual)
-                    )
-                }
-                None => format!("filter {:?} matched", filter.name),
+    value: &impl Fn(crate::directory::ColId) -> Option<&'v str>,
+) {
+    for (i, &f) in filters.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let filter = &plan.filters[f];
+        match filter
+            .clauses
+            .iter()
+            .find(|&&c| !outcomes.clause(c).get(row))
+        {
+            Some(&c) => {
+                let clause = &plan.clauses[c];
+                let actual = clause.column.and_then(value);
+                out.push_str("filter ");
+                push_quoted(out, &filter.name);
+                out.push_str(": ");
+                out.push_str(&clause.text);
+                out.push_str(" is false (");
+                write_failure_note(out, plan, c, actual);
+                out.push(')');
             }
-        })
-        .collect();
-    parts.join("; ")
+            None => {
+                out.push_str("filter ");
+                push_quoted(out, &filter.name);
+                out.push_str(" matched");
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! Writing files so that a failure never leaves a half-written report behind.
 //!
 //! Every output is written to a temporary file in the destination directory and renamed
-//! over the destination only when complete; on error the temporary file is removed.
+//! over the destination only when complete; on error the temporary file is removed. The
+//! file is not fsynced: the guarantee is "complete or absent", at page-cache speed.
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -25,7 +26,6 @@ where
         write(&mut w)?;
         w.flush()?;
     }
-    tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

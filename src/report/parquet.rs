@@ -19,16 +19,15 @@ pub fn write_report_parquet(ctx: &ReportContext<'_>, path: &Path) -> io::Result<
     let mut reason = Vec::new();
     let mut held = Vec::new();
     ctx.for_each_row(|r| {
-        app.push(r.app.clone());
-        stage.push(r.stage.clone());
-        object_id.push(r.object_id.clone());
-        upn.push(r.upn.clone());
+        app.push(r.app.to_string());
+        stage.push(r.stage.to_string());
+        object_id.push(r.object_id.to_string());
+        upn.push(r.upn.to_string());
         in_scope.push(r.in_scope);
         action.push(r.action.as_str());
-        reason.push(r.reason.clone());
+        reason.push(r.reason.to_string());
         held.push(r.held);
-        Ok(())
-    })?;
+    });
     let rows = app.len() as u64;
     let columns = vec![
         Column::new("app".into(), app),

@@ -10,7 +10,8 @@ use super::csv_guard::guard;
 use crate::diag::Diagnostic;
 use crate::directory::assignments::GroupMembers;
 use crate::directory::{Directory, InputInfo};
-use crate::eval::explain::scope_reason;
+use crate::eval::Bits;
+use crate::eval::explain::write_scope_reason;
 use crate::eval::{Outcomes, Plan};
 use crate::rollout::{Action, AppResult, Candidacy, Rollout, StageResult, Why};
 use crate::source::Sources;
@@ -296,26 +297,29 @@ pub const REPORT_COLUMNS: [&str; 8] = [
     "held",
 ];
 
-/// One per-user report row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportRow {
+/// One per-user report row, borrowed from the context and a scratch buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportRow<'r> {
     /// App.
-    pub app: String,
+    pub app: &'r str,
     /// Stage.
-    pub stage: String,
+    pub stage: &'r str,
     /// objectId ("" for target-state accounts without a directory user).
-    pub object_id: String,
+    pub object_id: &'r str,
     /// UPN (or the target-state key).
-    pub upn: String,
+    pub upn: &'r str,
     /// In scope at this stage.
     pub in_scope: bool,
     /// Action.
     pub action: Action,
     /// Why, in words.
-    pub reason: String,
+    pub reason: &'r str,
     /// The action waits for an admin (S27).
     pub held: bool,
 }
+
+/// Users per block of rows formatted in parallel.
+const BLOCK: usize = 16_384;
 
 impl ReportContext<'_> {
     fn apps(&self) -> impl Iterator<Item = &AppResult> {
@@ -334,124 +338,195 @@ impl ReportContext<'_> {
             .filter(|s| self.stage.is_none_or(|n| n == s.name))
     }
 
-    /// Does user `row` appear in the report of `app`: in scope at some stage, acted on,
-    /// or evaluated (a candidate, managed, or a nested-group member)?
-    fn included(&self, app: &AppResult, row: usize) -> bool {
-        app.candidacy(row) != Candidacy::NotAssigned
-            || self.stages(app).any(|s| s.action(row) != Action::None)
+    /// Users that appear in the report of `app`: evaluated (a candidate, managed, or a
+    /// nested-group member) or acted on at some stage. Each gets one row per stage.
+    fn included(&self, app: &AppResult) -> Bits {
+        let n = self.dir.len();
+        let mut bits = Bits::zeros(n);
+        let stages: Vec<&StageResult> = self.stages(app).collect();
+        for row in 0..n {
+            if app.candidacy(row) != Candidacy::NotAssigned
+                || stages.iter().any(|s| s.action(row) != Action::None)
+            {
+                bits.set(row, true);
+            }
+        }
+        bits
     }
 
     /// Number of rows the report will have (header excluded).
     pub fn count_rows(&self) -> u64 {
-        let mut total = 0u64;
-        for app in self.apps() {
-            let stages = self.stages(app).count() as u64;
-            let users = (0..self.dir.len())
-                .filter(|&r| self.included(app, r))
-                .count() as u64;
-            let orphans = app.orphans.len() as u64;
-            total += stages * (users + orphans);
-        }
-        total
+        self.apps()
+            .map(|app| {
+                self.stages(app).count() as u64
+                    * (self.included(app).count() + app.orphans.len()) as u64
+            })
+            .sum()
     }
 
-    /// Calls `f` for every row, in deterministic order.
-    pub fn for_each_row(&self, mut f: impl FnMut(&ReportRow) -> io::Result<()>) -> io::Result<()> {
+    /// Calls `f` for the rows of users `range` of one app and stage, in order.
+    fn visit_block(
+        &self,
+        app: &AppResult,
+        s: &StageResult,
+        included: &Bits,
+        range: std::ops::Range<usize>,
+        f: &mut dyn FnMut(ReportRow<'_>),
+    ) {
         let id_col = self.dir.column("objectId");
         let upn_col = self.dir.column("userPrincipalName");
+        let mut reason = String::new();
+        let Some((mut chunk, mut local)) = self.dir.locate(range.start) else {
+            return;
+        };
+        let mut chunk_index = self
+            .dir
+            .chunk_starts()
+            .partition_point(|&st| st <= range.start)
+            .saturating_sub(1);
+        for row in range {
+            if local >= chunk.len() {
+                chunk_index += 1;
+                let Some(next) = self.dir.chunk_slice().get(chunk_index) else {
+                    return;
+                };
+                chunk = next;
+                local = 0;
+            }
+            if included.get(row) {
+                let action = s.action(row);
+                reason.clear();
+                let (c, l) = (chunk, local);
+                self.write_reason(&mut reason, app, s, row, |col| c.value(l, col));
+                f(ReportRow {
+                    app: &app.name,
+                    stage: &s.name,
+                    object_id: id_col.and_then(|col| c.value(l, col)).unwrap_or(""),
+                    upn: upn_col.and_then(|col| c.value(l, col)).unwrap_or(""),
+                    in_scope: s.in_scope_users.get(row),
+                    action,
+                    reason: &reason,
+                    held: s.held && matches!(action, Action::Disable | Action::Delete),
+                });
+            }
+            local += 1;
+        }
+    }
+
+    /// Rows for target-state accounts that match no directory user.
+    fn visit_orphans(&self, app: &AppResult, s: &StageResult, f: &mut dyn FnMut(ReportRow<'_>)) {
+        for (i, o) in app.orphans.iter().enumerate() {
+            let (action, why) = s
+                .orphan_actions
+                .get(i)
+                .copied()
+                .unwrap_or((Action::None, Why::HardDeleted));
+            let reason = match (action, why) {
+                (Action::None, _) => "deleted in an earlier stage",
+                (_, Why::DeleteFlowOff) => {
+                    "in the app but not in the directory (hard-deleted); the Delete flow is off, so the account stays"
+                }
+                _ => {
+                    "in the app but not in the directory: hard-deleted in Entra, so the account is deleted"
+                }
+            };
+            f(ReportRow {
+                app: &app.name,
+                stage: &s.name,
+                object_id: "",
+                upn: &o.key,
+                in_scope: false,
+                action,
+                reason,
+                held: s.held && action == Action::Delete,
+            });
+        }
+    }
+
+    /// Calls `f` for every row, in deterministic order (apps, stages, users, then
+    /// target-state accounts without a user).
+    pub fn for_each_row(&self, mut f: impl FnMut(ReportRow<'_>)) {
+        let n = self.dir.len();
         for app in self.apps() {
-            let stages: Vec<&StageResult> = self.stages(app).collect();
-            for s in &stages {
-                for row in 0..self.dir.len() {
-                    if !self.included(app, row) {
-                        continue;
-                    }
-                    let action = s.action(row);
-                    let r = ReportRow {
-                        app: app.name.clone(),
-                        stage: s.name.clone(),
-                        object_id: id_col
-                            .and_then(|c| self.dir.value(row, c))
-                            .unwrap_or("")
-                            .to_string(),
-                        upn: upn_col
-                            .and_then(|c| self.dir.value(row, c))
-                            .unwrap_or("")
-                            .to_string(),
-                        in_scope: s.in_scope_users.get(row),
-                        action,
-                        reason: self.reason(app, s, row),
-                        held: s.held && matches!(action, Action::Disable | Action::Delete),
-                    };
-                    f(&r)?;
-                }
-                for (i, o) in app.orphans.iter().enumerate() {
-                    let (action, why) = s
-                        .orphan_actions
-                        .get(i)
-                        .copied()
-                        .unwrap_or((Action::None, Why::HardDeleted));
-                    let reason = match (action, why) {
-                        (Action::None, _) => "deleted in an earlier stage".to_string(),
-                        (_, Why::DeleteFlowOff) => "in the app but not in the directory (hard-deleted); the Delete flow is off, so the account stays".to_string(),
-                        _ => "in the app but not in the directory: hard-deleted in Entra, so the account is deleted".to_string(),
-                    };
-                    f(&ReportRow {
-                        app: app.name.clone(),
-                        stage: s.name.clone(),
-                        object_id: String::new(),
-                        upn: o.key.clone(),
-                        in_scope: false,
-                        action,
-                        reason,
-                        held: s.held && action == Action::Delete,
-                    })?;
-                }
+            let included = self.included(app);
+            for s in self.stages(app) {
+                self.visit_block(app, s, &included, 0..n, &mut f);
+                self.visit_orphans(app, s, &mut f);
             }
         }
-        Ok(())
     }
 
     /// The reason text for one user at one stage.
     pub fn reason(&self, app: &AppResult, s: &StageResult, row: usize) -> String {
-        let scope = || scope_reason(self.plan, self.outcomes, self.dir, row, s.stage);
+        let mut out = String::new();
+        self.write_reason(&mut out, app, s, row, |col| self.dir.value(row, col));
+        out
+    }
+
+    fn write_reason<'v>(
+        &self,
+        out: &mut String,
+        app: &AppResult,
+        s: &StageResult,
+        row: usize,
+        value: impl Fn(usize) -> Option<&'v str>,
+    ) {
+        let scope = |out: &mut String| {
+            write_scope_reason(out, self.plan, self.outcomes, row, s.stage, &value)
+        };
         match s.why(row) {
-            Why::Provisionable => scope(),
-            Why::ReEnabled => format!("in scope again, re-enabled: {}", scope()),
-            Why::FilterFailed => format!("out of scope: {}", scope()),
-            Why::Unassigned => "no longer assigned to the app".to_string(),
-            Why::Inactive => format!("{}; {}", inactive_reason(self.dir, row), scope()),
-            Why::NotInScope => scope(),
-            Why::InactiveNotCreated => format!(
-                "{}, so it is not created; {}",
-                inactive_reason(self.dir, row),
-                scope()
-            ),
-            Why::InputFilter => format!("{}: skipped, never deprovisioned (S23)", scope()),
-            Why::KeptBySkipSetting => format!(
-                "out of scope ({}); SkipOutOfScopeDeletions keeps the account",
-                scope()
-            ),
-            Why::AlreadyDisabled => format!("already disabled; {}", scope()),
-            Why::NestedOnly => nested_reason(self.dir, self.group_members, row),
+            Why::Provisionable | Why::NotInScope => scope(out),
+            Why::ReEnabled => {
+                out.push_str("in scope again, re-enabled: ");
+                scope(out);
+            }
+            Why::FilterFailed => {
+                out.push_str("out of scope: ");
+                scope(out);
+            }
+            Why::Unassigned => out.push_str("no longer assigned to the app"),
+            Why::Inactive => {
+                out.push_str(inactive_reason(self.dir, row));
+                out.push_str("; ");
+                scope(out);
+            }
+            Why::InactiveNotCreated => {
+                out.push_str(inactive_reason(self.dir, row));
+                out.push_str(", so it is not created; ");
+                scope(out);
+            }
+            Why::InputFilter => {
+                scope(out);
+                out.push_str(": skipped, never deprovisioned (S23)");
+            }
+            Why::KeptBySkipSetting => {
+                out.push_str("out of scope (");
+                scope(out);
+                out.push_str("); SkipOutOfScopeDeletions keeps the account");
+            }
+            Why::AlreadyDisabled => {
+                out.push_str("already disabled; ");
+                scope(out);
+            }
+            Why::NestedOnly => out.push_str(&nested_reason(self.dir, self.group_members, row)),
             Why::NotAssigned => match app.candidacy(row) {
-                Candidacy::NotAssigned => "not assigned to the app".to_string(),
-                _ => scope(),
+                Candidacy::NotAssigned => out.push_str("not assigned to the app"),
+                _ => scope(out),
             },
-            Why::HardDeleted | Why::DeleteFlowOff => "hard-deleted".to_string(),
+            Why::HardDeleted | Why::DeleteFlowOff => out.push_str("hard-deleted"),
         }
     }
 }
 
-fn inactive_reason(dir: &Directory, row: usize) -> String {
+fn inactive_reason(dir: &Directory, row: usize) -> &'static str {
     let deleted = dir
         .value_by_name(row, "IsSoftDeleted")
         .and_then(crate::eval::value::parse_bool)
         .unwrap_or(false);
     if deleted {
-        "soft-deleted in Entra".to_string()
+        "soft-deleted in Entra"
     } else {
-        "account disabled in Entra (accountEnabled is false)".to_string()
+        "account disabled in Entra (accountEnabled is false)"
     }
 }
 
@@ -483,25 +558,93 @@ pub fn nested_reason(dir: &Directory, groups: Option<&GroupMembers>, row: usize)
     base.to_string()
 }
 
-/// Writes the per-user report as CSV (formula-guarded cells).
+/// Appends one CSV field: formula-guarded, quoted when it holds a delimiter, quote or
+/// line break (RFC 4180).
+fn push_field(buf: &mut Vec<u8>, cell: &str) {
+    let cell = guard(cell);
+    let bytes = cell.as_bytes();
+    if bytes
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        buf.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(b);
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(bytes);
+    }
+}
+
+fn push_row(buf: &mut Vec<u8>, r: &ReportRow<'_>) {
+    push_field(buf, r.app);
+    buf.push(b',');
+    push_field(buf, r.stage);
+    buf.push(b',');
+    push_field(buf, r.object_id);
+    buf.push(b',');
+    push_field(buf, r.upn);
+    buf.extend_from_slice(if r.in_scope { b",true," } else { b",false," });
+    buf.extend_from_slice(r.action.as_str().as_bytes());
+    buf.push(b',');
+    push_field(buf, r.reason);
+    buf.extend_from_slice(if r.held { b",true\n" } else { b",false\n" });
+}
+
+/// Writes the per-user report as CSV (formula-guarded cells). Blocks of users are
+/// formatted in parallel and written in order, a window at a time, so memory stays
+/// bounded and the output does not depend on the number of threads.
 pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<u64> {
-    let mut c = csv::Writer::from_writer(w);
-    c.write_record(REPORT_COLUMNS)?;
+    use rayon::prelude::*;
+    let mut header = Vec::new();
+    for (i, c) in REPORT_COLUMNS.iter().enumerate() {
+        if i > 0 {
+            header.push(b',');
+        }
+        header.extend_from_slice(c.as_bytes());
+    }
+    header.push(b'\n');
+    w.write_all(&header)?;
+    let n = ctx.dir.len();
+    let window = BLOCK * 2 * rayon::current_num_threads().max(1);
     let mut rows = 0u64;
-    ctx.for_each_row(|r| {
-        rows += 1;
-        c.write_record([
-            guard(&r.app).as_ref(),
-            guard(&r.stage).as_ref(),
-            guard(&r.object_id).as_ref(),
-            guard(&r.upn).as_ref(),
-            if r.in_scope { "true" } else { "false" },
-            r.action.as_str(),
-            guard(&r.reason).as_ref(),
-            if r.held { "true" } else { "false" },
-        ])
-        .map_err(io::Error::other)
-    })?;
-    c.flush()?;
+    for app in ctx.apps() {
+        let included = ctx.included(app);
+        for s in ctx.stages(app) {
+            let mut start = 0;
+            while start < n {
+                let end = (start + window).min(n);
+                let blocks: Vec<(Vec<u8>, u64)> = (start..end)
+                    .step_by(BLOCK)
+                    .collect::<Vec<_>>()
+                    .par_iter()
+                    .map(|&b| {
+                        let mut buf = Vec::with_capacity(BLOCK * 64);
+                        let mut count = 0u64;
+                        ctx.visit_block(app, s, &included, b..(b + BLOCK).min(end), &mut |r| {
+                            push_row(&mut buf, &r);
+                            count += 1;
+                        });
+                        (buf, count)
+                    })
+                    .collect();
+                for (buf, count) in blocks {
+                    w.write_all(&buf)?;
+                    rows += count;
+                }
+                start = end;
+            }
+            let mut buf = Vec::new();
+            ctx.visit_orphans(app, s, &mut |r| {
+                push_row(&mut buf, &r);
+                rows += 1;
+            });
+            w.write_all(&buf)?;
+        }
+    }
     Ok(rows)
 }
