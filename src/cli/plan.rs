@@ -22,6 +22,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// A self-contained HTML page (summary, reasons, warnings, inputs).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -222,6 +224,17 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             .unwrap_or_default();
             s.push('\n');
             s
+        }
+        Format::Html => {
+            out.diagnostics(&warnings, &loaded.sources);
+            scopesim::report::html::plan_html(
+                &rows,
+                &rollout,
+                dir.len(),
+                &warnings,
+                &loaded.sources,
+                &evidence,
+            )
         }
         Format::Csv => {
             let mut buf = Vec::new();

@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod csv_guard;
 pub mod explain;
+pub mod html;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod plan;

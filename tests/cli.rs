@@ -1,0 +1,245 @@
+//! The real binary on `fixtures/`: check, convert round trips, exit codes, error formats.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+
+pub fn scopesim() -> Command {
+    let mut c = Command::cargo_bin("scopesim").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn check_accepts_the_issue_example() {
+    scopesim()
+        .args(["check", "fixtures/rollout.scope"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "ok: fixtures/rollout.scope (2 apps, 4 stages, 3 filters, 6 clauses)",
+        ));
+}
+
+#[test]
+fn check_reports_three_located_mistakes_and_exits_2() {
+    let out = scopesim()
+        .args(["check", "fixtures/rules-bad/three-mistakes.scope"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for at in [
+        "three-mistakes.scope:5:16",
+        "three-mistakes.scope:6:38",
+        "three-mistakes.scope:7:27",
+    ] {
+        assert!(stderr.contains(at), "missing {at} in\n{stderr}");
+    }
+    assert!(stderr.contains("did you mean `EQUALS`?"));
+    assert!(stderr.contains("check: 3 errors, 0 warnings"));
+    insta::assert_snapshot!("check_three_mistakes", stderr);
+}
+
+#[test]
+fn check_error_format_json_gives_one_object_per_diagnostic() {
+    let out = scopesim()
+        .args([
+            "--error-format",
+            "json",
+            "check",
+            "fixtures/rules-bad/three-mistakes.scope",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let codes: Vec<&str> = lines.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        codes,
+        ["unknown-operator", "not-an-integer", "invalid-regex"]
+    );
+    let lines_cols: Vec<(u64, u64)> = lines
+        .iter()
+        .map(|d| {
+            (
+                d["labels"][0]["start"]["line"].as_u64().unwrap(),
+                d["labels"][0]["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lines_cols, [(5, 16), (6, 38), (7, 27)]);
+    assert_eq!(lines[2]["rule"], "S19");
+}
+
+#[test]
+fn check_reads_graph_schemas_and_stages_that_name_them() {
+    scopesim()
+        .args([
+            "check",
+            "fixtures/rollout-live.scope",
+            "fixtures/schema/salesforce-schema.json",
+            "fixtures/schema/servicenow-scope.json",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "ok: fixtures/rollout-live.scope (1 app, 2 stages, 4 filters, 9 clauses)",
+        ));
+}
+
+#[test]
+fn a_missing_rules_file_is_an_input_error() {
+    scopesim()
+        .args(["check", "fixtures/nope.scope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read `fixtures/nope.scope`",
+        ));
+}
+
+fn convert(file: &Path, to: &str, extra: &[&str]) -> String {
+    let out = scopesim()
+        .arg("convert")
+        .arg(file)
+        .args(["--to", to])
+        .args(extra)
+        .assert()
+        .code(0);
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+/// Every stage's effective filters as Graph JSON `scope` objects, keyed by app and stage.
+fn stage_scopes(file: &Path) -> Vec<(String, String, Value)> {
+    let json: Value = serde_json::from_str(&convert(file, "graph-json", &[])).unwrap();
+    match json.get("apps") {
+        Some(apps) => apps
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| {
+                let app = a["name"].as_str().unwrap().to_string();
+                a["stages"].as_array().unwrap().iter().map(move |s| {
+                    (
+                        app.clone(),
+                        s["name"].as_str().unwrap().to_string(),
+                        s["scope"].clone(),
+                    )
+                })
+            })
+            .collect(),
+        None => vec![(String::new(), String::new(), json)],
+    }
+}
+
+#[test]
+fn convert_round_trips_rule_files_through_graph_json() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["fixtures/rollout.scope", "fixtures/rollout-live.scope"] {
+        let json = convert(Path::new(file), "graph-json", &[]);
+        let json_path = dir.path().join("bundle.json");
+        std::fs::write(&json_path, &json).unwrap();
+        let scope = convert(&json_path, "scope", &[]);
+        let scope_path = dir.path().join("back.scope");
+        std::fs::write(&scope_path, &scope).unwrap();
+        assert_eq!(
+            stage_scopes(Path::new(file)),
+            stage_scopes(&scope_path),
+            "{file}"
+        );
+        // and once more: the printed form is stable
+        assert_eq!(convert(&scope_path, "scope", &[]), scope);
+    }
+}
+
+#[test]
+fn convert_round_trips_graph_schemas_through_the_rule_language() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "fixtures/schema/salesforce-schema.json",
+        "fixtures/schema/servicenow-scope.json",
+    ] {
+        let original: Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let original_scope = match original.get("synchronizationRules") {
+            Some(rules) => rules[0]["objectMappings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["sourceObjectName"] == "User")
+                .unwrap()["scope"]
+                .clone(),
+            None => original,
+        };
+        let scope = convert(Path::new(file), "scope", &[]);
+        let p = dir.path().join("s.scope");
+        std::fs::write(&p, &scope).unwrap();
+        let back: Value = serde_json::from_str(&convert(&p, "graph-json", &[])).unwrap();
+        // values of unary clauses come back as [] whether they were null or []
+        let normalise = |mut v: Value| {
+            for g in v["groups"].as_array_mut().unwrap() {
+                for c in g["clauses"].as_array_mut().unwrap() {
+                    if c["targetOperand"].is_null() {
+                        c["targetOperand"] = serde_json::json!({ "values": [] });
+                    }
+                }
+            }
+            v
+        };
+        assert_eq!(normalise(original_scope), back, "{file}");
+    }
+}
+
+#[test]
+fn convert_one_stage_gives_the_scope_object_to_paste() {
+    let json: Value = serde_json::from_str(&convert(
+        Path::new("fixtures/rollout.scope"),
+        "graph-json",
+        &["--app", "Salesforce", "--stage", "wave-1"],
+    ))
+    .unwrap();
+    let names: Vec<&str> = json["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["IT pilot", "Sales EMEA"],
+        "inherited filters included"
+    );
+    assert_eq!(
+        json["groups"][1]["clauses"][1]["operatorName"],
+        "REGEX MATCH"
+    );
+}
+
+#[test]
+fn convert_keeps_undocumented_operators_but_plan_refuses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bits.scope");
+    std::fs::write(
+        &p,
+        "app \"A\" {\n scope all\n filter \"f\" {\n  extensionAttribute1 & \"4\"\n }\n}\n",
+    )
+    .unwrap();
+    let json = convert(&p, "graph-json", &[]);
+    assert!(json.contains("\"operatorName\": \"&\""));
+    let users = dir.path().join("u.csv");
+    std::fs::write(&users, "objectId,extensionAttribute1\n1,4\n").unwrap();
+    scopesim()
+        .arg("plan")
+        .arg(&p)
+        .arg("-d")
+        .arg(&users)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no documented meaning"));
+}
