@@ -198,3 +198,116 @@ proptest! {
         }
     }
 }
+
+/// Text built from the rule language's own tokens, shuffled: near-misses of real files.
+fn token_soup() -> impl Strategy<Value = String> {
+    let tokens = prop::sample::select(vec![
+        "app",
+        "stage",
+        "filter",
+        "input_filter",
+        "extends",
+        "graph",
+        "scope",
+        "all",
+        "assigned",
+        "\"A\"",
+        "'x'",
+        "\"",
+        "'",
+        "{",
+        "}",
+        "\n",
+        " ",
+        "\t",
+        ";",
+        "#c\n",
+        "department",
+        "EQUALS",
+        "NOT",
+        "REGEX",
+        "MATCH",
+        "IS",
+        "TRUE",
+        "NULL",
+        "_",
+        "&",
+        "!&",
+        "42",
+        "-1",
+        "\\",
+        "\\\"",
+        "é",
+        "\u{feff}",
+        "deletion_threshold",
+        "skip_out_of_scope_deletions",
+        "\r\n",
+    ]);
+    prop::collection::vec(tokens, 0..60).prop_map(|t| t.concat())
+}
+
+fn json_soup() -> impl Strategy<Value = String> {
+    let tokens = prop::sample::select(vec![
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\"groups\"",
+        "\"clauses\"",
+        "\"name\"",
+        "\"sourceOperandName\"",
+        "\"operatorName\"",
+        "\"targetOperand\"",
+        "\"values\"",
+        "\"EQUALS\"",
+        "\"IS NULL\"",
+        "\"x\"",
+        "null",
+        "true",
+        "1",
+        "\"\\u00e9\"",
+        "\"\\\\\"",
+        " ",
+        "\"synchronizationRules\"",
+        "\"objectMappings\"",
+        "\"sourceObjectName\"",
+        "\"User\"",
+        "\"scope\"",
+        "\"apps\"",
+        "\"stages\"",
+    ]);
+    prop::collection::vec(tokens, 0..80).prop_map(|t| t.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The parsers and the checker never panic, and every diagnostic's span fits the text.
+    #[test]
+    fn rule_parser_never_panics_and_spans_fit(text in token_soup()) {
+        let l = load_text("soup.scope", &text, None);
+        let mut d = l.diagnostics.clone();
+        d.extend(check(&l.rules, CheckOptions::default()));
+        for diag in &d {
+            for label in &diag.labels {
+                let src = l.sources.get(label.source).unwrap();
+                prop_assert!(label.span.end <= src.text.len(), "{diag:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn graph_json_reader_never_panics_and_spans_fit(text in json_soup()) {
+        let l = load_text("soup.json", &text, None);
+        let mut d = l.diagnostics.clone();
+        d.extend(check(&l.rules, CheckOptions::default()));
+        for diag in &d {
+            for label in &diag.labels {
+                let src = l.sources.get(label.source).unwrap();
+                prop_assert!(label.span.end <= src.text.len(), "{diag:?}");
+            }
+        }
+    }
+}

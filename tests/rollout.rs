@@ -559,3 +559,92 @@ fn s28_each_stage_carries_a_duration_estimate_with_its_source() {
     assert_eq!((e.min, e.max), (0.51, 4.08));
     assert!(e.source.contains("Microsoft Learn"));
 }
+
+#[test]
+fn s29_explain_shows_the_on_demand_steps_for_one_user() {
+    use scopesim::report::explain::{explain_user, find_user, render_text};
+    let dir = from_rows([user("u1", "Sales", "True"), user("u2", "IT", "True")]);
+    let a = assign("A", &[(PrincipalType::Group, "g1")]);
+    let g = GroupMembers::from_edges([
+        (
+            "g1".to_string(),
+            Member {
+                id: "u1".into(),
+                kind: PrincipalType::User,
+            },
+        ),
+        (
+            "g1".to_string(),
+            Member {
+                id: "u2".into(),
+                kind: PrincipalType::User,
+            },
+        ),
+    ]);
+    let text = "app \"A\" {\n stage \"it\" { filter \"IT\" { department EQUALS \"IT\" } }\n stage \"all\" { }\n}\n";
+    let l = rules(text);
+    let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
+    let out = evaluate(&plan, &dir);
+    let inputs = RolloutInputs {
+        assignments: Some(&a),
+        group_members: Some(&g),
+        ..Default::default()
+    };
+    let rollout = simulate(
+        &l.rules,
+        &plan,
+        &out,
+        &dir,
+        inputs,
+        RolloutOptions::default(),
+    )
+    .unwrap();
+    let row = find_user(&dir, "U1@CONTOSO.COM").unwrap();
+    let e = explain_user(&plan, &dir, &rollout, inputs, row, None, None);
+    // import: the attributes read
+    assert!(
+        e.attributes
+            .iter()
+            .any(|(k, v)| k == "department" && v == "Sales")
+    );
+    // scope: active, assigned (how), each clause with the actual value
+    assert!(e.active);
+    assert!(
+        e.apps[0].assignment.contains("through group `g1`"),
+        "{}",
+        e.apps[0].assignment
+    );
+    let st = &e.apps[0].stages[0];
+    assert_eq!(st.filters[0].clauses[0].actual.as_deref(), Some("Sales"));
+    assert!(!st.in_scope);
+    // match and action, stage by stage
+    assert_eq!(
+        (st.managed_before.as_str(), st.action),
+        ("no", Action::Skip)
+    );
+    let st = &e.apps[0].stages[1];
+    assert_eq!(
+        (st.managed_before.as_str(), st.action),
+        ("no", Action::Create)
+    );
+    let text = render_text(&e);
+    for step in [
+        "1. Import",
+        "2. Active",
+        "3. Assigned",
+        "4. Scoping filters",
+        "5. Match",
+        "6. Action",
+    ] {
+        assert!(text.contains(step), "{step} missing in\n{text}");
+    }
+    assert!(
+        text.contains("✗ department EQUALS \"IT\"   department = \"Sales\""),
+        "{text}"
+    );
+    // a user that is not found gets the closest matches
+    assert_eq!(
+        find_user(&dir, "u3@contoso.com").unwrap_err()[0],
+        "u1@contoso.com"
+    );
+}
