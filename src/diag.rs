@@ -138,8 +138,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Marks in rule or schema texts; the first is the primary location.
     pub labels: Vec<Label>,
-    /// Position in a data file, for problems in directory exports.
-    pub location: Option<FileLocation>,
+    /// Position in a data file, for problems in directory exports (boxed: most
+    /// diagnostics have none, and it keeps `Result<_, Diagnostic>` small).
+    pub location: Option<Box<FileLocation>>,
 }
 
 impl Diagnostic {
@@ -205,7 +206,7 @@ impl Diagnostic {
 
     /// Adds a data-file location.
     pub fn at(mut self, location: FileLocation) -> Diagnostic {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 

@@ -249,8 +249,8 @@ impl Reader<'_> {
             None => Spanned::new(String::new(), g.span),
         };
         let mut clauses = Vec::new();
-        match g.get("clauses") {
-            Some(c) => match c.as_array() {
+        if let Some(c) = g.get("clauses") {
+            match c.as_array() {
                 Some(items) => {
                     for item in items {
                         if let Some(clause) = self.clause(item) {
@@ -265,8 +265,7 @@ impl Reader<'_> {
                     format!("`clauses` must be an array, found {}", c.kind_name()),
                     "",
                 ),
-            },
-            None => {}
+            }
         }
         Some(Filter {
             name,

@@ -753,14 +753,12 @@ fn check_braces(text: &str, id: SourceId) -> Vec<Diagnostic> {
                 }
             }
             b'{' => stack.push(i),
-            b'}' => {
-                if stack.pop().is_none() {
-                    diags.push(
-                        Diagnostic::error("unbalanced-brace", "unexpected `}`")
-                            .with_label(id, Span::new(i, i + 1), "no `{` to close")
-                            .with_help("remove it, or add the `{` it should close"),
-                    );
-                }
+            b'}' if stack.pop().is_none() => {
+                diags.push(
+                    Diagnostic::error("unbalanced-brace", "unexpected `}`")
+                        .with_label(id, Span::new(i, i + 1), "no `{` to close")
+                        .with_help("remove it, or add the `{` it should close"),
+                );
             }
             _ => {}
         }
