@@ -252,10 +252,54 @@ fn assignment_text(app: &str, c: Candidacy, ids: &[String], inputs: RolloutInput
     }
 }
 
-fn mark(v: VerdictName) -> &'static str {
-    match v {
-        VerdictName::True => "✓",
-        _ => "✗",
+fn mark(ok: bool) -> &'static str {
+    if ok { "✓" } else { "✗" }
+}
+
+/// Each filter with a ✓/✗, and under it each clause with the user's value, aligned:
+/// the body of step 4 of an explanation, also used by failing `scopesim test` cases.
+/// `words` says how a filter result reads ("matched"/"did not match").
+pub fn write_filter_traces(
+    s: &mut String,
+    filters: &[FilterTrace],
+    input: &[FilterTrace],
+    words: (&str, &str),
+) {
+    for (label, list) in [("filter", filters), ("input filter", input)] {
+        for f in list {
+            let _ = writeln!(
+                s,
+                "        {} {label} {:?} {}",
+                mark(f.matched),
+                f.name,
+                if f.matched { words.0 } else { words.1 }
+            );
+            let w = f
+                .clauses
+                .iter()
+                .map(|c| c.text.chars().count())
+                .max()
+                .unwrap_or(0);
+            for c in &f.clauses {
+                let actual = match &c.actual {
+                    Some(v) => format!("{} = {v:?}", c.attribute),
+                    None => format!("{} is null", c.attribute),
+                };
+                let note = match c.verdict {
+                    VerdictName::Unreadable => " (unreadable value)",
+                    VerdictName::Aborted => " (regex gave up)",
+                    _ => "",
+                };
+                let pad = w.saturating_sub(c.text.chars().count());
+                let _ = writeln!(
+                    s,
+                    "            {} {}{}   {actual}{note}",
+                    mark(c.verdict == VerdictName::True),
+                    c.text,
+                    " ".repeat(pad)
+                );
+            }
+        }
     }
 }
 
@@ -299,50 +343,12 @@ pub fn render_text(e: &Explanation) -> String {
                     "     4. Scoping filters (a filter matches when all its clauses hold; any filter will do)"
                 );
             }
-            for (label, list) in [("filter", &st.filters), ("input filter", &st.input_filters)] {
-                for f in list.iter() {
-                    let _ = writeln!(
-                        s,
-                        "        {} {label} {:?} {}",
-                        mark(if f.matched {
-                            VerdictName::True
-                        } else {
-                            VerdictName::False
-                        }),
-                        f.name,
-                        if f.matched {
-                            "matched"
-                        } else {
-                            "did not match"
-                        }
-                    );
-                    let w = f
-                        .clauses
-                        .iter()
-                        .map(|c| c.text.chars().count())
-                        .max()
-                        .unwrap_or(0);
-                    for c in &f.clauses {
-                        let actual = match &c.actual {
-                            Some(v) => format!("{} = {v:?}", c.attribute),
-                            None => format!("{} is null", c.attribute),
-                        };
-                        let note = match c.verdict {
-                            VerdictName::Unreadable => " (unreadable value)",
-                            VerdictName::Aborted => " (regex gave up)",
-                            _ => "",
-                        };
-                        let pad = w.saturating_sub(c.text.chars().count());
-                        let _ = writeln!(
-                            s,
-                            "            {} {}{}   {actual}{note}",
-                            mark(c.verdict),
-                            c.text,
-                            " ".repeat(pad)
-                        );
-                    }
-                }
-            }
+            write_filter_traces(
+                &mut s,
+                &st.filters,
+                &st.input_filters,
+                ("matched", "did not match"),
+            );
             let _ = writeln!(
                 s,
                 "        in scope: {}",

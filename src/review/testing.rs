@@ -18,7 +18,7 @@ use crate::directory::assignments::{
 };
 use crate::directory::{Directory, InputFormat, InputInfo, from_rows};
 use crate::eval::dotnet_regex::Anchoring;
-use crate::eval::explain::{FilterTrace, VerdictName, trace};
+use crate::eval::explain::{FilterTrace, trace};
 use crate::eval::{EvalOptions, FilterId, Outcomes, Plan, StageId, compile, evaluate};
 use crate::report::explain::find_user;
 use crate::report::plan::ReportContext;
@@ -1274,46 +1274,12 @@ fn render_explanation(s: &mut String, x: &FailureExplanation) {
     if x.filters.is_empty() && x.input_filters.is_empty() {
         let _ = writeln!(s, "        no scoping filter: every candidate is in scope");
     }
-    for (label, list) in [("filter", &x.filters), ("input filter", &x.input_filters)] {
-        for f in list.iter() {
-            let _ = writeln!(
-                s,
-                "        {} {label} {:?} {}",
-                mark(f.matched),
-                f.name,
-                if f.matched {
-                    "matches"
-                } else {
-                    "does not match"
-                }
-            );
-            let w = f
-                .clauses
-                .iter()
-                .map(|c| c.text.chars().count())
-                .max()
-                .unwrap_or(0);
-            for c in &f.clauses {
-                let actual = match &c.actual {
-                    Some(v) => format!("{} = {v:?}", c.attribute),
-                    None => format!("{} is null", c.attribute),
-                };
-                let note = match c.verdict {
-                    VerdictName::Unreadable => " (unreadable value)",
-                    VerdictName::Aborted => " (regex gave up)",
-                    _ => "",
-                };
-                let pad = w.saturating_sub(c.text.chars().count());
-                let _ = writeln!(
-                    s,
-                    "            {} {}{}   {actual}{note}",
-                    mark(c.verdict == VerdictName::True),
-                    c.text,
-                    " ".repeat(pad)
-                );
-            }
-        }
-    }
+    crate::report::explain::write_filter_traces(
+        s,
+        &x.filters,
+        &x.input_filters,
+        ("matches", "does not match"),
+    );
     let _ = writeln!(s, "        why: {}", x.reason);
 }
 
