@@ -11,6 +11,16 @@
 use crate::diag::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod assignments;
+mod csv;
+pub mod encoding;
+mod json;
+#[cfg(feature = "parquet")]
+mod parquet;
+pub mod read;
+
+pub use read::{NoProgress, Progress, ReadOptions, read_directory};
+
 /// Index of a column in a [`Directory`].
 pub type ColId = usize;
 
@@ -103,6 +113,12 @@ impl TextColumn {
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * 4
     }
+
+    /// Releases spare capacity (readers call it when a row group is complete).
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
 }
 
 /// Lists of texts of one column within one row group.
@@ -132,6 +148,17 @@ impl ListColumn {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// Appends a null (empty) list.
+    pub fn push_null(&mut self) {
+        self.ends.push(self.items.len() as u32);
+    }
+
+    /// Releases spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     /// The items of list `i`.
