@@ -964,16 +964,13 @@ where
     }))
 }
 
-/// A small CSV file read whole (assignments, group members, target state): header names
+/// A small CSV text parsed whole (assignments, group members, target state): header names
 /// as written (trimmed) and rows of texts, with the line each starts on.
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
     pub headers: Vec<String>,
     pub header_line: u64,
     pub rows: Vec<TableRow>,
-    pub sha256: String,
-    pub bytes: u64,
-    pub encoding: Encoding,
     pub delimiter: u8,
 }
 
@@ -1018,20 +1015,9 @@ pub(crate) fn read_small_text(
     Ok((text, sha, n, enc))
 }
 
-/// Reads a small CSV file whole. Row errors are all reported (up to the usual limit).
-pub(crate) fn read_table(path: &std::path::Path, shown: &str) -> Result<Table, Vec<Diagnostic>> {
-    let (text, sha256, bytes, encoding) = read_small_text(path, shown)?;
-    parse_table(&text, shown, sha256, bytes, encoding)
-}
-
 /// Parses a whole CSV text into a [`Table`].
-pub(crate) fn parse_table(
-    text: &str,
-    shown: &str,
-    sha256: String,
-    bytes: u64,
-    encoding: Encoding,
-) -> Result<Table, Vec<Diagnostic>> {
+/// Row errors are all reported (up to the usual limit).
+pub(crate) fn parse_table(text: &str, shown: &str) -> Result<Table, Vec<Diagnostic>> {
     let mut buf = text.as_bytes().to_vec();
     let mut eof = true;
     let mut empty: &[u8] = &[];
@@ -1087,9 +1073,6 @@ pub(crate) fn parse_table(
         headers: header.names,
         header_line: header.line,
         rows,
-        sha256,
-        bytes,
-        encoding,
         delimiter: delim,
     })
 }
