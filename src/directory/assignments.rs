@@ -243,12 +243,17 @@ impl Lines {
 /// Splits a JSON text into records: an object with one of `list_keys` holding an array is
 /// a page (its other properties go with each record), an array holds pages or records, and
 /// any other object is one record.
-fn json_records(text: &str, shown: &str, list_keys: &[&str]) -> Result<Vec<JsonRecord>, Vec<Diagnostic>> {
+fn json_records(
+    text: &str,
+    shown: &str,
+    list_keys: &[&str],
+) -> Result<Vec<JsonRecord>, Vec<Diagnostic>> {
     let lines = Lines::new(text);
     let base = text.as_ptr() as usize;
-    let line_of = |raw: &RawValue| lines.line_of((raw.get().as_ptr() as usize).saturating_sub(base));
-    let top: &RawValue = serde_json::from_str(text)
-        .map_err(|e| vec![super::json::json_error(shown, &e, None)])?;
+    let line_of =
+        |raw: &RawValue| lines.line_of((raw.get().as_ptr() as usize).saturating_sub(base));
+    let top: &RawValue =
+        serde_json::from_str(text).map_err(|e| vec![super::json::json_error(shown, &e, None)])?;
     let mut out = Vec::new();
     let mut pending: Vec<(&RawValue, Option<Rc<Map<String, Value>>>)> = Vec::new();
     let trimmed = top.get().trim_start();
@@ -277,14 +282,21 @@ fn json_records(text: &str, shown: &str, list_keys: &[&str]) -> Result<Vec<JsonR
             Err(_) => errors.push(
                 Diagnostic::error(
                     "json-shape",
-                    format!("record {record} of `{shown}` is not an object: `{}`", truncate(raw.get(), 40)),
+                    format!(
+                        "record {record} of `{shown}` is not an object: `{}`",
+                        truncate(raw.get(), 40)
+                    ),
                 )
                 .at(FileLocation::file(shown).at_line(line).at_record(record))
                 .with_help("each record must be a JSON object with named properties"),
             ),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// When `raw` is a page (an object with one of `list_keys` holding an array), queues its
@@ -365,13 +377,22 @@ fn missing_column(shown: &str, t: &Table, wanted: &str, help: &str) -> Diagnosti
     let have: Vec<String> = t.headers.iter().map(|h| format!("`{h}`")).collect();
     Diagnostic::error(
         "missing-column",
-        format!("`{shown}` has no `{wanted}` column (it has {})", have.join(", ")),
+        format!(
+            "`{shown}` has no `{wanted}` column (it has {})",
+            have.join(", ")
+        ),
     )
     .at(FileLocation::file(shown).at_line(t.header_line))
     .with_help(help.to_string())
 }
 
-fn bad_principal_type(shown: &str, value: &str, line: u64, column: Option<u64>, record: Option<u64>) -> Diagnostic {
+fn bad_principal_type(
+    shown: &str,
+    value: &str,
+    line: u64,
+    column: Option<u64>,
+    record: Option<u64>,
+) -> Diagnostic {
     let mut loc = FileLocation::file(shown).at_line(line);
     if let Some(c) = column {
         loc = loc.at_column(c);
@@ -398,10 +419,16 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
         for r in json_records(&text, &shown, &["value"])? {
             let app = prop_text(&r.map, "resourceDisplayName")
                 .or_else(|| prop_text(&r.map, "app"))
-                .or_else(|| r.page.as_ref().and_then(|p| prop_text(p, "resourceDisplayName")));
+                .or_else(|| {
+                    r.page
+                        .as_ref()
+                        .and_then(|p| prop_text(p, "resourceDisplayName"))
+                });
             let id = prop_text(&r.map, "principalId");
             let ty = prop_text(&r.map, "principalType");
-            let loc = FileLocation::file(&shown).at_line(r.line).at_record(r.record);
+            let loc = FileLocation::file(&shown)
+                .at_line(r.line)
+                .at_record(r.record);
             let (Some(app), Some(id), Some(ty)) = (app, id, ty) else {
                 errors.push(
                     Diagnostic::error(
@@ -420,7 +447,13 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
                     principal_id: id,
                     line: r.line,
                 }),
-                None => errors.push(bad_principal_type(&shown, &ty, r.line, None, Some(r.record))),
+                None => errors.push(bad_principal_type(
+                    &shown,
+                    &ty,
+                    r.line,
+                    None,
+                    Some(r.record),
+                )),
             }
         }
         (InputFormat::GraphJson, None)
@@ -445,9 +478,12 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
             let get = |i: usize| row.fields.get(i).map(String::as_str).unwrap_or("");
             if get(app).is_empty() || get(id).is_empty() {
                 errors.push(
-                    Diagnostic::error("missing-value", "assignment row has an empty `app` or `principalId`")
-                        .at(FileLocation::file(&shown).at_line(row.line))
-                        .with_help("fill in both, or remove the row"),
+                    Diagnostic::error(
+                        "missing-value",
+                        "assignment row has an empty `app` or `principalId`",
+                    )
+                    .at(FileLocation::file(&shown).at_line(row.line))
+                    .with_help("fill in both, or remove the row"),
                 );
                 continue;
             }
@@ -458,7 +494,13 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
                     principal_id: get(id).to_string(),
                     line: row.line,
                 }),
-                None => errors.push(bad_principal_type(&shown, get(ty), row.line, Some(ty as u64 + 1), None)),
+                None => errors.push(bad_principal_type(
+                    &shown,
+                    get(ty),
+                    row.line,
+                    Some(ty as u64 + 1),
+                    None,
+                )),
             }
         }
         (InputFormat::Csv, Some(t.delimiter))
@@ -466,7 +508,15 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let info = input_info(&shown, format, sha, bytes, items.len() as u64, enc, delimiter);
+    let info = input_info(
+        &shown,
+        format,
+        sha,
+        bytes,
+        items.len() as u64,
+        enc,
+        delimiter,
+    );
     Ok(Assignments {
         items,
         inputs: vec![info],
@@ -485,7 +535,11 @@ pub fn read_group_members(paths: &[PathBuf]) -> Result<GroupMembers, Vec<Diagnos
             errors.extend(e);
         }
     }
-    if errors.is_empty() { Ok(gm) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(gm)
+    } else {
+        Err(errors)
+    }
 }
 
 fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagnostic>> {
@@ -509,18 +563,21 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
                 );
                 continue;
             };
-            if let Some(name) = r
-                .page
-                .as_ref()
-                .and_then(|p| prop_text(p, "groupDisplayName").or_else(|| prop_text(p, "displayName")))
-            {
+            if let Some(name) = r.page.as_ref().and_then(|p| {
+                prop_text(p, "groupDisplayName").or_else(|| prop_text(p, "displayName"))
+            }) {
                 gm.name(&group, &name);
             }
             let Some(id) = prop_text(&r.map, "id") else {
                 errors.push(
-                    Diagnostic::error("missing-property", format!("member record {} of `{shown}` has no `id`", r.record))
-                        .at(FileLocation::file(&shown).at_line(r.line).at_record(r.record))
-                        .with_help("select `id` when exporting the members"),
+                    Diagnostic::error(
+                        "missing-property",
+                        format!("member record {} of `{shown}` has no `id`", r.record),
+                    )
+                    .at(FileLocation::file(&shown)
+                        .at_line(r.line)
+                        .at_record(r.record))
+                    .with_help("select `id` when exporting the members"),
                 );
                 continue;
             };
@@ -542,17 +599,25 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
         };
         let m = t.column("memberId");
         let ty = t.column("memberType");
-        let name = t.column("groupDisplayName").or_else(|| t.column("displayName"));
+        let name = t
+            .column("groupDisplayName")
+            .or_else(|| t.column("displayName"));
         if m.is_none() && name.is_none() {
             return Err(vec![missing_column(&shown, &t, "memberId", help)]);
         }
         for row in &t.rows {
-            let get = |i: Option<usize>| i.and_then(|i| row.fields.get(i)).map(String::as_str).unwrap_or("");
+            let get = |i: Option<usize>| {
+                i.and_then(|i| row.fields.get(i))
+                    .map(String::as_str)
+                    .unwrap_or("")
+            };
             let group = get(Some(g));
             if group.is_empty() {
                 errors.push(
                     Diagnostic::error("missing-value", "row has an empty `groupId`")
-                        .at(FileLocation::file(&shown).at_line(row.line).at_column(g as u64 + 1))
+                        .at(FileLocation::file(&shown)
+                            .at_line(row.line)
+                            .at_column(g as u64 + 1))
                         .with_help("fill in the group's object id, or remove the row"),
                 );
                 continue;
@@ -574,7 +639,13 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
                     gm.add(group, get(m), k);
                     records += 1;
                 }
-                None => errors.push(bad_principal_type(&shown, kind_text, row.line, ty.map(|c| c as u64 + 1), None)),
+                None => errors.push(bad_principal_type(
+                    &shown,
+                    kind_text,
+                    row.line,
+                    ty.map(|c| c as u64 + 1),
+                    None,
+                )),
             }
         }
         (InputFormat::Csv, Some(t.delimiter))
@@ -585,7 +656,10 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
         gm.diagnostics.push(
             Diagnostic::warning(
                 "member-not-user-or-group",
-                format!("{n} member{} of type `{kind}` in `{shown}` ignored", if n == 1 { "" } else { "s" }),
+                format!(
+                    "{n} member{} of type `{kind}` in `{shown}` ignored",
+                    if n == 1 { "" } else { "s" }
+                ),
             )
             .at(FileLocation::file(&shown))
             .with_help("only users and groups take part in user provisioning"),
@@ -594,7 +668,9 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
     if !errors.is_empty() {
         return Err(errors);
     }
-    gm.inputs.push(input_info(&shown, format, sha, bytes, records, enc, delimiter));
+    gm.inputs.push(input_info(
+        &shown, format, sha, bytes, records, enc, delimiter,
+    ));
     Ok(())
 }
 
@@ -605,7 +681,8 @@ fn names_match(header: &str, wanted: &str) -> bool {
     if h.is_empty() {
         return false;
     }
-    h == w || matches!((schema::canonical_name(header), schema::canonical_name(wanted)), (Some(a), Some(b)) if a == b)
+    h == w
+        || matches!((schema::canonical_name(header), schema::canonical_name(wanted)), (Some(a), Some(b)) if a == b)
 }
 
 fn key_names(match_on: &str) -> Vec<&str> {
@@ -631,7 +708,11 @@ fn parse_bool(s: &str) -> Option<bool> {
 /// Reads an app's existing accounts (CSV, a JSON array, `{"value": [...]}`, or a SCIM
 /// `ListResponse` with `Resources`), keyed by the `match_on` column (SCIM `userName` also
 /// counts for `userPrincipalName`), with `active`/`accountEnabled` when present.
-pub fn read_target_state(app: &str, path: &Path, match_on: &str) -> Result<TargetState, Vec<Diagnostic>> {
+pub fn read_target_state(
+    app: &str,
+    path: &Path,
+    match_on: &str,
+) -> Result<TargetState, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let (text, sha, bytes, enc) = read_small_text(path, &shown)?;
     let wanted = key_names(match_on);
@@ -656,7 +737,9 @@ pub fn read_target_state(app: &str, path: &Path, match_on: &str) -> Result<Targe
                         "missing-key",
                         format!("record {} of `{shown}` has no `{match_on}`", r.record),
                     )
-                    .at(FileLocation::file(&shown).at_line(r.line).at_record(r.record))
+                    .at(FileLocation::file(&shown)
+                        .at_line(r.line)
+                        .at_record(r.record))
                     .with_help(help(&have.join(", "))),
                 );
                 if errors.len() >= 20 {
@@ -701,20 +784,31 @@ pub fn read_target_state(app: &str, path: &Path, match_on: &str) -> Result<Targe
             .headers
             .iter()
             .position(|h| names_match(h, "active"))
-            .or_else(|| t.headers.iter().position(|h| names_match(h, "accountEnabled")));
+            .or_else(|| {
+                t.headers
+                    .iter()
+                    .position(|h| names_match(h, "accountEnabled"))
+            });
         for row in &t.rows {
             let key = row.fields.get(k).map(String::as_str).unwrap_or("");
             if key.is_empty() {
                 errors.push(
-                    Diagnostic::error("missing-key", format!("account row has an empty `{}`", t.headers[k]))
-                        .at(FileLocation::file(&shown).at_line(row.line).at_column(k as u64 + 1))
-                        .with_help("fill in the value the account is matched on, or remove the row"),
+                    Diagnostic::error(
+                        "missing-key",
+                        format!("account row has an empty `{}`", t.headers[k]),
+                    )
+                    .at(FileLocation::file(&shown)
+                        .at_line(row.line)
+                        .at_column(k as u64 + 1))
+                    .with_help("fill in the value the account is matched on, or remove the row"),
                 );
                 continue;
             }
             accounts.push(TargetAccount {
                 key: key.to_string(),
-                active: a.and_then(|a| row.fields.get(a)).and_then(|v| parse_bool(v)),
+                active: a
+                    .and_then(|a| row.fields.get(a))
+                    .and_then(|v| parse_bool(v)),
                 line: row.line,
             });
         }
@@ -723,7 +817,15 @@ pub fn read_target_state(app: &str, path: &Path, match_on: &str) -> Result<Targe
     if !errors.is_empty() {
         return Err(errors);
     }
-    let input = input_info(&shown, format, sha, bytes, accounts.len() as u64, enc, delimiter);
+    let input = input_info(
+        &shown,
+        format,
+        sha,
+        bytes,
+        accounts.len() as u64,
+        enc,
+        delimiter,
+    );
     Ok(TargetState {
         app: app.to_string(),
         match_on: match_on.to_string(),
@@ -745,7 +847,10 @@ mod tests {
 
     #[test]
     fn assignments_csv_any_order_and_case() {
-        let (_d, p) = file("a.csv", "PrincipalID,APP,principaltype\n1,Salesforce,group\nbob@x.com,Salesforce,User\n");
+        let (_d, p) = file(
+            "a.csv",
+            "PrincipalID,APP,principaltype\n1,Salesforce,group\nbob@x.com,Salesforce,User\n",
+        );
         let a = read_assignments(&p).unwrap();
         assert_eq!(a.items.len(), 2);
         assert_eq!(a.items[0].principal_type, PrincipalType::Group);
@@ -768,14 +873,23 @@ mod tests {
 
     #[test]
     fn group_members_dedup_nesting_and_names() {
-        let (_d, p) = file("m.csv", "groupId,memberId,memberType,groupDisplayName\nG1,u1,,All\nG1,u1,User,All\nG1,G2,Group,All\nG2,u2,User,\n");
+        let (_d, p) = file(
+            "m.csv",
+            "groupId,memberId,memberType,groupDisplayName\nG1,u1,,All\nG1,u1,User,All\nG1,G2,Group,All\nG2,u2,User,\n",
+        );
         let gm = read_group_members(&[p]).unwrap();
         assert_eq!(gm.len(), 2);
         assert_eq!(
             gm.direct_members("g1"),
             &[
-                Member { id: "u1".into(), kind: PrincipalType::User },
-                Member { id: "G2".into(), kind: PrincipalType::Group }
+                Member {
+                    id: "u1".into(),
+                    kind: PrincipalType::User
+                },
+                Member {
+                    id: "G2".into(),
+                    kind: PrincipalType::Group
+                }
             ]
         );
         assert_eq!(gm.groups_of("U1"), &["G1".to_string()]);
@@ -799,14 +913,34 @@ mod tests {
 
     #[test]
     fn target_state_keys_active_and_missing_key() {
-        let (_d, p) = file("t.csv", "User Principal Name,Active\na@x,TRUE\nb@x,false\nc@x,\n");
+        let (_d, p) = file(
+            "t.csv",
+            "User Principal Name,Active\na@x,TRUE\nb@x,false\nc@x,\n",
+        );
         let t = read_target_state("S", &p, "userPrincipalName").unwrap();
-        let got: Vec<_> = t.accounts.iter().map(|a| (a.key.as_str(), a.active, a.line)).collect();
-        assert_eq!(got, vec![("a@x", Some(true), 2), ("b@x", Some(false), 3), ("c@x", None, 4)]);
+        let got: Vec<_> = t
+            .accounts
+            .iter()
+            .map(|a| (a.key.as_str(), a.active, a.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a@x", Some(true), 2),
+                ("b@x", Some(false), 3),
+                ("c@x", None, 4)
+            ]
+        );
         let errs = read_target_state("S", &p, "employeeId").unwrap_err();
         assert!(errs[0].message.contains("no `employeeId` column"));
         assert!(errs[0].help.as_ref().unwrap().contains("--match-on"));
-        assert!(errs[0].help.as_ref().unwrap().contains("`User Principal Name`"));
+        assert!(
+            errs[0]
+                .help
+                .as_ref()
+                .unwrap()
+                .contains("`User Principal Name`")
+        );
     }
 
     #[test]
@@ -819,7 +953,14 @@ mod tests {
         );
         let t = read_target_state("S", &p, "userPrincipalName").unwrap();
         assert_eq!(t.accounts.len(), 2);
-        assert_eq!((t.accounts[1].key.as_str(), t.accounts[1].active, t.accounts[1].line), ("b@x", Some(false), 3));
+        assert_eq!(
+            (
+                t.accounts[1].key.as_str(),
+                t.accounts[1].active,
+                t.accounts[1].line
+            ),
+            ("b@x", Some(false), 3)
+        );
         assert_eq!(t.input.format, InputFormat::GraphJson);
     }
 }

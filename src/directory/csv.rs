@@ -103,7 +103,11 @@ pub(crate) fn parse_record(
                             end: n,
                             escaped,
                         });
-                        return (n, Some(problem.unwrap_or(Problem::Unterminated(idx))), false);
+                        return (
+                            n,
+                            Some(problem.unwrap_or(Problem::Unterminated(idx))),
+                            false,
+                        );
                     }
                     Some(i) => {
                         let at = q + i;
@@ -329,7 +333,11 @@ pub(crate) fn row_diagnostic(shown: &str, headers: &[String], e: &RowError) -> D
         Problem::TextAfterQuote(f) => (
             "csv-text-after-quote",
             f + 1,
-            format!("text after the closing quote of field {} ({})", f + 1, name(f)),
+            format!(
+                "text after the closing quote of field {} ({})",
+                f + 1,
+                name(f)
+            ),
             "a quote inside a quoted value is written twice (`\"\"`)".to_string(),
         ),
     };
@@ -379,7 +387,13 @@ pub(crate) fn skipped_warning(
     let examples: Vec<String> = errors
         .iter()
         .take(SKIP_EXAMPLES)
-        .map(|e| format!("line {}: {}", e.line, row_diagnostic(shown, headers, e).message))
+        .map(|e| {
+            format!(
+                "line {}: {}",
+                e.line,
+                row_diagnostic(shown, headers, e).message
+            )
+        })
         .collect();
     let more = if total > examples.len() as u64 {
         format!("; and {} more", total - examples.len() as u64)
@@ -518,7 +532,9 @@ fn read_header<R: Read>(
         return Err(vec![
             Diagnostic::error("csv-no-header", format!("`{shown}` has no header line"))
                 .at(FileLocation::file(shown).at_line(line))
-                .with_help("the first line must name the columns, e.g. `userPrincipalName,department`"),
+                .with_help(
+                    "the first line must name the columns, e.g. `userPrincipalName,department`",
+                ),
         ]);
     }
     let delimiter = forced.unwrap_or_else(|| detect_delimiter(header_bytes));
@@ -599,15 +615,22 @@ fn layout(
             header.warnings.push(
                 Diagnostic::warning(
                     "csv-unnamed-column",
-                    format!("column {} of `{shown}` has no header; its values are ignored", i + 1),
+                    format!(
+                        "column {} of `{shown}` has no header; its values are ignored",
+                        i + 1
+                    ),
                 )
-                .at(FileLocation::file(shown).at_line(header_line).at_column(i as u64 + 1))
+                .at(FileLocation::file(shown)
+                    .at_line(header_line)
+                    .at_column(i as u64 + 1))
                 .with_help("name the column in the header line, or remove it"),
             );
             slot_of.push(None);
             continue;
         }
-        let name = schema::canonical_name(written).unwrap_or(written.as_str()).to_string();
+        let name = schema::canonical_name(written)
+            .unwrap_or(written.as_str())
+            .to_string();
         if let Some((_, j)) = seen.iter().find(|(n, _)| *n == name) {
             let first = &header.names[*j];
             errors.push(
@@ -774,14 +797,18 @@ where
 {
     match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Parity)? {
         Pass::Done(s) => Ok(s),
-        Pass::NeedsExact => match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Exact)? {
-            Pass::Done(s) => Ok(s),
-            Pass::NeedsExact => Err(vec![Diagnostic::error(
-                "internal",
-                format!("could not find the records of `{shown}`"),
-            )
-            .at(FileLocation::file(shown))]),
-        },
+        Pass::NeedsExact => {
+            match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Exact)? {
+                Pass::Done(s) => Ok(s),
+                Pass::NeedsExact => Err(vec![
+                    Diagnostic::error(
+                        "internal",
+                        format!("could not find the records of `{shown}`"),
+                    )
+                    .at(FileLocation::file(shown)),
+                ]),
+            }
+        }
     }
 }
 
@@ -813,10 +840,12 @@ where
 {
     let block_size = opts.block_size.max(1);
     let raw = open().map_err(|e| vec![io_error(shown, &e)])?;
-    let mut dec = Decoder::new(HashingReader::new(raw, progress)).map_err(|e| vec![io_error(shown, &e)])?;
+    let mut dec =
+        Decoder::new(HashingReader::new(raw, progress)).map_err(|e| vec![io_error(shown, &e)])?;
     let enc = dec.encoding();
     let mut buf = Vec::new();
-    let mut eof = encoding::fill(&mut dec, &mut buf, block_size).map_err(|e| vec![io_error(shown, &e)])?;
+    let mut eof =
+        encoding::fill(&mut dec, &mut buf, block_size).map_err(|e| vec![io_error(shown, &e)])?;
     if enc == Encoding::Utf8 && encoding::looks_like_bomless_utf16(&buf) {
         return Err(vec![
             Diagnostic::error(
@@ -881,7 +910,12 @@ where
         let parsed: Vec<(usize, Parsed)> = rx
             .into_iter()
             .par_bridge()
-            .map(|block| (block.index, parse_block(&block, &lay, delim, keep_after_errors)))
+            .map(|block| {
+                (
+                    block.index,
+                    parse_block(&block, &lay, delim, keep_after_errors),
+                )
+            })
             .collect();
         let end = reader
             .join()
@@ -906,12 +940,14 @@ where
             return Err(vec![utf8_error(shown, line + l, c)]);
         }
         if p.overflow {
-            return Err(vec![Diagnostic::error(
-                "csv-too-large",
-                format!("a record of `{shown}` is too large to hold"),
-            )
-            .at(FileLocation::file(shown).at_line(line))
-            .with_help("check the file for an unterminated quote")]);
+            return Err(vec![
+                Diagnostic::error(
+                    "csv-too-large",
+                    format!("a record of `{shown}` is too large to hold"),
+                )
+                .at(FileLocation::file(shown).at_line(line))
+                .with_help("check the file for an unterminated quote"),
+            ]);
         }
         for ((_, rec, problem), l) in p.errors.iter().zip(&p.error_lines) {
             if row_errors.len() < MAX_ROW_ERRORS {
@@ -928,7 +964,12 @@ where
         record += p.records;
     }
     if total_bad > 0 && !opts.skip_bad_rows {
-        return Err(row_diagnostics(shown, &header.names, &row_errors, total_bad));
+        return Err(row_diagnostics(
+            shown,
+            &header.names,
+            &row_errors,
+            total_bad,
+        ));
     }
     for (_, p) in &mut parsed {
         if let Some(chunk) = p.chunk.take() {
@@ -937,7 +978,12 @@ where
     }
     let mut warnings = std::mem::take(&mut header.warnings);
     if total_bad > 0 {
-        warnings.push(skipped_warning(shown, &header.names, &row_errors, total_bad));
+        warnings.push(skipped_warning(
+            shown,
+            &header.names,
+            &row_errors,
+            total_bad,
+        ));
     }
     if reader_end.replaced > 0 {
         warnings.push(
@@ -984,7 +1030,9 @@ pub(crate) struct TableRow {
 impl Table {
     /// The position of a column, by name ignoring ASCII case.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.eq_ignore_ascii_case(name))
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
     }
 }
 
@@ -995,16 +1043,21 @@ pub(crate) fn read_small_text(
 ) -> Result<(String, String, u64, Encoding), Vec<Diagnostic>> {
     let file = std::fs::File::open(path).map_err(|e| vec![io_error(shown, &e)])?;
     let progress = super::read::NoProgress;
-    let mut dec = Decoder::new(HashingReader::new(file, &progress)).map_err(|e| vec![io_error(shown, &e)])?;
+    let mut dec =
+        Decoder::new(HashingReader::new(file, &progress)).map_err(|e| vec![io_error(shown, &e)])?;
     let enc = dec.encoding();
     let mut bytes = Vec::new();
-    dec.read_to_end(&mut bytes).map_err(|e| vec![io_error(shown, &e)])?;
+    dec.read_to_end(&mut bytes)
+        .map_err(|e| vec![io_error(shown, &e)])?;
     let (sha, n) = dec.into_inner().finish();
     if enc == Encoding::Utf8 && encoding::looks_like_bomless_utf16(&bytes) {
         return Err(vec![
-            Diagnostic::error("encoding", format!("`{shown}` looks like UTF-16 without a byte-order mark"))
-                .at(FileLocation::file(shown).at_line(1))
-                .with_help("re-export with `-Encoding UTF8`, or save the file as UTF-16 with a BOM"),
+            Diagnostic::error(
+                "encoding",
+                format!("`{shown}` looks like UTF-16 without a byte-order mark"),
+            )
+            .at(FileLocation::file(shown).at_line(1))
+            .with_help("re-export with `-Encoding UTF8`, or save the file as UTF-16 with a BOM"),
         ]);
     }
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -1121,7 +1174,8 @@ mod tests {
     fn quoted_unquoted_crlf_embedded_newlines_and_escapes() {
         let text = "a,b,c\r\n1,\"x,y\",\"he said \"\"hi\"\"\"\r\n\"2\",\"multi\r\nline\",\r\n3\n";
         for block in [1, 2, 3, 5, 8, 64, 1 << 20] {
-            let (d, s) = read_bytes(text.as_bytes(), block, false, &ColumnSelection::all()).unwrap();
+            let (d, s) =
+                read_bytes(text.as_bytes(), block, false, &ColumnSelection::all()).unwrap();
             assert_eq!(
                 rows(&d),
                 vec![
@@ -1153,7 +1207,12 @@ mod tests {
             .iter()
             .map(|d| {
                 let l = d.location.as_ref().unwrap();
-                (d.code, l.line.unwrap(), l.column.unwrap(), l.record.unwrap())
+                (
+                    d.code,
+                    l.line.unwrap(),
+                    l.column.unwrap(),
+                    l.record.unwrap(),
+                )
             })
             .collect();
         assert_eq!(
@@ -1164,7 +1223,11 @@ mod tests {
                 ("csv-unterminated-quote", 6, 2, 4),
             ]
         );
-        assert!(errs[1].message.contains("field 2 (`b`)"), "{}", errs[1].message);
+        assert!(
+            errs[1].message.contains("field 2 (`b`)"),
+            "{}",
+            errs[1].message
+        );
         // With --skip-bad-rows: counted, one warning, good rows kept.
         let (d, s) = read_bytes(text.as_bytes(), 3, true, &ColumnSelection::all()).unwrap();
         assert_eq!(rows(&d), vec![vec!["1", "2"]]);
@@ -1176,14 +1239,21 @@ mod tests {
 
     #[test]
     fn fewer_fields_are_null_and_blank_lines_skipped() {
-        let (d, _) = read_bytes(b"a,b,c\n1\n\n2,,x\n", 1 << 20, false, &ColumnSelection::all()).unwrap();
+        let (d, _) = read_bytes(
+            b"a,b,c\n1\n\n2,,x\n",
+            1 << 20,
+            false,
+            &ColumnSelection::all(),
+        )
+        .unwrap();
         assert_eq!(rows(&d), vec![vec!["1", "", ""], vec!["2", "", "x"]]);
         assert_eq!(d.value(0, 1), None);
     }
 
     #[test]
     fn invalid_utf8_reports_line_and_byte_column() {
-        let errs = read_bytes(b"a,b\n1,2\n3,x\xff\n", 4, false, &ColumnSelection::all()).unwrap_err();
+        let errs =
+            read_bytes(b"a,b\n1,2\n3,x\xff\n", 4, false, &ColumnSelection::all()).unwrap_err();
         let l = errs[0].location.as_ref().unwrap();
         assert_eq!((l.line, l.column), (Some(3), Some(4)));
         assert!(errs[0].help.as_ref().unwrap().contains("-Encoding UTF8"));
@@ -1201,9 +1271,21 @@ mod tests {
 
     #[test]
     fn duplicate_headers_name_both_columns() {
-        let errs = read_bytes(b"Id,name,objectId\n1,a,1\n", 1 << 20, false, &ColumnSelection::all()).unwrap_err();
+        let errs = read_bytes(
+            b"Id,name,objectId\n1,a,1\n",
+            1 << 20,
+            false,
+            &ColumnSelection::all(),
+        )
+        .unwrap_err();
         assert_eq!(errs[0].code, "csv-duplicate-column");
-        assert!(errs[0].message.contains("columns 1 (`Id`) and 3 (`objectId`)"), "{}", errs[0].message);
+        assert!(
+            errs[0]
+                .message
+                .contains("columns 1 (`Id`) and 3 (`objectId`)"),
+            "{}",
+            errs[0].message
+        );
         assert!(errs[0].message.contains("`t.csv`"));
     }
 
@@ -1227,7 +1309,10 @@ mod tests {
         }
         let errs = read_bytes(text.as_bytes(), 16, false, &ColumnSelection::all()).unwrap_err();
         assert_eq!(errs.len(), MAX_ROW_ERRORS + 1);
-        assert_eq!(errs[MAX_ROW_ERRORS].message, "and 5 more row errors in `t.csv`");
+        assert_eq!(
+            errs[MAX_ROW_ERRORS].message,
+            "and 5 more row errors in `t.csv`"
+        );
         assert_eq!(errs[19].location.as_ref().unwrap().line, Some(21));
     }
 

@@ -60,7 +60,12 @@ pub fn looks_like_bomless_utf16(bytes: &[u8]) -> bool {
     }
     let pairs = sample.len() / 2;
     let even_nul = sample.iter().step_by(2).filter(|&&b| b == 0).count();
-    let odd_nul = sample.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let odd_nul = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
     even_nul * 10 >= pairs * 9 || odd_nul * 10 >= pairs * 9
 }
 
@@ -90,10 +95,7 @@ impl<'p, R: Read> HashingReader<'p, R> {
 
     /// Lowercase hex SHA-256 of the bytes read, and their count.
     pub fn finish(self) -> (String, u64) {
-        (
-            crate::rules::load::hex(&self.hasher.finalize()),
-            self.bytes,
-        )
+        (crate::rules::load::hex(&self.hasher.finalize()), self.bytes)
     }
 }
 
@@ -203,7 +205,8 @@ impl<R: Read> Decoder<R> {
                         continue;
                     }
                     (Some(h), 0xdc00..=0xdfff) => {
-                        let c = 0x10000 + ((u32::from(h) - 0xd800) << 10) + (u32::from(unit) - 0xdc00);
+                        let c =
+                            0x10000 + ((u32::from(h) - 0xd800) << 10) + (u32::from(unit) - 0xdc00);
                         char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER)
                     }
                     (Some(_), _) => {
@@ -216,7 +219,9 @@ impl<R: Read> Decoder<R> {
                         self.replaced += 1;
                         char::REPLACEMENT_CHARACTER
                     }
-                    (None, u) => char::from_u32(u32::from(u)).unwrap_or(char::REPLACEMENT_CHARACTER),
+                    (None, u) => {
+                        char::from_u32(u32::from(u)).unwrap_or(char::REPLACEMENT_CHARACTER)
+                    }
                 };
                 written += ch.encode_utf8(&mut out[written..]).len();
             }
@@ -326,7 +331,11 @@ mod tests {
     use crate::directory::read::NoProgress;
 
     fn utf16(text: &str, le: bool) -> Vec<u8> {
-        let mut out = if le { vec![0xff, 0xfe] } else { vec![0xfe, 0xff] };
+        let mut out = if le {
+            vec![0xff, 0xfe]
+        } else {
+            vec![0xfe, 0xff]
+        };
         for u in text.encode_utf16() {
             out.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
         }
@@ -364,7 +373,14 @@ mod tests {
             for chunk in [1, 2, 3, 5, 64] {
                 let (got, enc, replaced) = decode_all(&utf16(text, le), chunk);
                 assert_eq!(got, text, "le={le} chunk={chunk}");
-                assert_eq!(enc, if le { Encoding::Utf16Le } else { Encoding::Utf16Be });
+                assert_eq!(
+                    enc,
+                    if le {
+                        Encoding::Utf16Le
+                    } else {
+                        Encoding::Utf16Be
+                    }
+                );
                 assert_eq!(replaced, 0);
             }
         }
@@ -408,7 +424,9 @@ mod tests {
     fn bomless_utf16_is_recognised() {
         let bytes = utf16("userPrincipalName,displayName\r\n", true);
         assert!(looks_like_bomless_utf16(&bytes[2..]));
-        assert!(!looks_like_bomless_utf16(b"userPrincipalName,displayName\r\n"));
+        assert!(!looks_like_bomless_utf16(
+            b"userPrincipalName,displayName\r\n"
+        ));
     }
 
     #[test]

@@ -132,7 +132,10 @@ impl Ctx<'_> {
     fn field(&mut self, parent: Option<usize>, key: &str) -> usize {
         let found = match parent {
             None => self.top.get(key).copied(),
-            Some(p) => self.fields.get(p).and_then(|f| f.children.get(key).copied()),
+            Some(p) => self
+                .fields
+                .get(p)
+                .and_then(|f| f.children.get(key).copied()),
         };
         if let Some(i) = found {
             return i;
@@ -177,7 +180,9 @@ impl Ctx<'_> {
         }
         let start = self.row.text.len();
         self.row.text.push_str(s);
-        self.row.entries.push((field, Val::Text(start, self.row.text.len())));
+        self.row
+            .entries
+            .push((field, Val::Text(start, self.row.text.len())));
     }
 
     fn note_seen(&mut self, name: &str, kind: Option<ColumnKind>) {
@@ -252,7 +257,9 @@ impl Ctx<'_> {
         }
         if let (false, Some(val)) = (explicit_phone, derived_phone) {
             if self.columns.wants("telephoneNumber") {
-                let c = self.b.column("telephoneNumber", "businessPhones", ColumnKind::Text);
+                let c = self
+                    .b
+                    .column("telephoneNumber", "businessPhones", ColumnKind::Text);
                 self.set_slot(c, val);
             }
         }
@@ -457,7 +464,10 @@ impl<'de> Visitor<'de> for PropSeed<'_, '_> {
         let start = self.ctx.row.items.len();
         while seq.next_element_seed(ItemSeed { ctx: self.ctx })?.is_some() {}
         let end = self.ctx.row.items.len();
-        self.ctx.row.entries.push((self.field, Val::List(start, end)));
+        self.ctx
+            .row
+            .entries
+            .push((self.field, Val::List(start, end)));
         Ok(IsPage(false))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsPage, A::Error> {
@@ -741,9 +751,12 @@ pub(crate) fn read_json<R: Read>(
     }
     if ctx.overflow {
         return Err(vec![
-            Diagnostic::error("json-too-large", format!("a row group of `{shown}` is too large to hold"))
-                .at(FileLocation::file(shown))
-                .with_help("split the file into smaller pages"),
+            Diagnostic::error(
+                "json-too-large",
+                format!("a row group of `{shown}` is too large to hold"),
+            )
+            .at(FileLocation::file(shown))
+            .with_help("split the file into smaller pages"),
         ]);
     }
     ctx.flush();
@@ -753,7 +766,12 @@ pub(crate) fn read_json<R: Read>(
     let mut mixed: Vec<ColId> = ctx.mixed.iter().copied().collect();
     mixed.sort_unstable();
     for c in mixed {
-        let name = ctx.b.columns().get(c).map(|i| i.name.clone()).unwrap_or_default();
+        let name = ctx
+            .b
+            .columns()
+            .get(c)
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
         ctx.warnings.push(
             Diagnostic::warning(
                 "json-mixed-kinds",
@@ -796,14 +814,21 @@ pub(crate) fn read_json<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::read::NoProgress;
     use crate::directory::Directory;
+    use crate::directory::read::NoProgress;
 
     fn read(texts: &[&str], cols: &ColumnSelection) -> Result<Directory, Vec<Diagnostic>> {
         let mut b = Directory::builder();
         let mut st = JsonState::default();
         for (i, t) in texts.iter().enumerate() {
-            read_json(t.as_bytes(), &format!("p{}.json", i + 1), cols, &mut b, &NoProgress, &mut st)?;
+            read_json(
+                t.as_bytes(),
+                &format!("p{}.json", i + 1),
+                cols,
+                &mut b,
+                &NoProgress,
+                &mut st,
+            )?;
         }
         if let Some(d) = st.finish() {
             b.push_diagnostic(d);
@@ -837,7 +862,10 @@ mod tests {
         assert_eq!(val(&d, 1, "telephoneNumber"), None);
         assert_eq!(val(&d, 0, "extensionAttribute1"), Some("150"));
         assert_eq!(val(&d, 0, "employeeOrgData.costCenter"), Some("7"));
-        assert_eq!(val(&d, 0, "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_wave"), Some("2"));
+        assert_eq!(
+            val(&d, 0, "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_wave"),
+            Some("2")
+        );
         assert_eq!(val(&d, 0, "age"), Some("1.5"));
         let phones = d.column("businessPhones").unwrap();
         assert_eq!(d.list(0, phones), vec!["+49 1", "+49 2"]);
@@ -856,13 +884,21 @@ mod tests {
     #[test]
     fn ndjson_array_of_users_and_array_of_pages() {
         let cols = ColumnSelection::all();
-        let nd = read(&["{\"id\":\"1\"}\n\n{\"id\":\"2\",\"city\":\"Bonn\"}\n"], &cols).unwrap();
+        let nd = read(
+            &["{\"id\":\"1\"}\n\n{\"id\":\"2\",\"city\":\"Bonn\"}\n"],
+            &cols,
+        )
+        .unwrap();
         assert_eq!(nd.inputs()[0].format, InputFormat::Ndjson);
         assert_eq!(val(&nd, 1, "city"), Some("Bonn"));
         assert_eq!(val(&nd, 0, "city"), None);
         let arr = read(&[r#"[{"id":"1"},{"id":"2","city":"Bonn"}]"#], &cols).unwrap();
         assert_eq!(arr.len(), 2);
-        let pages = read(&[r#"[{"value":[{"id":"1"}],"@odata.nextLink":"n"},{"value":[{"id":"2"}]}]"#], &cols).unwrap();
+        let pages = read(
+            &[r#"[{"value":[{"id":"1"}],"@odata.nextLink":"n"},{"value":[{"id":"2"}]}]"#],
+            &cols,
+        )
+        .unwrap();
         assert_eq!(pages.len(), 2);
         assert_eq!(val(&pages, 1, "objectId"), Some("2"));
         assert!(pages.diagnostics().is_empty());
@@ -884,12 +920,19 @@ mod tests {
         assert_eq!(val(&d, ROW_GROUP + 5, "late"), Some("x"));
         assert_eq!(val(&d, ROW_GROUP + 4, "late"), None);
         assert_eq!(val(&d, 3, "late"), None);
-        assert_eq!(val(&d, ROW_GROUP + 9, "objectId"), Some(&*format!("{}", ROW_GROUP + 9)));
+        assert_eq!(
+            val(&d, ROW_GROUP + 9, "objectId"),
+            Some(&*format!("{}", ROW_GROUP + 9))
+        );
     }
 
     #[test]
     fn syntax_error_has_line_column_and_record() {
-        let errs = read(&["{\"value\":[\n{\"id\":\"1\"},\n{\"id\":\"2\",,}\n]}"], &ColumnSelection::all()).unwrap_err();
+        let errs = read(
+            &["{\"value\":[\n{\"id\":\"1\"},\n{\"id\":\"2\",,}\n]}"],
+            &ColumnSelection::all(),
+        )
+        .unwrap_err();
         let l = errs[0].location.as_ref().unwrap();
         assert_eq!(errs[0].code, "json-syntax");
         assert_eq!((l.line, l.record), (Some(3), Some(2)));
@@ -898,9 +941,17 @@ mod tests {
 
     #[test]
     fn a_user_that_is_not_an_object_is_an_error() {
-        let errs = read(&["{\"value\":[{\"id\":\"1\"},\n\"bob\"]}"], &ColumnSelection::all()).unwrap_err();
+        let errs = read(
+            &["{\"value\":[{\"id\":\"1\"},\n\"bob\"]}"],
+            &ColumnSelection::all(),
+        )
+        .unwrap_err();
         assert_eq!(errs[0].code, "json-shape");
-        assert!(errs[0].message.contains("expected a user object"), "{}", errs[0].message);
+        assert!(
+            errs[0].message.contains("expected a user object"),
+            "{}",
+            errs[0].message
+        );
         let l = errs[0].location.as_ref().unwrap();
         assert_eq!((l.line, l.record), (Some(2), Some(2)));
         let errs = read(&["42"], &ColumnSelection::all()).unwrap_err();
@@ -909,7 +960,11 @@ mod tests {
 
     #[test]
     fn unselected_properties_are_seen_not_stored() {
-        let d = read(&[r#"{"value":[{"id":"1","city":"Bonn","businessPhones":["1"]}]}"#], &ColumnSelection::only(["department"])).unwrap();
+        let d = read(
+            &[r#"{"value":[{"id":"1","city":"Bonn","businessPhones":["1"]}]}"#],
+            &ColumnSelection::only(["department"]),
+        )
+        .unwrap();
         let names: Vec<_> = d.columns().iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, vec!["objectId"]);
         assert!(d.available().contains_key("city"));

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub mod assignments;
 mod csv;
 pub mod encoding;
+#[cfg(test)]
+mod fixture_tests;
 mod json;
 #[cfg(feature = "parquet")]
 mod parquet;

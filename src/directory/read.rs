@@ -78,7 +78,9 @@ pub(crate) fn read_directory_with(
         };
         let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         progress.start(&shown, total);
-        let result = read_one(path, &shown, format, opts, progress, block_size, &mut b, &mut json);
+        let result = read_one(
+            path, &shown, format, opts, progress, block_size, &mut b, &mut json,
+        );
         progress.finish();
         if let Err(e) = result {
             errors.extend(e);
@@ -225,7 +227,9 @@ pub fn detect_format(path: &Path, first_bytes: &[u8]) -> Option<InputFormat> {
         let mut lines = trimmed.lines().filter(|l| !l.trim().is_empty());
         let first = lines.next().unwrap_or("");
         let whole = serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok();
-        let next_is_object = lines.next().is_some_and(|l| l.trim_start().starts_with('{'));
+        let next_is_object = lines
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with('{'));
         if whole && next_is_object {
             return Some(InputFormat::Ndjson);
         }
@@ -253,21 +257,42 @@ mod tests {
             detect_format(p, b"{\"id\":\"1\"}\n\n{\"id\":\"2\"}\n"),
             Some(InputFormat::Ndjson)
         );
-        assert_eq!(detect_format(p, b"[{\"value\":[]}]"), Some(InputFormat::GraphJson));
-        assert_eq!(detect_format(p, b"\xef\xbb\xbfId;Name\r\n"), Some(InputFormat::Csv));
-        assert_eq!(detect_format(Path::new("x.json"), b"Id,Name\n"), Some(InputFormat::Csv));
+        assert_eq!(
+            detect_format(p, b"[{\"value\":[]}]"),
+            Some(InputFormat::GraphJson)
+        );
+        assert_eq!(
+            detect_format(p, b"\xef\xbb\xbfId;Name\r\n"),
+            Some(InputFormat::Csv)
+        );
+        assert_eq!(
+            detect_format(Path::new("x.json"), b"Id,Name\n"),
+            Some(InputFormat::Csv)
+        );
     }
 
     #[test]
     fn extension_breaks_ties() {
-        assert_eq!(detect_format(Path::new("a.ndjson"), b"{\"id\":\"1\"}"), Some(InputFormat::Ndjson));
-        assert_eq!(detect_format(Path::new("a.json"), b"{\"id\":\"1\"}"), Some(InputFormat::GraphJson));
-        assert_eq!(detect_format(Path::new("a.parquet"), b""), Some(InputFormat::Parquet));
+        assert_eq!(
+            detect_format(Path::new("a.ndjson"), b"{\"id\":\"1\"}"),
+            Some(InputFormat::Ndjson)
+        );
+        assert_eq!(
+            detect_format(Path::new("a.json"), b"{\"id\":\"1\"}"),
+            Some(InputFormat::GraphJson)
+        );
+        assert_eq!(
+            detect_format(Path::new("a.parquet"), b""),
+            Some(InputFormat::Parquet)
+        );
         assert_eq!(detect_format(Path::new("a.bin"), b""), None);
         let mut utf16 = vec![0xff, 0xfe];
         for u in "[{}]".encode_utf16() {
             utf16.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(detect_format(Path::new("a"), &utf16), Some(InputFormat::GraphJson));
+        assert_eq!(
+            detect_format(Path::new("a"), &utf16),
+            Some(InputFormat::GraphJson)
+        );
     }
 }
