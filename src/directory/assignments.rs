@@ -255,7 +255,7 @@ fn json_records(
     let top: &RawValue =
         serde_json::from_str(text).map_err(|e| vec![super::json::json_error(shown, &e, None)])?;
     let mut out = Vec::new();
-    let mut pending: Vec<(&RawValue, Option<Rc<Map<String, Value>>>)> = Vec::new();
+    let mut pending: Vec<Pending<'_>> = Vec::new();
     let trimmed = top.get().trim_start();
     if trimmed.starts_with('[') {
         let items: Vec<&RawValue> = serde_json::from_str(top.get())
@@ -299,13 +299,12 @@ fn json_records(
     }
 }
 
+/// A record waiting to be parsed, with its page's other properties.
+type Pending<'t> = (&'t RawValue, Option<Rc<Map<String, Value>>>);
+
 /// When `raw` is a page (an object with one of `list_keys` holding an array), queues its
 /// items with the page's other properties and returns true.
-fn page_items<'t>(
-    raw: &'t RawValue,
-    list_keys: &[&str],
-    pending: &mut Vec<(&'t RawValue, Option<Rc<Map<String, Value>>>)>,
-) -> bool {
+fn page_items<'t>(raw: &'t RawValue, list_keys: &[&str], pending: &mut Vec<Pending<'t>>) -> bool {
     let Ok(obj) = serde_json::from_str::<BTreeMap<String, &'t RawValue>>(raw.get()) else {
         return false;
     };

@@ -45,7 +45,11 @@ fn for_each_text(s: &Series, f: &mut dyn FnMut(Option<&str>)) -> PolarsResult<()
         }
     };
     match s.dtype() {
-        DataType::String => s.str()?.iter().for_each(|v| f(v)),
+        DataType::String => {
+            for v in s.str()?.iter() {
+                f(v);
+            }
+        }
         DataType::Boolean => s
             .bool()?
             .iter()
@@ -69,7 +73,9 @@ fn for_each_text(s: &Series, f: &mut dyn FnMut(Option<&str>)) -> PolarsResult<()
         }
         _ => {
             let c = s.cast(&DataType::String)?;
-            c.str()?.iter().for_each(|v| f(v));
+            for v in c.str()?.iter() {
+                f(v);
+            }
         }
     }
     Ok(())
