@@ -116,6 +116,17 @@ impl TextColumn {
         self.bytes.capacity() + self.ends.capacity() * 4
     }
 
+    /// Bytes of text held (all values together).
+    pub fn text_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Reserves room for `rows` more values of `bytes` more text in total.
+    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+        self.ends.reserve(rows);
+        self.bytes.reserve(bytes);
+    }
+
     /// Releases spare capacity (readers call it when a row group is complete).
     pub fn shrink_to_fit(&mut self) {
         self.bytes.shrink_to_fit();
