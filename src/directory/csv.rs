@@ -1375,6 +1375,22 @@ mod tests {
         assert_eq!(errs[19].location.as_ref().unwrap().line, Some(21));
     }
 
+    #[test]
+    fn count_byte_matches_a_plain_count() {
+        let mut x: u32 = 7;
+        let buf: Vec<u8> = (0..64 * 255 * 3 + 77)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                if (x >> 16) % 3 == 0 { b'"' } else { b'a' }
+            })
+            .collect();
+        for len in [0, 1, 63, 64, 65, 64 * 255, 64 * 255 + 1, buf.len()] {
+            let want = buf[..len].iter().filter(|&&b| b == b'"').count();
+            assert_eq!(count_byte(&buf[..len], b'"'), want, "len {len}");
+        }
+        assert_eq!(count_byte(&[b'"'; 64 * 256], b'"'), 64 * 256);
+    }
+
     fn cell() -> impl Strategy<Value = String> {
         proptest::string::string_regex("[a-zé😀 ,;\"\r\n\t#x]{0,12}").unwrap()
     }
