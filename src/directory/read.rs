@@ -137,10 +137,15 @@ fn read_one(
             }
             Ok(())
         }
-        InputFormat::GraphJson | InputFormat::Ndjson => {
-            let file = std::fs::File::open(path).map_err(|e| vec![io_error(shown, &e)])?;
-            super::json::read_json(file, shown, &opts.columns, b, progress, json)
-        }
+        InputFormat::GraphJson | InputFormat::Ndjson => super::json::read_json(
+            || std::fs::File::open(path),
+            shown,
+            &opts.columns,
+            b,
+            progress,
+            json,
+            format == InputFormat::Ndjson,
+        ),
         InputFormat::Parquet => read_parquet(path, shown, opts, b, progress),
     }
 }
