@@ -159,9 +159,15 @@ pub(crate) fn parse_record(
                 }
             }
             if p >= n {
+                // A last line ending in a lone `\r` (CRLF file cut before its LF).
+                let end = if n > start && buf[n - 1] == b'\r' {
+                    n - 1
+                } else {
+                    n
+                };
                 fields.push(Field {
                     start,
-                    end: n,
+                    end,
                     escaped: false,
                 });
                 return (n, problem, false);
@@ -1294,6 +1300,14 @@ mod tests {
         assert_eq!(s.warnings.len(), 1);
         assert!(s.warnings[0].message.contains("skipped 3 malformed rows"));
         assert!(s.warnings[0].message.contains("line 5:"));
+    }
+
+    #[test]
+    fn a_last_line_without_newline_is_read() {
+        for text in ["a,b\n1,2", "a,b\r\n1,2\r", "a,b\n1,\"2\""] {
+            let (d, _) = read_bytes(text.as_bytes(), 3, false, &ColumnSelection::all()).unwrap();
+            assert_eq!(rows(&d), vec![vec!["1", "2"]], "{text:?}");
+        }
     }
 
     #[test]

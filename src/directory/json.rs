@@ -775,13 +775,16 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
         overflow: false,
         chunks: Vec::new(),
     };
-    let (sha256, bytes) = match mode {
+    let (sha256, bytes, replaced) = match mode {
         Mode::Stream => {
             let mut reader = BufReader::with_capacity(1 << 20, dec);
             let mut de = serde_json::Deserializer::from_reader(&mut reader);
             parse_values(&mut de, &mut ctx, shown, 0, true)?;
             drop(de);
-            reader.into_inner().into_inner().finish()
+            let dec = reader.into_inner();
+            let replaced = dec.replaced();
+            let (sha, n) = dec.into_inner().finish();
+            (sha, n, replaced)
         }
         Mode::Lines => {
             let mut buf: Vec<u8> = Vec::new();
@@ -817,9 +820,24 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
                 lines_before += super::csv::count_byte(block, b'\n') as u64;
                 buf.drain(..cut);
             }
-            dec.into_inner().finish()
+            let replaced = dec.replaced();
+            let (sha, n) = dec.into_inner().finish();
+            (sha, n, replaced)
         }
     };
+    if replaced > 0 {
+        ctx.warnings.push(
+            Diagnostic::warning(
+                "encoding",
+                format!(
+                    "`{shown}` has {replaced} unpaired UTF-16 surrogate{}, read as U+FFFD",
+                    if replaced == 1 { "" } else { "s" }
+                ),
+            )
+            .at(FileLocation::file(shown))
+            .with_help("re-export the file; values with those characters may not match rules"),
+        );
+    }
     if ctx.top_values == 0 {
         return Err(vec![
             Diagnostic::error("json-empty", format!("`{shown}` holds no JSON"))
@@ -1068,6 +1086,34 @@ mod tests {
         assert_eq!(pages.len(), 2);
         assert_eq!(val(&pages, 1, "objectId"), Some("2"));
         assert!(pages.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn utf16_json_is_decoded_and_bad_surrogates_warned() {
+        let mut bytes = vec![0xff, 0xfe];
+        for u in "[{\"id\":\"J\u{f6}rg\"},{\"id\":\"x".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        bytes.extend_from_slice(&0xd800u16.to_le_bytes());
+        for u in "\"}]".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let mut b = Directory::builder();
+        read_json(
+            || Ok(&bytes[..]),
+            "u.json",
+            &ColumnSelection::all(),
+            &mut b,
+            &NoProgress,
+            &mut JsonState::default(),
+            false,
+        )
+        .unwrap();
+        let d = b.build();
+        assert_eq!(val(&d, 0, "objectId"), Some("J\u{f6}rg"));
+        assert_eq!(val(&d, 1, "objectId"), Some("x\u{fffd}"));
+        assert_eq!(d.inputs()[0].encoding.as_deref(), Some("utf-16le"));
+        assert_eq!(d.diagnostics()[0].code, "encoding");
     }
 
     #[test]
