@@ -767,7 +767,7 @@ fn cli_diff_report_is_guarded_atomic_and_deterministic() {
     std::fs::write(
         t.join("users.csv"),
         "objectId,userPrincipalName,department,companyName,country,accountEnabled\n\
-         1,=HYPERLINK(\"http://x\"),IT,+Corp,DE,True\n\
+         1,\"=HYPERLINK(\"\"http://x\"\")\",IT,+Corp,DE,True\n\
          2,b@contoso.com,IT,@Corp,-FR,True\n\
          3,c@contoso.com,Sales,Contoso,DE,True\n\
          4,d@contoso.com,HR,Contoso,DE,True\n",

@@ -9,6 +9,13 @@
 //! both are stored as an empty string, so `value()` returns `None` for them.
 
 pub mod assignments;
+mod csv;
+pub mod encoding;
+#[cfg(test)]
+mod fixture_tests;
+mod json;
+#[cfg(feature = "parquet")]
+mod parquet;
 pub mod read;
 pub mod synth;
 
@@ -121,6 +128,23 @@ impl TextColumn {
             if v.is_empty() { None } else { Some(v) }
         })
     }
+
+    /// Bytes of text held (all values together).
+    pub fn text_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Reserves room for `rows` more values of `bytes` more text in total.
+    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+        self.ends.reserve(rows);
+        self.bytes.reserve(bytes);
+    }
+
+    /// Releases spare capacity (readers call it when a row group is complete).
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
 }
 
 /// Lists of texts of one column within one row group.
@@ -150,6 +174,17 @@ impl ListColumn {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// Appends a null (empty) list.
+    pub fn push_null(&mut self) {
+        self.ends.push(self.items.len() as u32);
+    }
+
+    /// Releases spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     /// The items of list `i`.

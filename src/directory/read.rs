@@ -1,94 +1,303 @@
-//! TEMPORARY simple reader (sequential UTF-8 CSV only) until the readers branch lands.
-use super::{
-    Chunk, ColumnData, ColumnKind, ColumnSelection, Directory, InputFormat, InputInfo, TextColumn,
-};
+//! The entry point: detect each input's format, read the inputs in order into one
+//! [`Directory`], and gather every error before giving up.
+//!
+//! Formats are told apart by content (the Parquet magic, a JSON opening bracket, a second
+//! JSON object on its own line for NDJSON), with the extension only as a tie-break,
+//! because exports get renamed (`users.txt`, `export.json` holding NDJSON). All inputs are
+//! read even when one fails, so that a user fixing a batch of files sees every problem at
+//! once; nothing is built unless all of them read cleanly.
+
+use super::csv::{self, CsvOptions};
+use super::{ColumnSelection, Directory, DirectoryBuilder, InputFormat, InputInfo};
 use crate::diag::{Diagnostic, FileLocation};
-use crate::schema::canonical_name;
-use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// How to read the inputs.
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// Force a format instead of detecting it.
     pub format: Option<InputFormat>,
+    /// Force the CSV delimiter instead of detecting `,` or `;`.
     pub delimiter: Option<u8>,
+    /// Skip malformed CSV rows (counted, and reported in one warning) instead of failing.
     pub skip_bad_rows: bool,
+    /// The attributes to keep.
     pub columns: ColumnSelection,
 }
+
+/// Progress of reading, for a progress bar. Called from reading threads.
 pub trait Progress: Sync {
+    /// An input starts; `total_bytes` is its size.
     fn start(&self, _label: &str, _total_bytes: u64) {}
+    /// `bytes` more bytes of the current input were read.
     fn inc(&self, _bytes: u64) {}
+    /// The current input is done.
     fn finish(&self) {}
 }
+
+/// No progress reporting.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NoProgress;
+
 impl Progress for NoProgress {}
 
-pub fn detect_format(_path: &Path, _first_bytes: &[u8]) -> Option<InputFormat> {
-    Some(InputFormat::Csv)
-}
+/// Bytes looked at to detect a format.
+const SNIFF: usize = 64 << 10;
 
+/// Reads and concatenates the inputs, in order. All errors found are returned together.
 pub fn read_directory(
     paths: &[PathBuf],
     opts: &ReadOptions,
-    _progress: &dyn Progress,
+    progress: &dyn Progress,
+) -> Result<Directory, Vec<Diagnostic>> {
+    read_directory_with(paths, opts, progress, csv::DEFAULT_BLOCK)
+}
+
+/// [`read_directory`] with a chosen CSV block size (tests cut blocks small).
+pub(crate) fn read_directory_with(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    progress: &dyn Progress,
+    block_size: usize,
 ) -> Result<Directory, Vec<Diagnostic>> {
     let mut b = Directory::builder();
+    let mut errors = Vec::new();
+    let mut json = super::json::JsonState::default();
     for path in paths {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            vec![
-                Diagnostic::error("io", format!("cannot read `{shown}`: {e}"))
-                    .at(FileLocation::file(&shown)),
-            ]
-        })?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(opts.delimiter.unwrap_or(b','))
-            .from_reader(bytes.as_slice());
-        let headers = rdr
-            .headers()
-            .map_err(|e| {
-                vec![Diagnostic::error("csv", format!("{e}")).at(FileLocation::file(&shown))]
-            })?
-            .clone();
-        let mut cols = Vec::new();
-        for h in headers.iter() {
-            let name = canonical_name(h).map_or_else(|| h.trim().to_string(), str::to_string);
-            b.saw_attribute(&name, ColumnKind::Text);
-            cols.push(if opts.columns.wants(&name) {
-                Some(b.column(&name, h, ColumnKind::Text))
-            } else {
-                None
-            });
-        }
-        let width = b.columns().len();
-        let mut data: Vec<TextColumn> = (0..width).map(|_| TextColumn::default()).collect();
-        let mut rows = 0;
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                vec![Diagnostic::error("csv", format!("{e}")).at(FileLocation::file(&shown))]
-            })?;
-            for (i, c) in cols.iter().enumerate() {
-                if let Some(c) = c {
-                    data[*c].push(rec.get(i).unwrap_or(""));
+        let format = match opts.format {
+            Some(f) => f,
+            None => match sniff(path) {
+                Ok(head) => detect_format(path, &head).unwrap_or(InputFormat::Csv),
+                Err(e) => {
+                    errors.push(io_error(&shown, &e));
+                    continue;
                 }
-            }
-            rows += 1;
+            },
+        };
+        let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        progress.start(&shown, total);
+        let result = read_one(
+            path, &shown, format, opts, progress, block_size, &mut b, &mut json,
+        );
+        progress.finish();
+        if let Err(e) = result {
+            errors.extend(e);
         }
-        let mut columns = vec![ColumnData::Absent; width];
-        for (c, t) in data.into_iter().enumerate() {
-            if t.len() == rows {
-                columns[c] = ColumnData::Text(t);
-            }
-        }
-        b.push_chunk(Chunk::new(rows, columns));
-        b.push_input(InputInfo {
-            path: shown,
-            format: InputFormat::Csv,
-            sha256: crate::rules::load::hex(&Sha256::digest(&bytes)),
-            bytes: bytes.len() as u64,
-            records: rows as u64,
-            skipped: 0,
-            encoding: None,
-            delimiter: None,
-        });
     }
-    Ok(b.build())
+    if let Some(d) = json.finish() {
+        b.push_diagnostic(d);
+    }
+    if errors.is_empty() {
+        Ok(b.build())
+    } else {
+        Err(errors)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_one(
+    path: &Path,
+    shown: &str,
+    format: InputFormat,
+    opts: &ReadOptions,
+    progress: &dyn Progress,
+    block_size: usize,
+    b: &mut DirectoryBuilder,
+    json: &mut super::json::JsonState,
+) -> Result<(), Vec<Diagnostic>> {
+    match format {
+        InputFormat::Csv => {
+            let copts = CsvOptions {
+                delimiter: opts.delimiter,
+                skip_bad_rows: opts.skip_bad_rows,
+                block_size,
+            };
+            let s = csv::read_csv(
+                || std::fs::File::open(path),
+                shown,
+                &copts,
+                &opts.columns,
+                b,
+                progress,
+            )?;
+            b.push_input(InputInfo {
+                path: shown.to_string(),
+                format: InputFormat::Csv,
+                sha256: s.sha256,
+                bytes: s.bytes,
+                records: s.records,
+                skipped: s.skipped,
+                encoding: Some(s.encoding.as_str().to_string()),
+                delimiter: Some(char::from(s.delimiter)),
+            });
+            for w in s.warnings {
+                b.push_diagnostic(w);
+            }
+            Ok(())
+        }
+        InputFormat::GraphJson | InputFormat::Ndjson => super::json::read_json(
+            || std::fs::File::open(path),
+            shown,
+            &opts.columns,
+            b,
+            progress,
+            json,
+            format == InputFormat::Ndjson,
+        ),
+        InputFormat::Parquet => read_parquet(path, shown, opts, b, progress),
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet(
+    path: &Path,
+    shown: &str,
+    opts: &ReadOptions,
+    b: &mut DirectoryBuilder,
+    progress: &dyn Progress,
+) -> Result<(), Vec<Diagnostic>> {
+    super::parquet::read_parquet(path, shown, &opts.columns, b, progress)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(
+    _path: &Path,
+    shown: &str,
+    _opts: &ReadOptions,
+    _b: &mut DirectoryBuilder,
+    _progress: &dyn Progress,
+) -> Result<(), Vec<Diagnostic>> {
+    Err(vec![
+        Diagnostic::error(
+            "parquet-unsupported",
+            format!("`{shown}` is Parquet, and this scopesim was built without Parquet support"),
+        )
+        .at(FileLocation::file(shown))
+        .with_help("install a build with the `parquet` feature (`cargo install scopesim --features parquet`), or export the users as CSV"),
+    ])
+}
+
+pub(crate) fn io_error(shown: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error("io", format!("cannot read `{shown}`: {e}"))
+        .at(FileLocation::file(shown))
+        .with_help("check the path and that the file is readable")
+}
+
+/// The first bytes of a file.
+fn sniff(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF);
+    std::fs::File::open(path)?
+        .take(SNIFF as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// The format of a file, from its first bytes (content first, extension as a tie-break).
+/// `None` when nothing tells (an empty file with an unknown extension).
+pub fn detect_format(path: &Path, first_bytes: &[u8]) -> Option<InputFormat> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let by_ext = match ext.as_str() {
+        "csv" | "tsv" | "txt" => Some(InputFormat::Csv),
+        "json" => Some(InputFormat::GraphJson),
+        "ndjson" | "jsonl" => Some(InputFormat::Ndjson),
+        "parquet" | "pq" => Some(InputFormat::Parquet),
+        _ => None,
+    };
+    if first_bytes.starts_with(b"PAR1") {
+        return Some(InputFormat::Parquet);
+    }
+    let text = match crate::rules::load::decode_text(first_bytes) {
+        Ok(t) => t,
+        // A bad byte in the first block; cut the sample before it and look at the rest.
+        Err(_) => String::from_utf8_lossy(first_bytes).into_owned(),
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.is_empty() {
+        return by_ext;
+    }
+    if trimmed.starts_with('[') {
+        return Some(InputFormat::GraphJson);
+    }
+    if trimmed.starts_with('{') {
+        if by_ext == Some(InputFormat::Ndjson) {
+            return Some(InputFormat::Ndjson);
+        }
+        // NDJSON: the first line is a whole object and another object follows on a new line.
+        let mut lines = trimmed.lines().filter(|l| !l.trim().is_empty());
+        let first = lines.next().unwrap_or("");
+        let whole = serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok();
+        let next_is_object = lines
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with('{'));
+        if whole && next_is_object {
+            return Some(InputFormat::Ndjson);
+        }
+        return Some(InputFormat::GraphJson);
+    }
+    match by_ext {
+        Some(InputFormat::Parquet) => Some(InputFormat::Parquet),
+        _ => Some(InputFormat::Csv),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_detected_from_content() {
+        let p = Path::new("users.txt");
+        assert_eq!(detect_format(p, b"PAR1\0\0"), Some(InputFormat::Parquet));
+        assert_eq!(
+            detect_format(p, b"  {\"@odata.context\":\"x\",\n\"value\":[]}"),
+            Some(InputFormat::GraphJson)
+        );
+        assert_eq!(
+            detect_format(p, b"{\"id\":\"1\"}\n\n{\"id\":\"2\"}\n"),
+            Some(InputFormat::Ndjson)
+        );
+        assert_eq!(
+            detect_format(p, b"[{\"value\":[]}]"),
+            Some(InputFormat::GraphJson)
+        );
+        assert_eq!(
+            detect_format(p, b"\xef\xbb\xbfId;Name\r\n"),
+            Some(InputFormat::Csv)
+        );
+        assert_eq!(
+            detect_format(Path::new("x.json"), b"Id,Name\n"),
+            Some(InputFormat::Csv)
+        );
+    }
+
+    #[test]
+    fn extension_breaks_ties() {
+        assert_eq!(
+            detect_format(Path::new("a.ndjson"), b"{\"id\":\"1\"}"),
+            Some(InputFormat::Ndjson)
+        );
+        assert_eq!(
+            detect_format(Path::new("a.json"), b"{\"id\":\"1\"}"),
+            Some(InputFormat::GraphJson)
+        );
+        assert_eq!(
+            detect_format(Path::new("a.parquet"), b""),
+            Some(InputFormat::Parquet)
+        );
+        assert_eq!(detect_format(Path::new("a.bin"), b""), None);
+        let mut utf16 = vec![0xff, 0xfe];
+        for u in "[{}]".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(
+            detect_format(Path::new("a"), &utf16),
+            Some(InputFormat::GraphJson)
+        );
+    }
 }

@@ -1,0 +1,1185 @@
+//! Microsoft Graph `/users` JSON: one response page, an array of pages, an array of users,
+//! or NDJSON (one user per line), streamed into column builders.
+//!
+//! A tenant's export is hundreds of megabytes of JSON, so no `serde_json::Value` is ever
+//! built for a file or a user: a [`DeserializeSeed`] visitor walks the stream and writes
+//! each property straight into a reusable row buffer, which is committed into columnar
+//! row groups of [`ROW_GROUP`] users. The same visitor reads every shape: an object with a
+//! `value` array is a page, any other object is a user, and a file holds one or more
+//! top-level values (so NDJSON and a single response share the code). Property names are
+//! resolved once per distinct name (cached), then mapped with [`schema::canonical_name`]:
+//! nested objects flatten to `parent.child` (so `onPremisesExtensionAttributes.
+//! extensionAttribute1` becomes `extensionAttribute1`), `@odata.*` annotations are
+//! skipped, arrays become list columns, and `businessPhones[0]` also fills
+//! `telephoneNumber` (spec S3). `null`, absent and `""` are all null (S1).
+
+use super::encoding::{Decoder, HashingReader};
+use super::read::Progress;
+use super::{
+    Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
+    InputInfo, ListColumn, TextColumn,
+};
+use crate::diag::{Diagnostic, FileLocation};
+use crate::schema;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::io::{BufReader, Read};
+
+/// Users per row group.
+pub(crate) const ROW_GROUP: usize = 65_536;
+
+/// What carries over from one JSON input to the next: whether the last page read still
+/// pointed at a next page (an export cut short).
+#[derive(Debug, Default)]
+pub(crate) struct JsonState {
+    last_page: Option<(String, Option<String>)>,
+}
+
+impl JsonState {
+    /// A warning when the last page read has `@odata.nextLink`.
+    pub(crate) fn finish(&mut self) -> Option<Diagnostic> {
+        let (shown, link) = self.last_page.take()?;
+        let link = link?;
+        Some(
+            Diagnostic::warning(
+                "graph-next-link",
+                format!(
+                    "the last page in `{shown}` has `@odata.nextLink`: the export stops before the end of the user list"
+                ),
+            )
+            .at(FileLocation::file(&shown))
+            .with_help(format!(
+                "follow `@odata.nextLink` until a page has none and pass every page file (next: `{}`)",
+                truncate(&link, 120)
+            )),
+        )
+    }
+}
+
+fn truncate(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// A property name seen in the input, resolved once.
+#[derive(Debug)]
+struct Field {
+    /// Path as written (`parent.child` for nested properties).
+    path: String,
+    /// Provisioning-schema name (S3), or the path.
+    name: String,
+    /// Nested properties, by key.
+    children: HashMap<String, usize>,
+    /// The directory column, once the field was first committed with a value (`None`
+    /// inside: not selected).
+    col: Option<Option<ColId>>,
+    is_business_phones: bool,
+}
+
+/// A value in the row buffer.
+#[derive(Debug, Clone, Copy)]
+enum Val {
+    Null,
+    /// Byte range in the row text.
+    Text(usize, usize),
+    /// Range in the row's list items.
+    List(usize, usize),
+}
+
+/// One user being read.
+#[derive(Debug, Default)]
+struct Row {
+    text: String,
+    items: Vec<(usize, usize)>,
+    entries: Vec<(usize, Val)>,
+}
+
+/// A column of the row group being filled.
+#[derive(Debug)]
+enum Buf {
+    Text(TextColumn),
+    List(ListColumn),
+}
+
+struct Ctx<'b> {
+    shown: String,
+    b: &'b mut DirectoryBuilder,
+    columns: &'b ColumnSelection,
+    fields: Vec<Field>,
+    top: HashMap<String, usize>,
+    row: Row,
+    /// Columns of the current row group, by directory column id.
+    group: Vec<Option<Buf>>,
+    group_rows: usize,
+    /// Per-row scratch: the value for each column id.
+    slots: Vec<Option<Val>>,
+    users: u64,
+    pages: u64,
+    top_values: u64,
+    current_record: Option<u64>,
+    last_next_link: Option<Option<String>>,
+    /// Attributes present in this input (with their kind once known).
+    seen: BTreeMap<String, Option<ColumnKind>>,
+    mixed: HashSet<ColId>,
+    warnings: Vec<Diagnostic>,
+    overflow: bool,
+    /// Row groups read, pushed to the builder once the whole input has read cleanly.
+    chunks: Vec<Chunk>,
+}
+
+impl Ctx<'_> {
+    fn field(&mut self, parent: Option<usize>, key: &str) -> usize {
+        let found = match parent {
+            None => self.top.get(key).copied(),
+            Some(p) => self
+                .fields
+                .get(p)
+                .and_then(|f| f.children.get(key).copied()),
+        };
+        if let Some(i) = found {
+            return i;
+        }
+        let path = match parent.and_then(|p| self.fields.get(p)) {
+            Some(f) => format!("{}.{key}", f.path),
+            None => key.to_string(),
+        };
+        let name = schema::canonical_name(&path)
+            .map(str::to_string)
+            .unwrap_or_else(|| path.clone());
+        let i = self.fields.len();
+        self.fields.push(Field {
+            is_business_phones: name == "businessPhones",
+            path,
+            name,
+            children: HashMap::new(),
+            col: None,
+        });
+        match parent.and_then(|p| self.fields.get_mut(p)) {
+            Some(f) => {
+                f.children.insert(key.to_string(), i);
+            }
+            None => {
+                self.top.insert(key.to_string(), i);
+            }
+        }
+        i
+    }
+
+    fn begin_row(&mut self) {
+        self.row.text.clear();
+        self.row.items.clear();
+        self.row.entries.clear();
+        self.current_record = Some(self.users + 1);
+    }
+
+    fn push_text(&mut self, field: usize, s: &str) {
+        if s.is_empty() {
+            self.row.entries.push((field, Val::Null));
+            return;
+        }
+        let start = self.row.text.len();
+        self.row.text.push_str(s);
+        self.row
+            .entries
+            .push((field, Val::Text(start, self.row.text.len())));
+    }
+
+    fn note_seen(&mut self, name: &str, kind: Option<ColumnKind>) {
+        match self.seen.get_mut(name) {
+            Some(k) => {
+                if k.is_none() {
+                    *k = kind;
+                }
+            }
+            None => {
+                self.seen.insert(name.to_string(), kind);
+            }
+        }
+    }
+
+    /// The column id for a field, registering it on first use.
+    fn column_of(&mut self, field: usize, kind: ColumnKind) -> Option<ColId> {
+        let f = self.fields.get(field)?;
+        if let Some(c) = f.col {
+            return c;
+        }
+        let col = if self.columns.wants(&f.name) {
+            Some(self.b.column(&f.name, &f.path, kind))
+        } else {
+            None
+        };
+        if let Some(f) = self.fields.get_mut(field) {
+            f.col = Some(col);
+        }
+        col
+    }
+
+    fn commit_row(&mut self) {
+        self.current_record = None;
+        let mut explicit_phone = false;
+        let mut derived_phone: Option<Val> = None;
+        let entries = std::mem::take(&mut self.row.entries);
+        for &(field, val) in &entries {
+            let kind = match val {
+                Val::Null => None,
+                Val::Text(..) => Some(ColumnKind::Text),
+                Val::List(..) => Some(ColumnKind::List),
+            };
+            let (name, phones) = match self.fields.get(field) {
+                Some(f) => (f.name.clone(), f.is_business_phones),
+                None => continue,
+            };
+            self.note_seen(&name, kind);
+            if name == "telephoneNumber" {
+                explicit_phone = true;
+            }
+            if phones {
+                self.note_seen("telephoneNumber", Some(ColumnKind::Text));
+                derived_phone = Some(match val {
+                    Val::List(s, e) if e > s => {
+                        let (a, z) = self.row.items[s];
+                        Val::Text(a, z)
+                    }
+                    _ => Val::Null,
+                });
+            }
+            if matches!(val, Val::Null) {
+                // Null: a column is only made once a value shows its kind.
+                if let Some(Some(Some(c))) = self.fields.get(field).map(|f| f.col) {
+                    self.set_slot(c, val);
+                }
+                continue;
+            }
+            if let Some(c) = self.column_of(field, kind.unwrap_or(ColumnKind::Text)) {
+                self.set_slot(c, val);
+            }
+        }
+        if let (false, Some(val)) = (explicit_phone, derived_phone) {
+            if self.columns.wants("telephoneNumber") {
+                let c = self
+                    .b
+                    .column("telephoneNumber", "businessPhones", ColumnKind::Text);
+                self.set_slot(c, val);
+            }
+        }
+        self.row.entries = entries;
+        self.push_row();
+        self.users += 1;
+        if self.group_rows >= ROW_GROUP {
+            self.flush();
+        }
+    }
+
+    fn set_slot(&mut self, c: ColId, val: Val) {
+        if self.slots.len() <= c {
+            self.slots.resize(c + 1, None);
+        }
+        self.slots[c] = Some(val);
+    }
+
+    fn push_row(&mut self) {
+        let ncols = self.b.columns().len();
+        if self.group.len() < ncols {
+            self.group.resize_with(ncols, || None);
+        }
+        if self.slots.len() < ncols {
+            self.slots.resize(ncols, None);
+        }
+        for c in 0..ncols {
+            let val = self.slots[c].take();
+            if self.group[c].is_none() {
+                let Some(val) = val else { continue };
+                let kind = self.b.columns().get(c).map_or(ColumnKind::Text, |i| i.kind);
+                let mut buf = match kind {
+                    ColumnKind::Text => Buf::Text(TextColumn::default()),
+                    ColumnKind::List => Buf::List(ListColumn::default()),
+                };
+                for _ in 0..self.group_rows {
+                    match &mut buf {
+                        Buf::Text(t) => t.push_null(),
+                        Buf::List(l) => l.push_null(),
+                    }
+                }
+                self.group[c] = Some(buf);
+                self.push_val(c, Some(val));
+            } else {
+                self.push_val(c, val);
+            }
+        }
+        self.group_rows += 1;
+    }
+
+    fn push_val(&mut self, c: ColId, val: Option<Val>) {
+        let row = &self.row;
+        let Some(Some(buf)) = self.group.get_mut(c) else {
+            return;
+        };
+        let text = |a: usize, z: usize| row.text.get(a..z).unwrap_or("");
+        let ok = match (buf, val) {
+            (Buf::Text(t), None | Some(Val::Null)) => {
+                t.push_null();
+                true
+            }
+            (Buf::List(l), None | Some(Val::Null)) => {
+                l.push_null();
+                true
+            }
+            (Buf::Text(t), Some(Val::Text(a, z))) => t.push(text(a, z)),
+            (Buf::List(l), Some(Val::List(s, e))) => {
+                l.push(row.items[s..e].iter().map(|&(a, z)| text(a, z)))
+            }
+            (Buf::List(l), Some(Val::Text(a, z))) => {
+                self.mixed.insert(c);
+                l.push([text(a, z)])
+            }
+            (Buf::Text(t), Some(Val::List(s, e))) => {
+                self.mixed.insert(c);
+                let joined: Vec<&str> = row.items[s..e].iter().map(|&(a, z)| text(a, z)).collect();
+                t.push(&joined.join("; "))
+            }
+        };
+        if !ok {
+            self.overflow = true;
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.group_rows == 0 {
+            return;
+        }
+        let ncols = self.b.columns().len();
+        let mut data: Vec<ColumnData> = Vec::with_capacity(ncols);
+        for c in 0..ncols {
+            data.push(match self.group.get_mut(c).and_then(Option::take) {
+                Some(Buf::Text(mut t)) => {
+                    t.shrink_to_fit();
+                    ColumnData::Text(t)
+                }
+                Some(Buf::List(mut l)) => {
+                    l.shrink_to_fit();
+                    ColumnData::List(l)
+                }
+                None => ColumnData::Absent,
+            });
+        }
+        self.chunks.push(Chunk::new(self.group_rows, data));
+        self.group.clear();
+        self.group_rows = 0;
+    }
+}
+
+/// A top-level key of a page-or-user object.
+enum Key {
+    Value(usize),
+    NextLink,
+    Annotation,
+    Field(usize),
+}
+
+struct KeySeed<'a, 'b> {
+    ctx: &'a mut Ctx<'b>,
+    parent: Option<usize>,
+    page_level: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
+    type Value = Key;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_, '_> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property name")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        if key.contains("@odata.") || key.starts_with('@') {
+            if self.page_level && key == "@odata.nextLink" {
+                return Ok(Key::NextLink);
+            }
+            return Ok(Key::Annotation);
+        }
+        let i = self.ctx.field(self.parent, key);
+        if self.page_level && key == "value" {
+            return Ok(Key::Value(i));
+        }
+        Ok(Key::Field(i))
+    }
+}
+
+/// A property value; `page` when it is the `value` of a top-level object (a page's users).
+struct PropSeed<'a, 'b> {
+    ctx: &'a mut Ctx<'b>,
+    field: usize,
+    page: bool,
+}
+
+/// Set by [`PropSeed`] when a `value` array was read as a page's users.
+struct IsPage(bool);
+
+impl<'de> DeserializeSeed<'de> for PropSeed<'_, '_> {
+    type Value = IsPage;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<IsPage, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PropSeed<'_, '_> {
+    type Value = IsPage;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<IsPage, E> {
+        self.ctx.push_text(self.field, v);
+        Ok(IsPage(false))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<IsPage, E> {
+        self.visit_str(if v { "true" } else { "false" })
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<IsPage, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<IsPage, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<IsPage, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<IsPage, E> {
+        self.ctx.row.entries.push((self.field, Val::Null));
+        Ok(IsPage(false))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<IsPage, E> {
+        self.visit_unit()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsPage, A::Error> {
+        if self.page {
+            while seq.next_element_seed(UserSeed { ctx: self.ctx })?.is_some() {}
+            self.ctx.pages += 1;
+            return Ok(IsPage(true));
+        }
+        let start = self.ctx.row.items.len();
+        while seq.next_element_seed(ItemSeed { ctx: self.ctx })?.is_some() {}
+        let end = self.ctx.row.items.len();
+        self.ctx
+            .row
+            .entries
+            .push((self.field, Val::List(start, end)));
+        Ok(IsPage(false))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsPage, A::Error> {
+        // A nested object: flatten to `parent.child`.
+        while let Some(key) = map.next_key_seed(KeySeed {
+            ctx: self.ctx,
+            parent: Some(self.field),
+            page_level: false,
+        })? {
+            match key {
+                Key::Field(i) | Key::Value(i) => {
+                    map.next_value_seed(PropSeed {
+                        ctx: self.ctx,
+                        field: i,
+                        page: false,
+                    })?;
+                }
+                Key::NextLink | Key::Annotation => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(IsPage(false))
+    }
+}
+
+/// One element of an array property: its text (objects and arrays as compact JSON).
+struct ItemSeed<'a, 'b> {
+    ctx: &'a mut Ctx<'b>,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let row = &mut self.ctx.row;
+        let start = row.text.len();
+        match v {
+            serde_json::Value::Null => return Ok(()),
+            serde_json::Value::String(s) => row.text.push_str(&s),
+            other => row.text.push_str(&other.to_string()),
+        }
+        if row.text.len() > start {
+            row.items.push((start, row.text.len()));
+        }
+        Ok(())
+    }
+}
+
+use serde::Deserialize;
+
+/// A user object (an element of a page's `value`).
+struct UserSeed<'a, 'b> {
+    ctx: &'a mut Ctx<'b>,
+}
+
+impl<'de> DeserializeSeed<'de> for UserSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.ctx.current_record = Some(self.ctx.users + 1);
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UserSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a user object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.ctx.begin_row();
+        while let Some(key) = map.next_key_seed(KeySeed {
+            ctx: self.ctx,
+            parent: None,
+            page_level: false,
+        })? {
+            match key {
+                Key::Field(i) | Key::Value(i) => {
+                    map.next_value_seed(PropSeed {
+                        ctx: self.ctx,
+                        field: i,
+                        page: false,
+                    })?;
+                }
+                Key::NextLink | Key::Annotation => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        self.ctx.commit_row();
+        Ok(())
+    }
+}
+
+/// A top-level value, or an element of a top-level array: a page or a user.
+struct PageOrUserSeed<'a, 'b> {
+    ctx: &'a mut Ctx<'b>,
+    /// At the top level an array (of pages or users) is also fine.
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for PageOrUserSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.ctx.current_record = Some(self.ctx.users + 1);
+        if self.top {
+            d.deserialize_any(self)
+        } else {
+            d.deserialize_map(self)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for PageOrUserSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.top {
+            f.write_str("a Graph `/users` response (an object with `value`, an array, or one user object per line)")
+        } else {
+            f.write_str("a user object or a response page")
+        }
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if !self.top {
+            return Err(de::Error::invalid_type(de::Unexpected::Seq, &self));
+        }
+        while seq
+            .next_element_seed(PageOrUserSeed {
+                ctx: self.ctx,
+                top: false,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.ctx.begin_row();
+        let mut is_page = false;
+        let mut next_link: Option<String> = None;
+        while let Some(key) = map.next_key_seed(KeySeed {
+            ctx: self.ctx,
+            parent: None,
+            page_level: true,
+        })? {
+            match key {
+                Key::Value(i) => {
+                    let IsPage(p) = map.next_value_seed(PropSeed {
+                        ctx: self.ctx,
+                        field: i,
+                        page: true,
+                    })?;
+                    is_page |= p;
+                }
+                Key::Field(i) => {
+                    map.next_value_seed(PropSeed {
+                        ctx: self.ctx,
+                        field: i,
+                        page: false,
+                    })?;
+                }
+                Key::NextLink => next_link = map.next_value::<Option<String>>()?,
+                Key::Annotation => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if is_page {
+            self.ctx.row.entries.clear();
+            self.ctx.current_record = None;
+            self.ctx.last_next_link = Some(next_link);
+        } else {
+            self.ctx.commit_row();
+        }
+        Ok(())
+    }
+}
+
+/// The message of a serde_json error without its ` at line L column C` suffix.
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) if e.line() > 0 => s[..i].to_string(),
+        _ => s,
+    }
+}
+
+/// The diagnostic for a JSON error at a known position.
+pub(crate) fn json_error(shown: &str, e: &serde_json::Error, record: Option<u64>) -> Diagnostic {
+    json_error_after(shown, e, record, 0)
+}
+
+/// [`json_error`] for text that starts after `lines_before` lines of the file.
+fn json_error_after(
+    shown: &str,
+    e: &serde_json::Error,
+    record: Option<u64>,
+    lines_before: u64,
+) -> Diagnostic {
+    let mut loc = FileLocation::file(shown);
+    if e.line() > 0 {
+        loc = loc
+            .at_line(e.line() as u64 + lines_before)
+            .at_column(e.column() as u64);
+    }
+    if let Some(r) = record {
+        loc = loc.at_record(r);
+    }
+    let (code, message, help) = match e.classify() {
+        serde_json::error::Category::Syntax => (
+            "json-syntax",
+            format!("JSON syntax error in `{shown}`: {}", json_message(e)),
+            "fix the JSON at this position; a file cut off while downloading also ends this way",
+        ),
+        serde_json::error::Category::Eof => (
+            "json-syntax",
+            format!("`{shown}` ends in the middle of a JSON value"),
+            "the file is incomplete: download or export it again",
+        ),
+        serde_json::error::Category::Io => (
+            "io",
+            format!("cannot read `{shown}`: {}", json_message(e)),
+            "check that the file is readable",
+        ),
+        serde_json::error::Category::Data => (
+            "json-shape",
+            format!("unexpected JSON in `{shown}`: {}", json_message(e)),
+            "a Graph `/users` export is `{\"value\": [users]}`, an array of such pages or of users, or one user object per line",
+        ),
+    };
+    Diagnostic::error(code, message).at(loc).with_help(help)
+}
+
+/// Bytes of NDJSON parsed at a time (cut at a line end).
+const LINES_BLOCK: usize = 4 << 20;
+
+/// How a JSON input is walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// One value per line, each parsed from a slice (NDJSON; about twice as fast as
+    /// reading through `io::Read`).
+    Lines,
+    /// One stream (a page or an array of pages may span the whole file).
+    Stream,
+}
+
+/// Reads one Graph JSON or NDJSON input into `b`. `lines` says the file looks like NDJSON;
+/// it is then parsed in blocks of lines, and read again as one stream if a value turns
+/// out to span a block boundary.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_json<R: Read, F: Fn() -> std::io::Result<R>>(
+    open: F,
+    shown: &str,
+    columns: &ColumnSelection,
+    b: &mut DirectoryBuilder,
+    progress: &dyn Progress,
+    state: &mut JsonState,
+    lines: bool,
+) -> Result<(), Vec<Diagnostic>> {
+    if lines && read_json_pass(&open, shown, columns, b, progress, state, Mode::Lines)? {
+        return Ok(());
+    }
+    if read_json_pass(&open, shown, columns, b, progress, state, Mode::Stream)? {
+        return Ok(());
+    }
+    Err(vec![
+        Diagnostic::error("internal", format!("could not read `{shown}` as JSON"))
+            .at(FileLocation::file(shown)),
+    ])
+}
+
+/// One pass over a JSON input; `Ok(false)` when the file must be read again as a stream.
+#[allow(clippy::too_many_arguments)]
+fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
+    open: &F,
+    shown: &str,
+    columns: &ColumnSelection,
+    b: &mut DirectoryBuilder,
+    progress: &dyn Progress,
+    state: &mut JsonState,
+    mode: Mode,
+) -> Result<bool, Vec<Diagnostic>> {
+    let io = |e: std::io::Error| vec![super::read::io_error(shown, &e)];
+    let mut dec = Decoder::new(HashingReader::new(open().map_err(io)?, progress)).map_err(io)?;
+    let encoding = dec.encoding();
+    let mut ctx = Ctx {
+        shown: shown.to_string(),
+        b,
+        columns,
+        fields: Vec::new(),
+        top: HashMap::new(),
+        row: Row::default(),
+        group: Vec::new(),
+        group_rows: 0,
+        slots: Vec::new(),
+        users: 0,
+        pages: 0,
+        top_values: 0,
+        current_record: None,
+        last_next_link: None,
+        seen: BTreeMap::new(),
+        mixed: HashSet::new(),
+        warnings: Vec::new(),
+        overflow: false,
+        chunks: Vec::new(),
+    };
+    let (sha256, bytes, replaced) = match mode {
+        Mode::Stream => {
+            let mut reader = BufReader::with_capacity(1 << 20, dec);
+            let mut de = serde_json::Deserializer::from_reader(&mut reader);
+            parse_values(&mut de, &mut ctx, shown, 0, true)?;
+            drop(de);
+            let dec = reader.into_inner();
+            let replaced = dec.replaced();
+            let (sha, n) = dec.into_inner().finish();
+            (sha, n, replaced)
+        }
+        Mode::Lines => {
+            let mut buf: Vec<u8> = Vec::new();
+            let mut lines_before = 0u64;
+            let mut eof = false;
+            while !eof || !buf.is_empty() {
+                if !eof {
+                    let want = buf.len() + LINES_BLOCK;
+                    eof = super::encoding::fill(&mut dec, &mut buf, want).map_err(io)?;
+                }
+                let cut = if eof {
+                    buf.len()
+                } else {
+                    match memchr::memrchr(b'\n', &buf) {
+                        Some(i) => i + 1,
+                        None => continue,
+                    }
+                };
+                let block = buf.get(..cut).unwrap_or(&[]);
+                // One deserializer per line: serde_json computes the position of every
+                // error it makes (even the "not at the end yet" one) by scanning its
+                // slice from the start, so a deserializer over a whole block is quadratic.
+                for (i, line) in block.split(|&c| c == b'\n').enumerate() {
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let mut de = serde_json::Deserializer::from_slice(line);
+                    if !parse_values(&mut de, &mut ctx, shown, lines_before + i as u64, false)? {
+                        // A value goes on over the next line: not NDJSON after all.
+                        return Ok(false);
+                    }
+                }
+                lines_before += super::csv::count_byte(block, b'\n') as u64;
+                buf.drain(..cut);
+            }
+            let replaced = dec.replaced();
+            let (sha, n) = dec.into_inner().finish();
+            (sha, n, replaced)
+        }
+    };
+    if replaced > 0 {
+        ctx.warnings.push(
+            Diagnostic::warning(
+                "encoding",
+                format!(
+                    "`{shown}` has {replaced} unpaired UTF-16 surrogate{}, read as U+FFFD",
+                    if replaced == 1 { "" } else { "s" }
+                ),
+            )
+            .at(FileLocation::file(shown))
+            .with_help("re-export the file; values with those characters may not match rules"),
+        );
+    }
+    if ctx.top_values == 0 {
+        return Err(vec![
+            Diagnostic::error("json-empty", format!("`{shown}` holds no JSON"))
+                .at(FileLocation::file(shown))
+                .with_help("export the users again"),
+        ]);
+    }
+    if ctx.overflow {
+        return Err(vec![
+            Diagnostic::error(
+                "json-too-large",
+                format!("a row group of `{shown}` is too large to hold"),
+            )
+            .at(FileLocation::file(shown))
+            .with_help("split the file into smaller pages"),
+        ]);
+    }
+    ctx.flush();
+    for (name, kind) in std::mem::take(&mut ctx.seen) {
+        ctx.b.saw_attribute(&name, kind.unwrap_or(ColumnKind::Text));
+    }
+    let mut mixed: Vec<ColId> = ctx.mixed.iter().copied().collect();
+    mixed.sort_unstable();
+    for c in mixed {
+        let name = ctx
+            .b
+            .columns()
+            .get(c)
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
+        ctx.warnings.push(
+            Diagnostic::warning(
+                "json-mixed-kinds",
+                format!("property `{name}` in `{}` is a list for some users and a single value for others", ctx.shown),
+            )
+            .at(FileLocation::file(&ctx.shown))
+            .with_help("lists were joined with `; ` (or single values read as one-item lists); check the export"),
+        );
+    }
+    let format = if ctx.pages == 0 && ctx.top_values > 1 {
+        InputFormat::Ndjson
+    } else {
+        InputFormat::GraphJson
+    };
+    if ctx.pages > 0 {
+        if let Some(link) = ctx.last_next_link.take() {
+            state.last_page = Some((shown.to_string(), link));
+        }
+    }
+    let users = ctx.users;
+    let warnings = std::mem::take(&mut ctx.warnings);
+    let chunks = std::mem::take(&mut ctx.chunks);
+    drop(ctx);
+    for chunk in chunks {
+        b.push_chunk(chunk);
+    }
+    b.push_input(InputInfo {
+        path: shown.to_string(),
+        format,
+        sha256,
+        bytes,
+        records: users,
+        skipped: 0,
+        encoding: Some(encoding.as_str().to_string()),
+        delimiter: None,
+    });
+    for w in warnings {
+        b.push_diagnostic(w);
+    }
+    Ok(true)
+}
+
+/// Reads top-level values until the end of `de`. Returns false when the text ends inside
+/// a value and `last` is false (the block cut a value in two).
+fn parse_values<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    ctx: &mut Ctx<'_>,
+    shown: &str,
+    lines_before: u64,
+    last: bool,
+) -> Result<bool, Vec<Diagnostic>> {
+    loop {
+        match de.end() {
+            Ok(()) => return Ok(true),
+            Err(e) if e.classify() == serde_json::error::Category::Io => {
+                return Err(vec![json_error(shown, &e, None)]);
+            }
+            Err(_) => {}
+        }
+        ctx.top_values += 1;
+        if let Err(e) = (PageOrUserSeed { ctx, top: true }).deserialize(&mut *de) {
+            if !last && e.classify() == serde_json::error::Category::Eof {
+                return Ok(false);
+            }
+            return Err(vec![json_error_after(
+                shown,
+                &e,
+                ctx.current_record,
+                lines_before,
+            )]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::Directory;
+    use crate::directory::read::NoProgress;
+
+    fn read_mode(
+        texts: &[&str],
+        cols: &ColumnSelection,
+        lines: bool,
+    ) -> Result<Directory, Vec<Diagnostic>> {
+        let mut b = Directory::builder();
+        let mut st = JsonState::default();
+        for (i, t) in texts.iter().enumerate() {
+            read_json(
+                || Ok(t.as_bytes()),
+                &format!("p{}.json", i + 1),
+                cols,
+                &mut b,
+                &NoProgress,
+                &mut st,
+                lines,
+            )?;
+        }
+        if let Some(d) = st.finish() {
+            b.push_diagnostic(d);
+        }
+        Ok(b.build())
+    }
+
+    /// Reads both ways (line blocks with the stream fallback, and one stream), checks
+    /// that they agree, and returns the result.
+    fn read(texts: &[&str], cols: &ColumnSelection) -> Result<Directory, Vec<Diagnostic>> {
+        let stream = read_mode(texts, cols, false);
+        let lines = read_mode(texts, cols, true);
+        match (&stream, &lines) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.len(), b.len());
+                for r in 0..a.len() {
+                    assert_eq!(a.record(r), b.record(r), "row {r}");
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            _ => panic!("the two ways disagree: {stream:?} / {lines:?}"),
+        }
+        lines
+    }
+
+    #[test]
+    fn values_spanning_line_blocks_are_read_as_a_stream() {
+        // A pretty-printed page mistaken for NDJSON, longer than one block of lines.
+        let mut text = String::from("{\n\"value\": [\n");
+        let n = LINES_BLOCK / 20 + 10;
+        for i in 0..n {
+            text.push_str(&format!(
+                "{{\"id\": \"{i}\"}}{}\n",
+                if i + 1 < n { "," } else { "" }
+            ));
+        }
+        text.push_str("]}\n");
+        let d = read(&[&text], &ColumnSelection::all()).unwrap();
+        assert_eq!(d.len(), n);
+        assert_eq!(d.inputs()[0].format, InputFormat::GraphJson);
+    }
+
+    #[test]
+    fn ndjson_errors_count_lines_across_blocks() {
+        let mut text = String::new();
+        let n = LINES_BLOCK / 12 + 5;
+        for i in 0..n {
+            text.push_str(&format!("{{\"id\":\"{i}\"}}\n"));
+        }
+        text.push_str("{\"id\":}\n");
+        let errs = read(&[&text], &ColumnSelection::all()).unwrap_err();
+        let l = errs[0].location.as_ref().unwrap();
+        assert_eq!((l.line, l.record), (Some(n as u64 + 1), Some(n as u64 + 1)));
+    }
+
+    fn val<'a>(d: &'a Directory, row: usize, name: &str) -> Option<&'a str> {
+        d.value_by_name(row, name)
+    }
+
+    #[test]
+    fn page_is_flattened_and_mapped() {
+        let d = read(
+            &[r#"{"@odata.context":"x","@odata.nextLink":"https://next","value":[
+              {"id":"1","mobilePhone":"+1","officeLocation":"B1","accountEnabled":true,
+               "businessPhones":["+49 1","+49 2"],"otherMails":[],"department":null,"city":"",
+               "onPremisesExtensionAttributes":{"extensionAttribute1":"150","extensionAttribute2":null},
+               "employeeOrgData":{"division":"X","costCenter":7},
+               "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_wave":"2","age":1.5},
+              {"id":"2","businessPhones":[]}]}"#],
+            &ColumnSelection::all(),
+        )
+        .unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(val(&d, 0, "objectId"), Some("1"));
+        assert_eq!(val(&d, 0, "mobile"), Some("+1"));
+        assert_eq!(val(&d, 0, "physicalDeliveryOfficeName"), Some("B1"));
+        assert_eq!(val(&d, 0, "accountEnabled"), Some("true"));
+        assert_eq!(val(&d, 0, "telephoneNumber"), Some("+49 1"));
+        assert_eq!(val(&d, 1, "telephoneNumber"), None);
+        assert_eq!(val(&d, 0, "extensionAttribute1"), Some("150"));
+        assert_eq!(val(&d, 0, "employeeOrgData.costCenter"), Some("7"));
+        assert_eq!(
+            val(&d, 0, "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_wave"),
+            Some("2")
+        );
+        assert_eq!(val(&d, 0, "age"), Some("1.5"));
+        let phones = d.column("businessPhones").unwrap();
+        assert_eq!(d.list(0, phones), vec!["+49 1", "+49 2"]);
+        assert_eq!(d.columns()[phones].kind, ColumnKind::List);
+        // S1: null and "" are null; S2: present-but-null attributes are available.
+        assert_eq!(val(&d, 0, "department"), None);
+        assert_eq!(val(&d, 0, "city"), None);
+        assert!(d.available().contains_key("department"));
+        assert!(d.available().contains_key("extensionAttribute2"));
+        assert_eq!(d.available().get("otherMails"), Some(&ColumnKind::List));
+        assert!(!d.available().contains_key("jobTitle"));
+        // The last page points further: warned.
+        assert_eq!(d.diagnostics()[0].code, "graph-next-link");
+    }
+
+    #[test]
+    fn ndjson_array_of_users_and_array_of_pages() {
+        let cols = ColumnSelection::all();
+        let nd = read(
+            &["{\"id\":\"1\"}\n\n{\"id\":\"2\",\"city\":\"Bonn\"}\n"],
+            &cols,
+        )
+        .unwrap();
+        assert_eq!(nd.inputs()[0].format, InputFormat::Ndjson);
+        assert_eq!(val(&nd, 1, "city"), Some("Bonn"));
+        assert_eq!(val(&nd, 0, "city"), None);
+        let arr = read(&[r#"[{"id":"1"},{"id":"2","city":"Bonn"}]"#], &cols).unwrap();
+        assert_eq!(arr.len(), 2);
+        let pages = read(
+            &[r#"[{"value":[{"id":"1"}],"@odata.nextLink":"n"},{"value":[{"id":"2"}]}]"#],
+            &cols,
+        )
+        .unwrap();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(val(&pages, 1, "objectId"), Some("2"));
+        assert!(pages.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn utf16_json_is_decoded_and_bad_surrogates_warned() {
+        let mut bytes = vec![0xff, 0xfe];
+        for u in "[{\"id\":\"J\u{f6}rg\"},{\"id\":\"x".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        bytes.extend_from_slice(&0xd800u16.to_le_bytes());
+        for u in "\"}]".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let mut b = Directory::builder();
+        read_json(
+            || Ok(&bytes[..]),
+            "u.json",
+            &ColumnSelection::all(),
+            &mut b,
+            &NoProgress,
+            &mut JsonState::default(),
+            false,
+        )
+        .unwrap();
+        let d = b.build();
+        assert_eq!(val(&d, 0, "objectId"), Some("J\u{f6}rg"));
+        assert_eq!(val(&d, 1, "objectId"), Some("x\u{fffd}"));
+        assert_eq!(d.inputs()[0].encoding.as_deref(), Some("utf-16le"));
+        assert_eq!(d.diagnostics()[0].code, "encoding");
+    }
+
+    #[test]
+    fn row_groups_are_split_and_columns_appear_late() {
+        let mut text = String::new();
+        for i in 0..(ROW_GROUP + 10) {
+            if i == ROW_GROUP + 5 {
+                text.push_str(&format!("{{\"id\":\"{i}\",\"late\":\"x\"}}\n"));
+            } else {
+                text.push_str(&format!("{{\"id\":\"{i}\"}}\n"));
+            }
+        }
+        let d = read(&[&text], &ColumnSelection::all()).unwrap();
+        assert_eq!(d.len(), ROW_GROUP + 10);
+        assert_eq!(d.chunk_slice().len(), 2);
+        assert_eq!(val(&d, ROW_GROUP + 5, "late"), Some("x"));
+        assert_eq!(val(&d, ROW_GROUP + 4, "late"), None);
+        assert_eq!(val(&d, 3, "late"), None);
+        assert_eq!(
+            val(&d, ROW_GROUP + 9, "objectId"),
+            Some(&*format!("{}", ROW_GROUP + 9))
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_line_column_and_record() {
+        let errs = read(
+            &["{\"value\":[\n{\"id\":\"1\"},\n{\"id\":\"2\",,}\n]}"],
+            &ColumnSelection::all(),
+        )
+        .unwrap_err();
+        let l = errs[0].location.as_ref().unwrap();
+        assert_eq!(errs[0].code, "json-syntax");
+        assert_eq!((l.line, l.record), (Some(3), Some(2)));
+        assert!(l.column.is_some());
+    }
+
+    #[test]
+    fn a_user_that_is_not_an_object_is_an_error() {
+        let errs = read(
+            &["{\"value\":[{\"id\":\"1\"},\n\"bob\"]}"],
+            &ColumnSelection::all(),
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].code, "json-shape");
+        assert!(
+            errs[0].message.contains("expected a user object"),
+            "{}",
+            errs[0].message
+        );
+        let l = errs[0].location.as_ref().unwrap();
+        assert_eq!((l.line, l.record), (Some(2), Some(2)));
+        let errs = read(&["42"], &ColumnSelection::all()).unwrap_err();
+        assert!(errs[0].message.contains("Graph `/users` response"));
+    }
+
+    #[test]
+    fn unselected_properties_are_seen_not_stored() {
+        let d = read(
+            &[r#"{"value":[{"id":"1","city":"Bonn","businessPhones":["1"]}]}"#],
+            &ColumnSelection::only(["department"]),
+        )
+        .unwrap();
+        let names: Vec<_> = d.columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["objectId"]);
+        assert!(d.available().contains_key("city"));
+        assert!(d.available().contains_key("telephoneNumber"));
+    }
+}
