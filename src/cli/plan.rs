@@ -103,7 +103,16 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             )));
         }
     }
-    let mut selection = ColumnSelection::only(rule_attributes(&loaded.rules));
+    // Identity columns are needed only to name users or to match them to assignments.
+    let needs_identity = args.report.is_some()
+        || args.access.assignments.is_some()
+        || !args.access.group_members.is_empty()
+        || !args.access.target_state.is_empty();
+    let mut selection = if needs_identity {
+        ColumnSelection::only(rule_attributes(&loaded.rules))
+    } else {
+        ColumnSelection::minimal(rule_attributes(&loaded.rules))
+    };
     if args.access.match_on != "userPrincipalName" {
         selection.add(&args.access.match_on);
     }

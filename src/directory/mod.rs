@@ -370,6 +370,25 @@ impl ColumnSelection {
         }
     }
 
+    /// Keep the named attributes plus activity (`accountEnabled`, `IsSoftDeleted`, S25)
+    /// but not identity: for runs that print only counts, where objectId and
+    /// userPrincipalName would be read, kept and never looked at.
+    pub fn minimal<I, S>(names: I) -> ColumnSelection
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut set: BTreeSet<String> = names
+            .into_iter()
+            .map(|n| n.as_ref().to_ascii_lowercase())
+            .collect();
+        set.extend(["accountenabled".to_string(), "issoftdeleted".to_string()]);
+        ColumnSelection {
+            all: false,
+            names: set,
+        }
+    }
+
     /// Adds names.
     pub fn add<S: AsRef<str>>(&mut self, name: S) {
         self.names.insert(name.as_ref().to_ascii_lowercase());

@@ -18,9 +18,9 @@ use crate::eval::value::parse_bool;
 use crate::eval::{Bits, Outcomes, Plan, StageId};
 use crate::rules::{RuleSet, ScopeMode};
 use estimate::Estimate;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// How the deletion threshold compares (S27): the docs say both "above" and "met".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -108,17 +108,6 @@ pub enum Action {
 }
 
 impl Action {
-    fn from_u8(v: u8) -> Action {
-        match v {
-            1 => Action::Create,
-            2 => Action::Update,
-            3 => Action::Disable,
-            4 => Action::Delete,
-            5 => Action::Skip,
-            _ => Action::None,
-        }
-    }
-
     /// Lowercase name, as in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -167,26 +156,7 @@ pub enum Why {
     DeleteFlowOff = 13,
 }
 
-impl Why {
-    fn from_u8(v: u8) -> Why {
-        match v {
-            1 => Why::Provisionable,
-            2 => Why::ReEnabled,
-            3 => Why::FilterFailed,
-            4 => Why::Unassigned,
-            5 => Why::Inactive,
-            6 => Why::NotInScope,
-            7 => Why::InactiveNotCreated,
-            8 => Why::InputFilter,
-            9 => Why::KeptBySkipSetting,
-            10 => Why::AlreadyDisabled,
-            11 => Why::NestedOnly,
-            12 => Why::HardDeleted,
-            13 => Why::DeleteFlowOff,
-            _ => Why::NotAssigned,
-        }
-    }
-}
+impl Why {}
 
 /// Counts of actions in one stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -204,16 +174,6 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn merge(a: Counts, b: Counts) -> Counts {
-        Counts {
-            create: a.create + b.create,
-            update: a.update + b.update,
-            disable: a.disable + b.disable,
-            delete: a.delete + b.delete,
-            skip: a.skip + b.skip,
-        }
-    }
-
     fn add(&mut self, a: Action) {
         match a {
             Action::Create => self.create += 1,
@@ -256,34 +216,106 @@ pub struct StageResult {
     pub estimate: Estimate,
     /// Users in scope at this stage.
     pub in_scope_users: Bits,
-    actions: Vec<u8>,
-    whys: Vec<u8>,
-    state_before: Vec<u8>,
+    /// The action of every user, as one bit set per action.
+    actions: ActionBits,
+    /// What `why` needs to retrace the action table for one user.
+    inputs: StageInputs,
     /// Actions on target-state accounts that match no user, with `orphans` of the app.
     pub orphan_actions: Vec<(Action, Why)>,
+}
+
+/// Users by action in one cycle.
+#[derive(Debug, Clone)]
+struct ActionBits {
+    create: Bits,
+    update: Bits,
+    disable: Bits,
+    skip: Bits,
+}
+
+/// The per-user inputs of the action table at one stage.
+#[derive(Debug, Clone)]
+struct StageInputs {
+    candidacy: Arc<[u8]>,
+    scoping: Bits,
+    input: Bits,
+    provisionable: Bits,
+    enabled_before: Bits,
+    disabled_before: Bits,
+    skip_setting: bool,
+}
+
+/// Managed accounts between cycles: enabled or disabled in the target.
+#[derive(Debug, Clone)]
+struct Managed {
+    enabled: Bits,
+    disabled: Bits,
+}
+
+impl Managed {
+    #[cfg(test)]
+    fn state(&self, row: usize) -> u8 {
+        if self.enabled.get(row) {
+            1
+        } else if self.disabled.get(row) {
+            2
+        } else {
+            0
+        }
+    }
 }
 
 impl StageResult {
     /// The action for user `row`.
     pub fn action(&self, row: usize) -> Action {
-        self.actions
-            .get(row)
-            .copied()
-            .map_or(Action::None, Action::from_u8)
+        let a = &self.actions;
+        if a.create.get(row) {
+            Action::Create
+        } else if a.update.get(row) {
+            Action::Update
+        } else if a.disable.get(row) {
+            Action::Disable
+        } else if a.skip.get(row) {
+            Action::Skip
+        } else {
+            Action::None
+        }
     }
 
-    /// Why that action.
+    /// Why that action: the action table retraced for this one user.
     pub fn why(&self, row: usize) -> Why {
-        self.whys
+        let i = &self.inputs;
+        let cand = i
+            .candidacy
             .get(row)
             .copied()
-            .map_or(Why::NotAssigned, Why::from_u8)
+            .map_or(Candidacy::NotAssigned, Candidacy::from_u8);
+        let state = self.state_before(row);
+        decide(
+            state,
+            cand,
+            i.scoping.get(row),
+            i.input.get(row),
+            i.provisionable.get(row),
+            i.skip_setting,
+        )
+        .1
+    }
+
+    fn state_before(&self, row: usize) -> u8 {
+        if self.inputs.enabled_before.get(row) {
+            1
+        } else if self.inputs.disabled_before.get(row) {
+            2
+        } else {
+            0
+        }
     }
 
     /// Whether the service managed user `row`'s account before this cycle: `None` if
     /// not, `Some(true)` if it was enabled in the target, `Some(false)` if disabled.
     pub fn managed_before(&self, row: usize) -> Option<bool> {
-        match self.state_before.get(row).copied().unwrap_or(0) {
+        match self.state_before(row) {
             1 => Some(true),
             2 => Some(false),
             _ => None,
@@ -309,7 +341,7 @@ pub struct AppResult {
     pub skip_out_of_scope_deletions: bool,
     /// Deletion threshold, when set.
     pub deletion_threshold: Option<u64>,
-    candidacy: Vec<u8>,
+    candidacy: Arc<[u8]>,
     /// Users managed before the first stage (from a target-state export).
     pub managed_at_start: usize,
     /// Target-state accounts with no directory user.
@@ -356,6 +388,9 @@ impl IdIndex {
     /// only what the assignment files name keeps memory proportional to them.
     pub fn build(dir: &Directory, wanted: &HashSet<String>) -> IdIndex {
         let mut map = HashMap::with_capacity(wanted.len());
+        if wanted.is_empty() {
+            return IdIndex { map };
+        }
         let cols: Vec<usize> = ["objectId", "userPrincipalName"]
             .iter()
             .filter_map(|c| dir.column(c))
@@ -535,14 +570,19 @@ pub fn simulate(
             );
         }
         // Managed state: 0 unmanaged, 1 managed and enabled, 2 managed and disabled.
-        let mut state = vec![0u8; n];
+        let mut state = Managed {
+            enabled: Bits::zeros(n),
+            disabled: Bits::zeros(n),
+        };
         let mut orphans = Vec::new();
         let mut managed_at_start = 0;
         for ts in inputs.target_states.iter().filter(|t| t.app == name) {
             for acc in &ts.accounts {
                 match index.get(&acc.key) {
                     Some(row) => {
-                        state[row] = if acc.active == Some(false) { 2 } else { 1 };
+                        let disabled = acc.active == Some(false);
+                        state.enabled.set(row, !disabled);
+                        state.disabled.set(row, disabled);
                         managed_at_start += 1;
                     }
                     None => orphans.push(Orphan {
@@ -553,58 +593,43 @@ pub fn simulate(
             }
         }
         let mut candidate_bits = Bits::zeros(n);
+        let mut nested_bits = Bits::zeros(n);
         for (u, &c) in candidacy.iter().enumerate() {
-            if Candidacy::from_u8(c).is_candidate() {
-                candidate_bits.set(u, true);
+            match Candidacy::from_u8(c) {
+                Candidacy::NestedOnly => nested_bits.set(u, true),
+                c if c.is_candidate() => candidate_bits.set(u, true),
+                _ => {}
             }
         }
-        let candidates_count = candidacy
-            .iter()
-            .filter(|&&c| Candidacy::from_u8(c).is_candidate())
-            .count();
+        let candidacy: Arc<[u8]> = Arc::from(candidacy);
+        let candidates_count = candidate_bits.count();
         let mut orphan_pending = vec![true; orphans.len()];
         let mut stages = Vec::new();
         for (sid, s) in plan.stages_of(ai) {
             let scoping = outcomes.scoping(sid);
             let input = outcomes.input(sid);
-            let mut actions = vec![0u8; n];
-            let mut whys = vec![0u8; n];
-            let mut next = vec![0u8; n];
             let mut in_scope_users = candidate_bits.clone();
             in_scope_users.and_with(scoping);
             in_scope_users.and_with(input);
+            let mut provisionable = in_scope_users.clone();
+            provisionable.and_with(&active);
             let skip_setting = app.skip_deletions();
-            // Users are independent within a cycle: decide them in parallel, in blocks.
-            const BLOCK: usize = 1 << 16;
-            let mut counts = actions
-                .par_chunks_mut(BLOCK)
-                .zip(whys.par_chunks_mut(BLOCK))
-                .zip(next.par_chunks_mut(BLOCK))
-                .enumerate()
-                .map(|(b, ((acts, ws), nx))| {
-                    let mut counts = Counts::default();
-                    let base = b * BLOCK;
-                    for (k, ((a, w), st)) in acts
-                        .iter_mut()
-                        .zip(ws.iter_mut())
-                        .zip(nx.iter_mut())
-                        .enumerate()
-                    {
-                        let u = base + k;
-                        let cand = Candidacy::from_u8(candidacy[u]);
-                        let pass_scope = scoping.get(u);
-                        let pass_input = input.get(u);
-                        let prov = in_scope_users.get(u) && active.get(u);
-                        let (action, why, new_state) =
-                            decide(state[u], cand, pass_scope, pass_input, prov, skip_setting);
-                        *a = action as u8;
-                        *w = why as u8;
-                        *st = new_state;
-                        counts.add(action);
-                    }
-                    counts
-                })
-                .reduce(Counts::default, Counts::merge);
+            let (actions, mut next) = cycle(
+                &state,
+                &candidate_bits,
+                &nested_bits,
+                scoping,
+                input,
+                &provisionable,
+                skip_setting,
+            );
+            let mut counts = Counts {
+                create: actions.create.count(),
+                update: actions.update.count(),
+                disable: actions.disable.count(),
+                delete: 0,
+                skip: actions.skip.count(),
+            };
             let mut orphan_actions = Vec::with_capacity(orphans.len());
             for (i, _) in orphans.iter().enumerate() {
                 let a = if !orphan_pending[i] {
@@ -628,14 +653,7 @@ pub fn simulate(
             if held {
                 // Entra quarantines the job (TooManyDeletes): disables and deletes wait for
                 // an admin; creates and updates go through.
-                for u in 0..n {
-                    if matches!(
-                        Action::from_u8(actions[u]),
-                        Action::Disable | Action::Delete
-                    ) {
-                        next[u] = state[u];
-                    }
-                }
+                next = held_cycle(&state, &provisionable);
                 let t = app.deletion_threshold.as_ref().map_or(0, |t| t.node);
                 warnings.push(
                     Diagnostic::warning(
@@ -657,7 +675,7 @@ pub fn simulate(
             }
             let groups = inputs.group_members.map_or(0, GroupMembers::len);
             let estimate = estimate::estimate(app.scope_mode(), assigned_count, n, groups);
-            let state_before = std::mem::replace(&mut state, next);
+            let before = std::mem::replace(&mut state, next);
             stages.push(StageResult {
                 stage: sid,
                 app: name.clone(),
@@ -669,8 +687,15 @@ pub fn simulate(
                 estimate,
                 in_scope_users,
                 actions,
-                whys,
-                state_before,
+                inputs: StageInputs {
+                    candidacy: candidacy.clone(),
+                    scoping: scoping.clone(),
+                    input: input.clone(),
+                    provisionable,
+                    enabled_before: before.enabled,
+                    disabled_before: before.disabled,
+                    skip_setting,
+                },
                 orphan_actions,
             });
         }
@@ -691,6 +716,97 @@ pub fn simulate(
         active,
         warnings,
     })
+}
+
+/// One cycle of the action table for all users at once, as word-wide bit operations
+/// (C candidates, N nested-group-only members, S scoping, I input filters, P
+/// provisionable, E/D managed and enabled/disabled before the cycle, K
+/// SkipOutOfScopeDeletions). Returns the users by action and the managed state after the
+/// cycle. [`decide`] is the same table for one user; a test checks they agree.
+fn cycle(
+    state: &Managed,
+    c: &Bits,
+    nested: &Bits,
+    s: &Bits,
+    i: &Bits,
+    p: &Bits,
+    k: bool,
+) -> (ActionBits, Managed) {
+    let (e, d) = (&state.enabled, &state.disabled);
+    let mut m = e.clone();
+    m.or_with(d);
+    // create = P & !M; update = P & M
+    let mut create = p.clone();
+    create.and_not_with(&m);
+    let mut update = p.clone();
+    update.and_with(&m);
+    // managed and not provisionable
+    let mut rest = m.clone();
+    rest.and_not_with(p);
+    // failing an input filter while a candidate: kept (S23)
+    let mut c_not_i = c.clone();
+    c_not_i.and_not_with(i);
+    let mut input_keep = rest.clone();
+    input_keep.and_with(&c_not_i);
+    rest.and_not_with(&c_not_i);
+    // out of scope: not a candidate, or no scoping filter matches
+    let mut in_scope_filters = c.clone();
+    in_scope_filters.and_with(s);
+    let mut out = rest.clone();
+    out.and_not_with(&in_scope_filters);
+    // in scope but inactive
+    let mut inactive = rest;
+    inactive.and_not_with(&out);
+    let mut disable = inactive.clone();
+    disable.and_with(e);
+    let mut skip = input_keep;
+    let mut inactive_already = inactive;
+    inactive_already.and_with(d);
+    skip.or_with(&inactive_already);
+    if k {
+        skip.or_with(&out);
+    } else {
+        let mut out_enabled = out.clone();
+        out_enabled.and_with(e);
+        disable.or_with(&out_enabled);
+        let mut out_disabled = out;
+        out_disabled.and_with(d);
+        skip.or_with(&out_disabled);
+    }
+    // unmanaged candidates and nested-group members that are not provisionable
+    let mut evaluated = c.clone();
+    evaluated.or_with(nested);
+    evaluated.and_not_with(&m);
+    evaluated.and_not_with(p);
+    skip.or_with(&evaluated);
+    // state after: provisionable -> enabled; disabled by filter or activity -> disabled;
+    // disabled because unassigned -> no longer managed (HPW)
+    let mut enabled = e.clone();
+    enabled.and_not_with(&disable);
+    enabled.or_with(p);
+    let mut disabled = d.clone();
+    disabled.and_not_with(p);
+    let mut disabled_candidates = disable.clone();
+    disabled_candidates.and_with(c);
+    disabled.or_with(&disabled_candidates);
+    (
+        ActionBits {
+            create,
+            update,
+            disable,
+            skip,
+        },
+        Managed { enabled, disabled },
+    )
+}
+
+/// The state after a held cycle: creates and updates happened, disables did not (S27).
+fn held_cycle(state: &Managed, p: &Bits) -> Managed {
+    let mut enabled = state.enabled.clone();
+    enabled.or_with(p);
+    let mut disabled = state.disabled.clone();
+    disabled.and_not_with(p);
+    Managed { enabled, disabled }
 }
 
 /// The action table of the spec, for one user at one stage.
@@ -903,5 +1019,43 @@ mod tests {
             decide(2, Direct, false, true, false, false),
             (Action::Skip, Why::AlreadyDisabled, 2)
         );
+    }
+
+    /// (candidacy code, passes scoping, passes input, active, managed state).
+    type TestUser = (u8, bool, bool, bool, u8);
+
+    proptest::proptest! {
+        /// The word-wide cycle and the per-user table agree on every action and state.
+        #[test]
+        fn cycle_agrees_with_decide_for_every_user(
+            users in proptest::collection::vec((0u8..5, proptest::bool::ANY, proptest::bool::ANY, proptest::bool::ANY, 0u8..3), 0..300),
+            skip_setting in proptest::bool::ANY,
+        ) {
+            let n = users.len();
+            let bits = |f: &dyn Fn(&TestUser) -> bool| {
+                let mut b = Bits::zeros(n);
+                for (i, u) in users.iter().enumerate() {
+                    b.set(i, f(u));
+                }
+                b
+            };
+            let cand = |c: u8| match c { 1 => Candidacy::Direct, 2 => Candidacy::ViaGroup, 3 => Candidacy::NestedOnly, 4 => Candidacy::SyncAll, _ => Candidacy::NotAssigned };
+            let c = bits(&|u| cand(u.0).is_candidate());
+            let nested = bits(&|u| cand(u.0) == Candidacy::NestedOnly);
+            let s = bits(&|u| u.1);
+            let i = bits(&|u| u.2);
+            let p = bits(&|u| cand(u.0).is_candidate() && u.1 && u.2 && u.3);
+            let state = Managed { enabled: bits(&|u| u.4 == 1), disabled: bits(&|u| u.4 == 2) };
+            let (actions, next) = cycle(&state, &c, &nested, &s, &i, &p, skip_setting);
+            for (row, u) in users.iter().enumerate() {
+                let (action, _, st) = decide(u.4, cand(u.0), u.1, u.2, p.get(row), skip_setting);
+                let got = if actions.create.get(row) { Action::Create } else if actions.update.get(row) { Action::Update }
+                    else if actions.disable.get(row) { Action::Disable } else if actions.skip.get(row) { Action::Skip } else { Action::None };
+                proptest::prop_assert_eq!(got, action, "user {:?}", u);
+                proptest::prop_assert_eq!(next.state(row), st, "user {:?}", u);
+                let exclusive = [&actions.create, &actions.update, &actions.disable, &actions.skip].iter().filter(|b| b.get(row)).count();
+                proptest::prop_assert!(exclusive <= 1);
+            }
+        }
     }
 }
