@@ -694,6 +694,10 @@ fn layout(
     })
 }
 
+/// Blocks allocated before the reader starts reusing the buffers of parsed blocks: one
+/// being filled, two queued, and one per parsing thread on these 2-core machines.
+const IN_FLIGHT: usize = 5;
+
 /// One block handed to a parser: `bytes[..len]` (buffers are recycled, so they are
 /// longer than the data they carry and never need zeroing again).
 struct Block {
@@ -940,7 +944,13 @@ where
                     Some(end) => {
                         let rest = len - end;
                         let need = block_size.max(rest + 1);
-                        let mut next = pool_rx.try_recv().unwrap_or_default();
+                        // After the first few blocks, wait for a parsed block's buffer
+                        // rather than allocating: fresh pages cost a page fault each.
+                        let mut next = if index >= IN_FLIGHT {
+                            pool_rx.recv().unwrap_or_default()
+                        } else {
+                            pool_rx.try_recv().unwrap_or_default()
+                        };
                         if next.len() < need {
                             next = vec![0; need];
                         }
