@@ -242,6 +242,12 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// `1 user has` / `3 users have`: a count with its noun (and verb) agreeing.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// True when any diagnostic is an error.
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)

@@ -426,7 +426,7 @@ fn s25_inactive_users_are_never_created_and_null_account_enabled_is_active_with_
         .filter(|w| w.rule == Some("S25"))
         .collect();
     assert_eq!(w.len(), 1);
-    assert!(w[0].message.starts_with("1 users"), "{}", w[0].message);
+    assert!(w[0].message.starts_with("1 user has"), "{}", w[0].message);
     // soft-deleted users are inactive too
     let mut u = user("4", "IT", "True");
     u.push(("IsSoftDeleted", "True"));

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod docs;
 mod properties;
 mod review;
 mod rollout;

@@ -142,8 +142,10 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
                 Diagnostic::warning(
                     "unreadable-values",
                     format!(
-                        "{n} users have a `{}` that is not {what}, so `{}` is false for them",
-                        c.attribute, c.text
+                        "{} a `{}` that is not {what}, so `{}` is false for them",
+                        crate::diag::count(n, "user has", "users have"),
+                        c.attribute,
+                        c.text
                     ),
                 )
                 .with_rule(rule)
@@ -156,7 +158,7 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
             out.push(
                 Diagnostic::warning(
                     "regex-aborted",
-                    format!("the pattern of `{}` gave up on {n} users (backtracking limit), and was treated as no match", c.text),
+                    format!("the pattern of `{}` gave up on {} (backtracking limit), and was treated as no match", c.text, crate::diag::count(n, "user", "users")),
                 )
                 .with_rule("S19")
                 .with_label(c.origin.0, c.origin.1, "")

@@ -510,7 +510,7 @@ pub fn simulate(
         );
     } else if null_enabled > 0 {
         warnings.push(
-            Diagnostic::warning("null-account-enabled", format!("{null_enabled} users have no `accountEnabled` value and are treated as active"))
+            Diagnostic::warning("null-account-enabled", format!("{} no `accountEnabled` value and are treated as active", crate::diag::count(null_enabled as u64, "user has", "users have")))
                 .with_rule("S25")
                 .with_help("Entra's behaviour for a missing accountEnabled is undocumented; scopesim assumes active"),
         );
@@ -519,7 +519,7 @@ pub fn simulate(
         warnings.push(
             Diagnostic::warning(
                 "unreadable-account-enabled",
-                format!("{unreadable_enabled} users have an `accountEnabled` value that is neither true nor false and are treated as active"),
+                format!("{} an `accountEnabled` value that is neither true nor false and are treated as active", crate::diag::count(unreadable_enabled as u64, "user has", "users have")),
             )
             .with_rule("S4"),
         );
@@ -560,8 +560,8 @@ pub fn simulate(
                 Diagnostic::warning(
                     "unknown-principal",
                     format!(
-                        "{} users assigned to `{name}` are not in the directory export (e.g. {})",
-                        unknown.len(),
+                        "{} assigned to `{name}` not in the directory export (e.g. {})",
+                        crate::diag::count(unknown.len() as u64, "user is", "users are"),
                         examples.join(", ")
                     ),
                 )
