@@ -243,3 +243,66 @@ fn convert_keeps_undocumented_operators_but_plan_refuses_them() {
         .code(2)
         .stderr(predicate::str::contains("has no documented meaning"));
 }
+
+/// The per-user report as Parquet holds the same rows as the CSV report, and a Parquet
+/// directory gives the same plan as the CSV it was written from.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_report_and_input_match_csv() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("r.csv");
+    let pq = dir.path().join("r.parquet");
+    let base = [
+        "plan",
+        "fixtures/rollout.scope",
+        "--assignments",
+        "fixtures/assignments.csv",
+        "--group-members",
+        "fixtures/group-members.csv",
+        "--format",
+        "json",
+    ];
+    let out_csv = scopesim()
+        .args(base)
+        .args(["-d", "fixtures/users.csv", "--report"])
+        .arg(&csv)
+        .assert()
+        .code(0);
+    scopesim()
+        .args(base)
+        .args(["-d", "fixtures/users.csv", "--report"])
+        .arg(&pq)
+        .assert()
+        .code(0);
+    let out_pq = scopesim()
+        .args(base)
+        .args(["-d", "fixtures/users.parquet"])
+        .assert()
+        .code(0);
+    let stages = |o: &assert_cmd::assert::Assert| -> Value {
+        serde_json::from_slice::<Value>(&o.get_output().stdout).unwrap()["stages"].clone()
+    };
+    assert_eq!(stages(&out_csv), stages(&out_pq));
+    let df = ParquetReader::new(std::fs::File::open(&pq).unwrap())
+        .finish()
+        .unwrap();
+    let csv_rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    assert_eq!(df.height(), csv_rows);
+    assert_eq!(
+        df.get_column_names()
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "app",
+            "stage",
+            "objectId",
+            "userPrincipalName",
+            "in_scope",
+            "action",
+            "reason",
+            "held"
+        ]
+    );
+}

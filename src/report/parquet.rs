@@ -39,7 +39,7 @@ pub fn write_report_parquet(ctx: &ReportContext<'_>, path: &Path) -> io::Result<
         Column::new("reason".into(), reason),
         Column::new("held".into(), held),
     ];
-    let mut df = DataFrame::new(columns).map_err(io::Error::other)?;
+    let mut df = DataFrame::new(rows as usize, columns).map_err(io::Error::other)?;
     super::atomic::write_atomic(path, |w| {
         ParquetWriter::new(w)
             .finish(&mut df)
