@@ -306,3 +306,273 @@ fn parquet_report_and_input_match_csv() {
         ]
     );
 }
+
+const MAIN: [&str; 8] = [
+    "plan",
+    "fixtures/rollout.scope",
+    "--directory",
+    "fixtures/users.csv",
+    "--assignments",
+    "fixtures/assignments.csv",
+    "--group-members",
+    "fixtures/group-members.csv",
+];
+
+#[test]
+fn plan_json_has_the_documented_shape_and_states_its_inputs() {
+    let out = scopesim()
+        .args(MAIN)
+        .args(["--format", "json"])
+        .assert()
+        .code(0);
+    let j: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let stage = &j["stages"][0];
+    for key in [
+        "app",
+        "stage",
+        "candidates",
+        "in_scope",
+        "create",
+        "update",
+        "disable",
+        "delete",
+        "skip",
+        "held",
+    ] {
+        assert!(stage.get(key).is_some(), "missing {key} in {stage}");
+    }
+    assert!(
+        stage["estimate_minutes"]["min"].is_number()
+            && stage["estimate_minutes"]["max"].is_number()
+    );
+    assert_eq!(
+        (stage["app"].as_str(), stage["stage"].as_str()),
+        (Some("Salesforce"), Some("pilot"))
+    );
+    assert_eq!(j["stages"].as_array().unwrap().len(), 4);
+    assert!(
+        j["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["rule"] == "S25")
+    );
+    let roles: Vec<&str> = j["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["rules", "directory", "assignments", "group-members"]
+    );
+    for i in j["inputs"].as_array().unwrap() {
+        assert_eq!(i["sha256"].as_str().unwrap().len(), 64, "{i}");
+    }
+    assert_eq!(j["scopesim_version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn plan_output_and_report_are_byte_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let report = dir.path().join(format!("r{threads}.csv"));
+        let out = scopesim()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(MAIN)
+            .args([
+                "--target-state",
+                "Salesforce=fixtures/target-state/salesforce.csv",
+                "--format",
+                "json",
+                "--report",
+            ])
+            .arg(&report)
+            .assert()
+            .code(0);
+        outputs.push((
+            out.get_output().stdout.clone(),
+            std::fs::read(&report).unwrap(),
+        ));
+    }
+    assert_eq!(outputs[0].0, outputs[1].0, "summary differs");
+    assert_eq!(outputs[0].1, outputs[1].1, "report differs");
+    // and on a directory big enough to be read in several blocks and evaluated in parallel
+    let generated = dir.path().join("gen");
+    scopesim()
+        .args([
+            "gen",
+            "--users",
+            "30000",
+            "--seed",
+            "3",
+            "--formats",
+            "csv",
+            "--out",
+        ])
+        .arg(&generated)
+        .assert()
+        .code(0);
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let report = dir.path().join(format!("g{threads}.csv"));
+        let out = scopesim()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["plan", "benches/perf.scope", "-d"])
+            .arg(generated.join("users.csv"))
+            .args(["--format", "json", "--report"])
+            .arg(&report)
+            .assert()
+            .code(0);
+        outputs.push((
+            out.get_output().stdout.clone(),
+            std::fs::read(&report).unwrap(),
+        ));
+    }
+    assert_eq!(outputs[0].0, outputs[1].0, "summary differs");
+    assert!(outputs[0].1 == outputs[1].1, "report differs");
+}
+
+#[test]
+fn plan_report_neutralises_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("u.csv");
+    std::fs::write(
+        &users,
+        "objectId,userPrincipalName,department,accountEnabled\n=1+1,\"=HYPERLINK(\"\"http://evil\"\")\",@SUM,True\n-2,+x@contoso.com,IT,True\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("r.scope");
+    std::fs::write(
+        &rules,
+        "app \"A\" {\n scope all\n filter \"f\" { department EQUALS \"IT\" }\n}\n",
+    )
+    .unwrap();
+    let report = dir.path().join("r.csv");
+    scopesim()
+        .arg("plan")
+        .arg(&rules)
+        .arg("-d")
+        .arg(&users)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let mut r = csv_rows(&text);
+    r.remove(0);
+    for row in &r {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "unguarded cell {cell:?} in\n{text}"
+            );
+        }
+    }
+    assert_eq!(r[0][2], "'=1+1");
+    assert_eq!(r[0][3], "'=HYPERLINK(\"http://evil\")");
+    assert!(
+        r[0][6].contains("@SUM"),
+        "reason keeps the value: {}",
+        r[0][6]
+    );
+    assert_eq!(r[1][2], "'-2");
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    rdr.records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn plan_exit_codes_for_held_stages_and_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.scope");
+    std::fs::write(
+        &rules,
+        "app \"A\" {\n scope all\n deletion_threshold 2\n stage \"all\" { }\n stage \"IT\" { filter \"IT\" { department EQUALS \"IT\" } }\n}\n",
+    )
+    .unwrap();
+    // 12 users, 4 of them IT: the second stage disables 7 enabled non-IT accounts (> 2)
+    let out = scopesim()
+        .arg("plan")
+        .arg(&rules)
+        .args(["-d", "fixtures/users.csv", "--format", "json"])
+        .assert()
+        .code(1);
+    let j: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(j["stages"][1]["held"], true);
+    assert!(
+        j["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "deletion-threshold")
+    );
+    // warnings alone exit 0, unless asked
+    scopesim().args(MAIN).assert().code(0);
+    scopesim()
+        .args(MAIN)
+        .arg("--fail-on-warnings")
+        .assert()
+        .code(1);
+    // an input error exits 2 and writes nothing
+    let report = dir.path().join("never.csv");
+    scopesim()
+        .args([
+            "plan",
+            "fixtures/rollout.scope",
+            "-d",
+            "fixtures/bad/unterminated-quote.csv",
+            "--report",
+        ])
+        .arg(&report)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unterminated-quote.csv:3"));
+    assert!(!report.exists());
+}
+
+#[test]
+fn gen_is_reproducible_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in ["a", "b"] {
+        scopesim()
+            .args(["gen", "--users", "2000", "--seed", "42", "--out"])
+            .arg(dir.path().join(out))
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("generated 2000 users"));
+    }
+    for f in [
+        "users.csv",
+        "users.json",
+        "assignments.csv",
+        "group-members.csv",
+        "groups.csv",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.path().join("a").join(f)).unwrap(),
+            std::fs::read(dir.path().join("b").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // and the generated directory runs through the main job
+    let d = dir.path().join("a");
+    scopesim()
+        .args(["plan", "fixtures/rollout.scope", "-d"])
+        .arg(d.join("users.csv"))
+        .arg("--assignments")
+        .arg(d.join("assignments.csv"))
+        .arg("--group-members")
+        .arg(d.join("group-members.csv"))
+        .assert()
+        .code(0);
+}
