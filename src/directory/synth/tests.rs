@@ -1,3 +1,4 @@
+//! Tests of the synthetic directory generator: reproducibility, shapes and proportions.
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
