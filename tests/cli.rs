@@ -433,6 +433,18 @@ fn plan_output_and_report_are_byte_identical_for_one_and_two_threads() {
     }
     assert_eq!(outputs[0].0, outputs[1].0, "summary differs");
     assert!(outputs[0].1 == outputs[1].1, "report differs");
+    // without --report the export is streamed (values dropped after evaluation): same plan
+    let streamed = scopesim()
+        .args(["plan", "benches/perf.scope", "-d"])
+        .arg(generated.join("users.csv"))
+        .args(["--format", "json"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        streamed.get_output().stdout,
+        outputs[0].0,
+        "streamed summary differs"
+    );
 }
 
 #[test]

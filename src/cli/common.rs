@@ -8,16 +8,17 @@ use scopesim::directory::assignments::{
     Assignments, GroupMembers, TargetState, read_assignments, read_group_members, read_target_state,
 };
 use scopesim::directory::{
-    ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
+    Chunk, ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
+    stream_directory,
 };
-use scopesim::eval::{EvalOptions, Outcomes, Plan, compile, evaluate};
+use scopesim::eval::{EvalOptions, Outcomes, Plan, assemble, compile, evaluate, evaluate_chunk};
 use scopesim::report::plan::InputRef;
-use scopesim::rollout::RolloutInputs;
+use scopesim::rollout::{FactColumns, RolloutInputs, UserFacts, chunk_facts};
 use scopesim::rules::check::{CheckOptions, check};
 use scopesim::rules::load::{LoadedRules, load_path};
 use scopesim::rules::{OperatorName, RuleSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub fn parse_format(s: &str) -> Result<InputFormat, String> {
@@ -284,6 +285,66 @@ pub fn load_access(args: &AccessArgs, out: &mut Out) -> Result<Access, Exit> {
         out.summary("inputs", &errors);
         Err(Exit::Error)
     }
+}
+
+/// Reads a CSV directory as a stream: each row group is evaluated and its activity and
+/// ids read on the parsing threads, and its values dropped. For runs that print only
+/// per-stage results (no per-user report), this is faster and holds far less memory than
+/// keeping the export. `Ok(None)` when an input is not CSV (the caller reads it whole).
+pub fn stream_and_evaluate(
+    loaded: &LoadedRules,
+    args: &DirectoryArgs,
+    columns: ColumnSelection,
+    eval: EvalArgs,
+    inputs: RolloutInputs<'_>,
+    out: &mut Out,
+) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Exit> {
+    let opts = ReadOptions {
+        format: args.input_format,
+        delimiter: args.delimiter,
+        skip_bad_rows: args.skip_bad_rows,
+        columns,
+    };
+    let bar = Bar::new(out);
+    let mut prepared: Option<(Arc<Plan>, FactColumns)> = None;
+    let result = stream_directory(&args.directory, &opts, &bar, |schema| {
+        let plan = Arc::new(compile(&loaded.rules, schema, eval.options())?);
+        let cols = FactColumns::new(schema, inputs);
+        prepared = Some((plan.clone(), cols.clone()));
+        Ok(move |chunk: &Chunk| (evaluate_chunk(&plan, chunk), chunk_facts(chunk, &cols)))
+    });
+    bar.finish();
+    let streamed = match result {
+        Ok(Some(s)) => s,
+        Ok(None) => return Ok(None),
+        Err(diags) => {
+            // Errors of the rules (compiled against the export's columns) carry spans.
+            let what = if diags.iter().all(|d| !d.labels.is_empty()) {
+                "rules"
+            } else {
+                "directory"
+            };
+            out.diagnostics(&diags, &loaded.sources);
+            out.summary(what, &diags);
+            return Err(Exit::Error);
+        }
+    };
+    let Some((plan, cols)) = prepared else {
+        return Ok(None);
+    };
+    let plan = Arc::try_unwrap(plan).unwrap_or_else(|shared| (*shared).clone());
+    let n = streamed.directory.len();
+    let outcomes = assemble(
+        &plan,
+        n,
+        streamed.chunks.iter().map(|(start, (o, _))| (*start, o)),
+    );
+    let facts = UserFacts::assemble(
+        n,
+        cols.has_enabled(),
+        streamed.chunks.iter().map(|(start, (_, f))| (*start, f)),
+    );
+    Ok(Some((streamed.directory, plan, outcomes, facts)))
 }
 
 /// Compiles and evaluates; on errors exit 2.

@@ -3,7 +3,7 @@
 use super::Exit;
 use super::common::{
     AccessArgs, DirectoryArgs, EvalArgs, Timings, compile_and_run, load_access, load_directory,
-    load_rules, rule_attributes,
+    load_rules, rule_attributes, stream_and_evaluate,
 };
 use super::output::Out;
 use scopesim::diag::Diagnostic;
@@ -13,7 +13,7 @@ use scopesim::report::plan::{
     EXCEL_MAX_ROWS, Evidence, InputRef, ReportContext, summary_csv, summary_json, summary_rows,
     summary_table, value_warnings, write_report_csv,
 };
-use scopesim::rollout::{RolloutOptions, ThresholdBoundary, simulate};
+use scopesim::rollout::{RolloutOptions, ThresholdBoundary, UserFacts, simulate_with};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -118,21 +118,41 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     }
     let timings = Timings::new();
     let access = load_access(&args.access, out)?;
-    let dir = load_directory(&args.directory, selection, out)?;
-    timings.lap("read directory");
-    let (plan, outcomes) = compile_and_run(&loaded, &dir, args.eval, out)?;
-    timings.lap("evaluate");
+    // Without a per-user report no value is needed after evaluation: stream the export
+    // (CSV) and keep only per-user results.
+    let streamed = if args.report.is_none() {
+        stream_and_evaluate(
+            &loaded,
+            &args.directory,
+            selection.clone(),
+            args.eval,
+            access.inputs(),
+            out,
+        )?
+    } else {
+        None
+    };
+    let (dir, plan, outcomes, facts) = match streamed {
+        Some(s) => s,
+        None => {
+            let dir = load_directory(&args.directory, selection, out)?;
+            let (plan, outcomes) = compile_and_run(&loaded, &dir, args.eval, out)?;
+            let facts = UserFacts::from_directory(&dir, access.inputs());
+            (dir, plan, outcomes, facts)
+        }
+    };
+    timings.lap("read and evaluate");
     let options = RolloutOptions {
         threshold_boundary: match args.threshold_boundary {
             Boundary::Gt => ThresholdBoundary::Gt,
             Boundary::Ge => ThresholdBoundary::Ge,
         },
     };
-    let rollout = match simulate(
+    let rollout = match simulate_with(
         &loaded.rules,
         &plan,
         &outcomes,
-        &dir,
+        &facts,
         access.inputs(),
         options,
     ) {

@@ -21,11 +21,12 @@
 //! values are kept as written, untrimmed; empty is null (S1).
 
 use super::encoding::{self, Decoder, Encoding, HashingReader};
-use super::read::Progress;
+use super::read::{Progress, Visit};
 use super::{Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, TextColumn};
 use crate::diag::{Diagnostic, FileLocation};
 use crate::schema;
 use rayon::prelude::*;
+use std::any::Any;
 use std::io::{self, Read};
 
 /// Bytes per block: large enough that per-block costs vanish, small enough to keep a few
@@ -709,6 +710,8 @@ struct Block {
 /// What parsing one block gave.
 struct Parsed {
     chunk: Option<Chunk>,
+    /// What the streaming visitor returned for the chunk.
+    visited: Option<Box<dyn Any + Send>>,
     newlines: u64,
     records: u64,
     good: u64,
@@ -731,6 +734,7 @@ fn parse_block(block: &Block, lay: &Layout, delim: u8, keep_after_errors: bool) 
     let newlines = count_byte(buf, b'\n') as u64;
     let mut out = Parsed {
         chunk: None,
+        visited: None,
         newlines,
         records: 0,
         good: 0,
@@ -831,15 +835,16 @@ pub(crate) fn read_csv<R, F>(
     columns: &ColumnSelection,
     b: &mut DirectoryBuilder,
     progress: &dyn Progress,
+    visit: Option<&Visit<'_>>,
 ) -> Result<CsvSummary, Vec<Diagnostic>>
 where
     R: Read + Send,
     F: Fn() -> io::Result<R>,
 {
-    match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Parity)? {
+    match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Parity, visit)? {
         Pass::Done(s) => Ok(s),
         Pass::NeedsExact => {
-            match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Exact)? {
+            match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Exact, visit)? {
                 Pass::Done(s) => Ok(s),
                 Pass::NeedsExact => Err(vec![
                     Diagnostic::error(
@@ -851,6 +856,26 @@ where
             }
         }
     }
+}
+
+/// Reads only the header of a CSV input and registers its columns in `b`, exactly as
+/// [`read_csv`] will: lets a caller compile rules against the columns before the rows
+/// are read (streaming).
+pub(crate) fn scan_header<R: Read>(
+    raw: R,
+    shown: &str,
+    opts: &CsvOptions,
+    columns: &ColumnSelection,
+    b: &mut DirectoryBuilder,
+) -> Result<(), Vec<Diagnostic>> {
+    let progress = super::read::NoProgress;
+    let mut dec =
+        Decoder::new(HashingReader::new(raw, &progress)).map_err(|e| vec![io_error(shown, &e)])?;
+    let mut buf = Vec::new();
+    let mut eof = encoding::fill(&mut dec, &mut buf, opts.block_size.clamp(1, 1 << 20))
+        .map_err(|e| vec![io_error(shown, &e)])?;
+    let mut header = read_header(&mut dec, &mut buf, &mut eof, shown, opts.delimiter)?;
+    layout(&mut header, shown, columns, b).map(|_| ())
 }
 
 enum Pass {
@@ -874,6 +899,7 @@ fn read_csv_pass<R, F>(
     b: &mut DirectoryBuilder,
     progress: &dyn Progress,
     cut: Cut,
+    visit: Option<&Visit<'_>>,
 ) -> Result<Pass, Vec<Diagnostic>>
 where
     R: Read + Send,
@@ -986,7 +1012,13 @@ where
             .into_iter()
             .par_bridge()
             .map(|block| {
-                let parsed = parse_block(&block, &lay, delim, keep_after_errors);
+                let mut parsed = parse_block(&block, &lay, delim, keep_after_errors);
+                if let (Some(visit), Some(chunk)) = (visit, parsed.chunk.as_ref()) {
+                    // Streaming: consume the row group here, on the parsing thread, and
+                    // keep only its length.
+                    parsed.visited = Some(visit(chunk));
+                    parsed.chunk = Some(Chunk::new(chunk.len(), Vec::new()));
+                }
                 // Hand the buffer back for reuse; the reader may be gone already.
                 let _ = pool_tx.send(block.bytes);
                 (block.index, parsed)
@@ -1048,6 +1080,11 @@ where
     }
     for (_, p) in &mut parsed {
         if let Some(chunk) = p.chunk.take() {
+            if !chunk.is_empty() {
+                if let Some(v) = p.visited.take() {
+                    b.push_visited(v);
+                }
+            }
             b.push_chunk(chunk);
         }
     }
@@ -1231,6 +1268,7 @@ mod tests {
             cols,
             &mut b,
             &NoProgress,
+            None,
         )?;
         Ok((b.build(), s))
     }
@@ -1444,7 +1482,7 @@ mod tests {
             let bytes = w.into_inner().unwrap();
             let mut b = Directory::builder();
             let opts = CsvOptions { delimiter: Some(if semicolon { b';' } else { b',' }), skip_bad_rows: false, block_size: block };
-            let s = read_csv(|| Ok(io::Cursor::new(bytes.clone())), "p.csv", &opts, &ColumnSelection::all(), &mut b, &NoProgress).unwrap();
+            let s = read_csv(|| Ok(io::Cursor::new(bytes.clone())), "p.csv", &opts, &ColumnSelection::all(), &mut b, &NoProgress, None).unwrap();
             let d = b.build();
             // A row of one empty field is written as `""` by the csv crate and reads back
             // as one null; rows that are all empty with several columns are kept too.

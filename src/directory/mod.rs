@@ -19,7 +19,7 @@ mod parquet;
 pub mod read;
 pub mod synth;
 
-pub use read::{NoProgress, Progress, ReadOptions, read_directory};
+pub use read::{NoProgress, Progress, ReadOptions, Streamed, read_directory, stream_directory};
 
 use crate::diag::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet};
@@ -542,9 +542,28 @@ impl Directory {
 }
 
 /// Assembles a [`Directory`] from row groups; used by the readers.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DirectoryBuilder {
     dir: Directory,
+    visited: Visited,
+}
+
+/// What a streaming visitor returned for each row group, in row order.
+#[derive(Default)]
+pub(crate) struct Visited(pub(crate) Vec<Box<dyn std::any::Any + Send>>);
+
+impl std::fmt::Debug for Visited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Visited({} row groups)", self.0.len())
+    }
+}
+
+impl Clone for Visited {
+    /// Visitor results are not cloneable; a cloned builder starts without them (the
+    /// streaming reader clones only the schema, before any row group is read).
+    fn clone(&self) -> Visited {
+        Visited(Vec::new())
+    }
 }
 
 impl DirectoryBuilder {
@@ -583,6 +602,16 @@ impl DirectoryBuilder {
         self.dir.starts.push(self.dir.len);
         self.dir.len += chunk.len;
         self.dir.chunks.push(chunk);
+    }
+
+    /// Records what a streaming visitor returned for the next row group.
+    pub(crate) fn push_visited(&mut self, v: Box<dyn std::any::Any + Send>) {
+        self.visited.0.push(v);
+    }
+
+    /// Takes the visitor results collected so far.
+    pub(crate) fn take_visited(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
+        std::mem::take(&mut self.visited.0)
     }
 
     /// Records an input file.

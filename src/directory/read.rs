@@ -54,6 +54,87 @@ pub fn read_directory(
     read_directory_with(paths, opts, progress, csv::DEFAULT_BLOCK)
 }
 
+/// A consumer of row groups, run on the parsing threads while a directory is streamed.
+pub type Visit<'a> = dyn Fn(&super::Chunk) -> Box<dyn std::any::Any + Send> + Sync + 'a;
+
+/// A directory read without keeping its values, and what the visitor returned for each
+/// row group, in row order.
+#[derive(Debug)]
+pub struct Streamed<T> {
+    /// Columns, inputs, row count and row groups (lengths only: every value reads as null).
+    pub directory: Directory,
+    /// `(first row, visitor result)` per row group, in row order.
+    pub chunks: Vec<(usize, T)>,
+}
+
+/// Reads CSV inputs row group by row group and hands each to a visitor on the parsing
+/// threads, then drops its values: for callers that need only per-user results (a plan
+/// summary), this keeps memory far below the size of the export and skips copying values
+/// into long-lived buffers. `prepare` sees the columns (all headers are read first, with
+/// the ids the rows will use) and returns the visitor, for example rules compiled against
+/// those columns.
+///
+/// Returns `Ok(None)` when an input is not CSV (Graph JSON properties are known only
+/// after the whole file); use [`read_directory`] then.
+pub fn stream_directory<T, V, P>(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    progress: &dyn Progress,
+    prepare: P,
+) -> Result<Option<Streamed<T>>, Vec<Diagnostic>>
+where
+    T: Send + 'static,
+    V: Fn(&super::Chunk) -> T + Sync,
+    P: FnOnce(&Directory) -> Result<V, Vec<Diagnostic>>,
+{
+    let mut b = Directory::builder();
+    let copts = CsvOptions {
+        delimiter: opts.delimiter,
+        skip_bad_rows: opts.skip_bad_rows,
+        block_size: csv::DEFAULT_BLOCK,
+    };
+    let mut errors = Vec::new();
+    for path in paths {
+        let shown = path.display().to_string();
+        let format = match opts.format {
+            Some(f) => f,
+            None => match sniff(path) {
+                Ok(head) => detect_format(path, &head).unwrap_or(InputFormat::Csv),
+                Err(e) => return Err(vec![io_error(&shown, &e)]),
+            },
+        };
+        if format != InputFormat::Csv {
+            return Ok(None);
+        }
+        let file = std::fs::File::open(path).map_err(|e| vec![io_error(&shown, &e)])?;
+        if let Err(e) = csv::scan_header(file, &shown, &copts, &opts.columns, &mut b) {
+            errors.extend(e);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let visitor = prepare(&b.clone().build())?;
+    let visit =
+        move |chunk: &super::Chunk| -> Box<dyn std::any::Any + Send> { Box::new(visitor(chunk)) };
+    let mut b = read_into(paths, opts, progress, csv::DEFAULT_BLOCK, b, Some(&visit))?;
+    let visited = b.take_visited();
+    let directory = b.build();
+    let mut chunks = Vec::with_capacity(visited.len());
+    for ((start, _), v) in directory.chunks().zip(visited) {
+        match v.downcast::<T>() {
+            Ok(t) => chunks.push((start, *t)),
+            Err(_) => {
+                return Err(vec![Diagnostic::error(
+                    "internal",
+                    "a streamed row group lost its result",
+                )]);
+            }
+        }
+    }
+    Ok(Some(Streamed { directory, chunks }))
+}
+
 /// [`read_directory`] with a chosen CSV block size (tests cut blocks small).
 pub(crate) fn read_directory_with(
     paths: &[PathBuf],
@@ -61,7 +142,25 @@ pub(crate) fn read_directory_with(
     progress: &dyn Progress,
     block_size: usize,
 ) -> Result<Directory, Vec<Diagnostic>> {
-    let mut b = Directory::builder();
+    read_into(
+        paths,
+        opts,
+        progress,
+        block_size,
+        Directory::builder(),
+        None,
+    )
+    .map(DirectoryBuilder::build)
+}
+
+fn read_into(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    progress: &dyn Progress,
+    block_size: usize,
+    mut b: DirectoryBuilder,
+    visit: Option<&Visit<'_>>,
+) -> Result<DirectoryBuilder, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut json = super::json::JsonState::default();
     for path in paths {
@@ -79,7 +178,7 @@ pub(crate) fn read_directory_with(
         let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         progress.start(&shown, total);
         let result = read_one(
-            path, &shown, format, opts, progress, block_size, &mut b, &mut json,
+            path, &shown, format, opts, progress, block_size, &mut b, &mut json, visit,
         );
         progress.finish();
         if let Err(e) = result {
@@ -90,7 +189,7 @@ pub(crate) fn read_directory_with(
         b.push_diagnostic(d);
     }
     if errors.is_empty() {
-        Ok(b.build())
+        Ok(b)
     } else {
         Err(errors)
     }
@@ -106,6 +205,7 @@ fn read_one(
     block_size: usize,
     b: &mut DirectoryBuilder,
     json: &mut super::json::JsonState,
+    visit: Option<&Visit<'_>>,
 ) -> Result<(), Vec<Diagnostic>> {
     match format {
         InputFormat::Csv => {
@@ -121,6 +221,7 @@ fn read_one(
                 &opts.columns,
                 b,
                 progress,
+                visit,
             )?;
             b.push_input(InputInfo {
                 path: shown.to_string(),

@@ -13,4 +13,4 @@ pub use compile::{
     ClauseId, CompiledClause, CompiledFilter, CompiledStage, EvalOptions, FilterId, Plan, StageId,
     Verdict, compile,
 };
-pub use run::{Outcomes, evaluate};
+pub use run::{ChunkOutcome, Outcomes, assemble, evaluate, evaluate_chunk};

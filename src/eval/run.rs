@@ -83,13 +83,21 @@ fn fill(
     (words, 0, 0)
 }
 
-struct ChunkResult {
+/// Every clause's results for one row group: what a streaming reader keeps instead of the
+/// row group's values.
+#[derive(Debug, Clone)]
+pub struct ChunkOutcome {
     clauses: Vec<Bits>,
     unreadable: Vec<u64>,
     aborted: Vec<u64>,
 }
 
-fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkResult {
+/// Evaluates every clause of `plan` over one row group.
+pub fn evaluate_chunk(plan: &Plan, chunk: &Chunk) -> ChunkOutcome {
+    eval_chunk(plan, chunk)
+}
+
+fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkOutcome {
     let n = chunk.len();
     let mut clauses = Vec::with_capacity(plan.clauses.len());
     let mut unreadable = vec![0u64; plan.clauses.len()];
@@ -134,7 +142,7 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkResult {
         aborted[ci] += gave_up;
         clauses.push(Bits::from_words(words, n));
     }
-    ChunkResult {
+    ChunkOutcome {
         clauses,
         unreadable,
         aborted,
@@ -214,16 +222,29 @@ impl Hasher for FxHasher {
 
 /// Evaluates every clause, filter and stage of `plan` for every user of `dir`.
 pub fn evaluate(plan: &Plan, dir: &Directory) -> Outcomes {
-    let n = dir.len();
-    let results: Vec<ChunkResult> = dir
+    let results: Vec<ChunkOutcome> = dir
         .chunk_slice()
         .par_iter()
         .map(|chunk| eval_chunk(plan, chunk))
         .collect();
+    assemble(
+        plan,
+        dir.len(),
+        dir.chunk_starts().iter().copied().zip(&results),
+    )
+}
+
+/// Puts row-group results together (`(first row, outcome)`, any order) into the
+/// outcomes of `n` users: clause bits stitched in row order, then filters and stages.
+pub fn assemble<'c>(
+    plan: &Plan,
+    n: usize,
+    parts: impl IntoIterator<Item = (usize, &'c ChunkOutcome)>,
+) -> Outcomes {
     let mut clauses: Vec<Bits> = (0..plan.clauses.len()).map(|_| Bits::zeros(n)).collect();
     let mut unreadable = vec![0u64; plan.clauses.len()];
     let mut aborted = vec![0u64; plan.clauses.len()];
-    for (&start, r) in dir.chunk_starts().iter().zip(&results) {
+    for (start, r) in parts {
         for (ci, bits) in r.clauses.iter().enumerate() {
             clauses[ci].copy_from(bits, start);
             unreadable[ci] += r.unreadable[ci];

@@ -379,78 +379,187 @@ impl Rollout {
 }
 
 /// Case-insensitive lookup of users by objectId or userPrincipalName.
+#[derive(Debug, Clone, Default)]
 pub struct IdIndex {
     map: HashMap<String, usize>,
 }
 
 impl IdIndex {
-    /// Indexes the users whose objectId or UPN is one of `wanted` (lowercased); indexing
-    /// only what the assignment files name keeps memory proportional to them.
-    pub fn build(dir: &Directory, wanted: &HashSet<String>) -> IdIndex {
-        let mut map = HashMap::with_capacity(wanted.len());
-        if wanted.is_empty() {
-            return IdIndex { map };
-        }
-        let cols: Vec<usize> = ["objectId", "userPrincipalName"]
-            .iter()
-            .filter_map(|c| dir.column(c))
-            .collect();
-        let mut buf = String::new();
-        for (start, chunk) in dir.chunks() {
-            for &c in &cols {
-                let Some(t) = chunk.text(c) else { continue };
-                for i in 0..chunk.len() {
-                    let Some(v) = t.get(i) else { continue };
-                    buf.clear();
-                    buf.push_str(v);
-                    buf.make_ascii_lowercase();
-                    if wanted.contains(buf.as_str()) {
-                        map.entry(buf.clone()).or_insert(start + i);
-                    }
-                }
-            }
-        }
-        IdIndex { map }
-    }
-
     /// The user with this objectId or UPN (ASCII case ignored).
     pub fn get(&self, id: &str) -> Option<usize> {
         self.map.get(&id.to_ascii_lowercase()).copied()
     }
 }
 
-/// S25: active = `accountEnabled` true (null counts as active, with a warning) and not
-/// soft-deleted (`IsSoftDeleted` true).
-pub fn active_users(dir: &Directory) -> (Bits, usize, usize) {
-    let n = dir.len();
-    let mut bits = Bits::ones(n);
-    let mut null = 0;
-    let mut unreadable = 0;
-    let enabled = dir.column("accountEnabled");
-    let deleted = dir.column("IsSoftDeleted");
-    for (start, chunk) in dir.chunks() {
-        match enabled.and_then(|c| chunk.text(c)) {
-            Some(col) => {
-                for (i, v) in col.iter().enumerate() {
-                    match v.map(parse_bool) {
-                        Some(Some(true)) => {}
-                        Some(Some(false)) => bits.set(start + i, false),
-                        Some(None) => unreadable += 1,
-                        None => null += 1,
-                    }
+/// What the rollout needs to know of each user besides the filters: whether it is active
+/// (S25), and the rows of the ids that the assignment and target-state files name.
+#[derive(Debug, Clone)]
+pub struct UserFacts {
+    /// Active users (S25).
+    pub active: Bits,
+    /// Users whose `accountEnabled` is null (counted as active).
+    pub null_enabled: usize,
+    /// Users whose `accountEnabled` is neither true nor false (counted as active).
+    pub unreadable_enabled: usize,
+    /// The export has an `accountEnabled` column at all.
+    pub has_enabled_column: bool,
+    /// Rows by objectId and UPN, for the ids that matter.
+    pub index: IdIndex,
+}
+
+/// The columns [`UserFacts`] read, resolved once.
+#[derive(Debug, Clone)]
+pub struct FactColumns {
+    enabled: Option<usize>,
+    deleted: Option<usize>,
+    ids: Vec<usize>,
+    wanted: HashSet<String>,
+}
+
+impl FactColumns {
+    /// True when the export has an `accountEnabled` column.
+    pub fn has_enabled(&self) -> bool {
+        self.enabled.is_some()
+    }
+
+    /// Resolves the columns against a directory (or its schema) for the ids `inputs` name.
+    pub fn new(dir: &Directory, inputs: RolloutInputs<'_>) -> FactColumns {
+        FactColumns {
+            enabled: dir.column("accountEnabled"),
+            deleted: dir.column("IsSoftDeleted"),
+            ids: ["objectId", "userPrincipalName"]
+                .iter()
+                .filter_map(|c| dir.column(c))
+                .collect(),
+            wanted: wanted_ids(inputs),
+        }
+    }
+}
+
+/// [`UserFacts`] of one row group, rows local to it.
+#[derive(Debug, Clone)]
+pub struct ChunkFacts {
+    active: Bits,
+    null_enabled: usize,
+    unreadable_enabled: usize,
+    ids: Vec<(String, usize)>,
+}
+
+/// Reads activity (S25: `accountEnabled` true, or null with a warning, and not
+/// `IsSoftDeleted`) and the wanted ids of one row group.
+pub fn chunk_facts(chunk: &crate::directory::Chunk, cols: &FactColumns) -> ChunkFacts {
+    let n = chunk.len();
+    let mut f = ChunkFacts {
+        active: Bits::ones(n),
+        null_enabled: 0,
+        unreadable_enabled: 0,
+        ids: Vec::new(),
+    };
+    match cols.enabled.and_then(|c| chunk.text(c)) {
+        Some(col) => {
+            for (i, v) in col.iter().enumerate() {
+                match v.map(parse_bool) {
+                    Some(Some(true)) => {}
+                    Some(Some(false)) => f.active.set(i, false),
+                    Some(None) => f.unreadable_enabled += 1,
+                    None => f.null_enabled += 1,
                 }
             }
-            None => null += chunk.len(),
         }
-        if let Some(col) = deleted.and_then(|c| chunk.text(c)) {
-            for (i, v) in col.iter().enumerate() {
-                if v.and_then(parse_bool) == Some(true) {
-                    bits.set(start + i, false);
+        None => f.null_enabled += n,
+    }
+    if let Some(col) = cols.deleted.and_then(|c| chunk.text(c)) {
+        for (i, v) in col.iter().enumerate() {
+            if v.and_then(parse_bool) == Some(true) {
+                f.active.set(i, false);
+            }
+        }
+    }
+    if !cols.wanted.is_empty() {
+        let mut buf = String::new();
+        for &c in &cols.ids {
+            let Some(t) = chunk.text(c) else { continue };
+            for (i, v) in t.iter().enumerate() {
+                let Some(v) = v else { continue };
+                buf.clear();
+                buf.push_str(v);
+                buf.make_ascii_lowercase();
+                if cols.wanted.contains(buf.as_str()) {
+                    f.ids.push((buf.clone(), i));
                 }
             }
         }
     }
-    (bits, null, unreadable)
+    f
+}
+
+impl UserFacts {
+    /// Reads the facts of every user of a directory.
+    pub fn from_directory(dir: &Directory, inputs: RolloutInputs<'_>) -> UserFacts {
+        let cols = FactColumns::new(dir, inputs);
+        let parts: Vec<(usize, ChunkFacts)> = dir
+            .chunks()
+            .map(|(start, c)| (start, chunk_facts(c, &cols)))
+            .collect();
+        UserFacts::assemble(
+            dir.len(),
+            cols.enabled.is_some(),
+            parts.iter().map(|(s, f)| (*s, f)),
+        )
+    }
+
+    /// Puts row-group facts (`(first row, facts)`, in row order) together.
+    pub fn assemble<'f>(
+        n: usize,
+        has_enabled_column: bool,
+        parts: impl IntoIterator<Item = (usize, &'f ChunkFacts)>,
+    ) -> UserFacts {
+        let mut active = Bits::zeros(n);
+        let mut facts = UserFacts {
+            active: Bits::default(),
+            null_enabled: 0,
+            unreadable_enabled: 0,
+            has_enabled_column,
+            index: IdIndex::default(),
+        };
+        for (start, f) in parts {
+            active.copy_from(&f.active, start);
+            facts.null_enabled += f.null_enabled;
+            facts.unreadable_enabled += f.unreadable_enabled;
+            for (key, local) in &f.ids {
+                facts.index.map.entry(key.clone()).or_insert(start + local);
+            }
+        }
+        facts.active = active;
+        facts
+    }
+}
+
+/// The ids (lowercased) that assignments, group memberships and target states name:
+/// only those are indexed, so memory follows the assignment files, not the directory.
+pub fn wanted_ids(inputs: RolloutInputs<'_>) -> HashSet<String> {
+    let mut wanted: HashSet<String> = HashSet::new();
+    if let Some(a) = inputs.assignments {
+        wanted.extend(
+            a.items
+                .iter()
+                .filter(|x| x.principal_type == PrincipalType::User)
+                .map(|x| x.principal_id.to_ascii_lowercase()),
+        );
+        if let Some(g) = inputs.group_members {
+            for x in a
+                .items
+                .iter()
+                .filter(|x| x.principal_type == PrincipalType::Group)
+            {
+                collect_members(g, &x.principal_id, &mut wanted, &mut HashSet::new());
+            }
+        }
+    }
+    for ts in inputs.target_states {
+        wanted.extend(ts.accounts.iter().map(|a| a.key.to_ascii_lowercase()));
+    }
+    wanted
 }
 
 /// Simulates every app of `rules` through its stages.
@@ -462,7 +571,20 @@ pub fn simulate(
     inputs: RolloutInputs<'_>,
     options: RolloutOptions,
 ) -> Result<Rollout, Vec<Diagnostic>> {
-    let n = dir.len();
+    let facts = UserFacts::from_directory(dir, inputs);
+    simulate_with(rules, plan, outcomes, &facts, inputs, options)
+}
+
+/// [`simulate`] from facts already read (by a streaming reader, see [`chunk_facts`]).
+pub fn simulate_with(
+    rules: &RuleSet,
+    plan: &Plan,
+    outcomes: &Outcomes,
+    facts: &UserFacts,
+    inputs: RolloutInputs<'_>,
+    options: RolloutOptions,
+) -> Result<Rollout, Vec<Diagnostic>> {
+    let n = outcomes.len();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
     for app in &rules.apps {
@@ -501,8 +623,12 @@ pub fn simulate(
         return Err(errors);
     }
 
-    let (active, null_enabled, unreadable_enabled) = active_users(dir);
-    if dir.column("accountEnabled").is_none() && n > 0 {
+    let (active, null_enabled, unreadable_enabled) = (
+        facts.active.clone(),
+        facts.null_enabled,
+        facts.unreadable_enabled,
+    );
+    if !facts.has_enabled_column && n > 0 {
         warnings.push(
             Diagnostic::warning("no-account-enabled", "the directory export has no `accountEnabled` column: every user is treated as active")
                 .with_rule("S25")
@@ -525,35 +651,13 @@ pub fn simulate(
         );
     }
 
-    // Index only the ids the assignment and target-state files name.
-    let mut wanted: HashSet<String> = HashSet::new();
-    if let Some(a) = inputs.assignments {
-        wanted.extend(
-            a.items
-                .iter()
-                .filter(|x| x.principal_type == PrincipalType::User)
-                .map(|x| x.principal_id.to_ascii_lowercase()),
-        );
-        if let Some(g) = inputs.group_members {
-            for x in a
-                .items
-                .iter()
-                .filter(|x| x.principal_type == PrincipalType::Group)
-            {
-                collect_members(g, &x.principal_id, &mut wanted, &mut HashSet::new());
-            }
-        }
-    }
-    for ts in inputs.target_states {
-        wanted.extend(ts.accounts.iter().map(|a| a.key.to_ascii_lowercase()));
-    }
-    let index = IdIndex::build(dir, &wanted);
+    let index = &facts.index;
 
     let mut apps = Vec::new();
     for (ai, app) in rules.apps.iter().enumerate() {
         let name = app.name.node.clone();
         let (candidacy, assigned_count, unknown) =
-            candidates(app.scope_mode(), &name, n, &index, inputs);
+            candidates(app.scope_mode(), &name, n, index, inputs);
         if !unknown.is_empty() {
             let examples: Vec<String> = unknown.iter().take(3).map(|u| format!("`{u}`")).collect();
             warnings.push(
