@@ -76,6 +76,37 @@ fn special_table(delim: u8) -> [bool; 256] {
     t
 }
 
+/// The first position at or after `p` holding the delimiter, a quote or a newline (or
+/// `buf.len()`). Eight bytes at a time: for each, `has(b)` sets the high bit of every byte
+/// equal to `b` (the lowest set bit is exact; higher ones may be false positives, so only
+/// the lowest is used), then the table confirms.
+#[inline]
+fn skip_plain(buf: &[u8], mut p: usize, delim: u8, special: &[bool; 256]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, b: u8| -> u64 {
+        let y = x ^ (LO * u64::from(b));
+        y.wrapping_sub(LO) & !y & HI
+    };
+    while let Some(word) = buf.get(p..p + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        let m = has(x, delim) | has(x, b'"') | has(x, b'\n');
+        if m == 0 {
+            p += 8;
+            continue;
+        }
+        let at = p + (m.trailing_zeros() / 8) as usize;
+        // the lowest flagged byte is a real match
+        return at;
+    }
+    while p < buf.len() && !special[usize::from(buf[p])] {
+        p += 1;
+    }
+    p
+}
+
 /// Parses the record starting at `pos` into `fields`; returns the position after it
 /// (past its newline, or the end of `buf`), its first problem, and whether a newline ended
 /// it (a record cut off by the end of `buf` may go on in the next block).
@@ -150,9 +181,7 @@ pub(crate) fn parse_record(
             }
         } else {
             let start = p;
-            while p < n && !special[usize::from(buf[p])] {
-                p += 1;
-            }
+            p = skip_plain(buf, p, delim, special);
             if p < n && buf[p] == b'"' {
                 problem.get_or_insert(Problem::BareQuote(idx));
                 while p < n && buf[p] != delim && buf[p] != b'\n' {
@@ -729,7 +758,9 @@ struct Parsed {
 /// Records sampled before column buffers are sized for the whole block.
 const SAMPLE_ROWS: u64 = 32;
 
-fn parse_block(block: &Block, lay: &Layout, delim: u8, keep_after_errors: bool) -> Parsed {
+/// Parses one block into a row group. `recycled` column buffers (from a streamed row
+/// group already consumed) are reused when given, and then kept at their capacity.
+fn parse_block(block: &Block, lay: &Layout, delim: u8, keep_after_errors: bool, recycled: Option<Vec<TextColumn>>) -> Parsed {
     let buf = block.bytes.get(..block.len).unwrap_or(&[]);
     let newlines = count_byte(buf, b'\n') as u64;
     let mut out = Parsed {
@@ -754,11 +785,18 @@ fn parse_block(block: &Block, lay: &Layout, delim: u8, keep_after_errors: bool) 
     };
     let special = special_table(delim);
     let rows_hint = newlines as usize + 1;
-    let mut cols: Vec<TextColumn> = lay
-        .slot_cols
-        .iter()
-        .map(|_| TextColumn::with_capacity(rows_hint, 0))
-        .collect();
+    let streaming = recycled.is_some();
+    let mut cols: Vec<TextColumn> = match recycled {
+        Some(mut cols) if cols.len() == lay.slot_cols.len() => {
+            cols.iter_mut().for_each(TextColumn::clear);
+            cols
+        }
+        _ => lay
+            .slot_cols
+            .iter()
+            .map(|_| TextColumn::with_capacity(rows_hint, 0))
+            .collect(),
+    };
     let mut fields: Vec<Field> = Vec::with_capacity(lay.header_len + 4);
     let mut scratch = String::new();
     let mut pos = 0;
@@ -815,7 +853,9 @@ fn parse_block(block: &Block, lay: &Layout, delim: u8, keep_after_errors: bool) 
     }
     let mut data: Vec<ColumnData> = (0..lay.ncols).map(|_| ColumnData::Absent).collect();
     for (slot, mut col) in cols.into_iter().enumerate() {
-        col.shrink_to_fit();
+        if !streaming {
+            col.shrink_to_fit();
+        }
         if let Some(d) = data.get_mut(lay.slot_cols[slot]) {
             *d = ColumnData::Text(col);
         }
@@ -933,6 +973,7 @@ where
     let special = special_table(delim);
     let keep_after_errors = opts.skip_bad_rows;
     let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let col_pool: std::sync::Mutex<Vec<Vec<TextColumn>>> = std::sync::Mutex::new(Vec::new());
 
     let (reader_end, mut parsed) = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
@@ -1012,11 +1053,23 @@ where
             .into_iter()
             .par_bridge()
             .map(|block| {
-                let mut parsed = parse_block(&block, &lay, delim, keep_after_errors);
-                if let (Some(visit), Some(chunk)) = (visit, parsed.chunk.as_ref()) {
-                    // Streaming: consume the row group here, on the parsing thread, and
-                    // keep only its length.
-                    parsed.visited = Some(visit(chunk));
+                // Streaming: reuse the column buffers of a row group already consumed.
+                let recycled = visit.map(|_| {
+                    col_pool
+                        .lock()
+                        .ok()
+                        .and_then(|mut p| p.pop())
+                        .unwrap_or_default()
+                });
+                let mut parsed = parse_block(&block, &lay, delim, keep_after_errors, recycled);
+                if let Some((visit, mut chunk)) = visit.and_then(|v| parsed.chunk.take().map(|c| (v, c))) {
+                    // Consume the row group here, on the parsing thread, and keep only its
+                    // length; its buffers go back to the pool.
+                    parsed.visited = Some(visit(&chunk));
+                    let cols = chunk.take_text_columns(&lay.slot_cols);
+                    if let Ok(mut p) = col_pool.lock() {
+                        p.push(cols);
+                    }
                     parsed.chunk = Some(Chunk::new(chunk.len(), Vec::new()));
                 }
                 // Hand the buffer back for reuse; the reader may be gone already.
@@ -1435,6 +1488,18 @@ mod tests {
             "and 5 more row errors in `t.csv`"
         );
         assert_eq!(errs[19].location.as_ref().unwrap().line, Some(21));
+    }
+
+    #[test]
+    fn skip_plain_finds_the_first_special_byte() {
+        let special = special_table(b',');
+        for text in ["abcdefghijklmnop,x", "a,b", "abcdefgh\n", "abcdefg\"", ",", "", "abcdefghijklmnopqrstuvwxyz", "ü,ab", "12345678,"] {
+            let buf = text.as_bytes();
+            for start in 0..buf.len() {
+                let want = (start..buf.len()).find(|&i| special[usize::from(buf[i])]).unwrap_or(buf.len());
+                assert_eq!(skip_plain(buf, start, b',', &special), want, "{text:?} from {start}");
+            }
+        }
     }
 
     #[test]

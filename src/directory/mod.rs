@@ -117,6 +117,12 @@ impl TextColumn {
         self.bytes.capacity() + self.ends.capacity() * 4
     }
 
+    /// Removes every value, keeping the buffers' capacity (for reuse by a reader).
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
     /// Every value in order (`None` for null), without per-value bounds lookups.
     #[inline]
     pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
@@ -252,6 +258,17 @@ impl Chunk {
     /// The data of column `col`.
     pub fn column(&self, col: ColId) -> &ColumnData {
         self.columns.get(col).unwrap_or(&ColumnData::Absent)
+    }
+
+    /// Takes the text columns `ids` out (in that order; absent ones come back empty), so
+    /// that a streaming reader can reuse their buffers for the next row group.
+    pub(crate) fn take_text_columns(&mut self, ids: &[ColId]) -> Vec<TextColumn> {
+        ids.iter()
+            .map(|&c| match self.columns.get_mut(c).map(|d| std::mem::replace(d, ColumnData::Absent)) {
+                Some(ColumnData::Text(t)) => t,
+                _ => TextColumn::default(),
+            })
+            .collect()
     }
 
     fn heap_bytes(&self) -> usize {
