@@ -760,7 +760,13 @@ const SAMPLE_ROWS: u64 = 32;
 
 /// Parses one block into a row group. `recycled` column buffers (from a streamed row
 /// group already consumed) are reused when given, and then kept at their capacity.
-fn parse_block(block: &Block, lay: &Layout, delim: u8, keep_after_errors: bool, recycled: Option<Vec<TextColumn>>) -> Parsed {
+fn parse_block(
+    block: &Block,
+    lay: &Layout,
+    delim: u8,
+    keep_after_errors: bool,
+    recycled: Option<Vec<TextColumn>>,
+) -> Parsed {
     let buf = block.bytes.get(..block.len).unwrap_or(&[]);
     let newlines = count_byte(buf, b'\n') as u64;
     let mut out = Parsed {
@@ -1062,7 +1068,9 @@ where
                         .unwrap_or_default()
                 });
                 let mut parsed = parse_block(&block, &lay, delim, keep_after_errors, recycled);
-                if let Some((visit, mut chunk)) = visit.and_then(|v| parsed.chunk.take().map(|c| (v, c))) {
+                if let Some((visit, mut chunk)) =
+                    visit.and_then(|v| parsed.chunk.take().map(|c| (v, c)))
+                {
                     // Consume the row group here, on the parsing thread, and keep only its
                     // length; its buffers go back to the pool.
                     parsed.visited = Some(visit(&chunk));
@@ -1493,11 +1501,27 @@ mod tests {
     #[test]
     fn skip_plain_finds_the_first_special_byte() {
         let special = special_table(b',');
-        for text in ["abcdefghijklmnop,x", "a,b", "abcdefgh\n", "abcdefg\"", ",", "", "abcdefghijklmnopqrstuvwxyz", "ü,ab", "12345678,"] {
+        for text in [
+            "abcdefghijklmnop,x",
+            "a,b",
+            "abcdefgh\n",
+            "abcdefg\"",
+            ",",
+            "",
+            "abcdefghijklmnopqrstuvwxyz",
+            "ü,ab",
+            "12345678,",
+        ] {
             let buf = text.as_bytes();
             for start in 0..buf.len() {
-                let want = (start..buf.len()).find(|&i| special[usize::from(buf[i])]).unwrap_or(buf.len());
-                assert_eq!(skip_plain(buf, start, b',', &special), want, "{text:?} from {start}");
+                let want = (start..buf.len())
+                    .find(|&i| special[usize::from(buf[i])])
+                    .unwrap_or(buf.len());
+                assert_eq!(
+                    skip_plain(buf, start, b',', &special),
+                    want,
+                    "{text:?} from {start}"
+                );
             }
         }
     }

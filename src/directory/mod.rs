@@ -264,9 +264,15 @@ impl Chunk {
     /// that a streaming reader can reuse their buffers for the next row group.
     pub(crate) fn take_text_columns(&mut self, ids: &[ColId]) -> Vec<TextColumn> {
         ids.iter()
-            .map(|&c| match self.columns.get_mut(c).map(|d| std::mem::replace(d, ColumnData::Absent)) {
-                Some(ColumnData::Text(t)) => t,
-                _ => TextColumn::default(),
+            .map(|&c| {
+                match self
+                    .columns
+                    .get_mut(c)
+                    .map(|d| std::mem::replace(d, ColumnData::Absent))
+                {
+                    Some(ColumnData::Text(t)) => t,
+                    _ => TextColumn::default(),
+                }
             })
             .collect()
     }

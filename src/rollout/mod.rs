@@ -636,7 +636,7 @@ pub fn simulate_with(
         );
     } else if null_enabled > 0 {
         warnings.push(
-            Diagnostic::warning("null-account-enabled", format!("{} no `accountEnabled` value and are treated as active", crate::diag::count(null_enabled as u64, "user has", "users have")))
+            Diagnostic::warning("null-account-enabled", format!("{} no `accountEnabled` value and {} treated as active", crate::diag::count(null_enabled as u64, "user has", "users have"), if null_enabled == 1 { "is" } else { "are" }))
                 .with_rule("S25")
                 .with_help("Entra's behaviour for a missing accountEnabled is undocumented; scopesim assumes active"),
         );
@@ -645,7 +645,7 @@ pub fn simulate_with(
         warnings.push(
             Diagnostic::warning(
                 "unreadable-account-enabled",
-                format!("{} an `accountEnabled` value that is neither true nor false and are treated as active", crate::diag::count(unreadable_enabled as u64, "user has", "users have")),
+                format!("{} an `accountEnabled` value that is neither true nor false and {} treated as active", crate::diag::count(unreadable_enabled as u64, "user has", "users have"), if unreadable_enabled == 1 { "is" } else { "are" }),
             )
             .with_rule("S4"),
         );
@@ -658,6 +658,26 @@ pub fn simulate_with(
         let name = app.name.node.clone();
         let (candidacy, assigned_count, unknown) =
             candidates(app.scope_mode(), &name, n, index, inputs);
+        if let (ScopeMode::Assigned, Some(a)) = (app.scope_mode(), inputs.assignments) {
+            if !a.items.iter().any(|x| x.app == name) {
+                let mut apps: Vec<&str> = a.items.iter().map(|x| x.app.as_str()).collect();
+                apps.sort_unstable();
+                apps.dedup();
+                let listed = apps
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                warnings.push(
+                    Diagnostic::warning("app-not-assigned", format!("the assignments name no principal for app `{name}`, so it has no candidates"))
+                        .with_rule("S24")
+                        .with_label(app.source, app.name.span, "")
+                        .with_help(format!(
+                            "apps in the assignments: {listed}; names must match exactly (a Graph schema file used as rules names its app after the file)"
+                        )),
+                );
+            }
+        }
         if !unknown.is_empty() {
             let examples: Vec<String> = unknown.iter().take(3).map(|u| format!("`{u}`")).collect();
             warnings.push(
