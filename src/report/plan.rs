@@ -15,7 +15,7 @@ use crate::eval::explain::write_scope_reason;
 use crate::eval::{Outcomes, Plan};
 use crate::rollout::{Action, AppResult, Candidacy, Rollout, StageResult, Why};
 use crate::source::Sources;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -187,12 +187,7 @@ pub fn summary_json(
 
 /// The summary as a terminal table.
 pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = width {
-        t.set_width(w);
-    }
+    let mut t = crate::report::table(width);
     t.set_header(vec![
         "App",
         "Stage",

@@ -23,7 +23,7 @@ use crate::rollout::{Action, RolloutInputs, RolloutOptions, ThresholdBoundary, s
 use crate::rules::print::clause_text;
 use crate::rules::resolve::stage_view;
 use crate::rules::{App, Filter, FilterKind, FilterSet, RuleSet, ScopeMode, Stage};
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment, Table};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -1033,14 +1033,9 @@ fn gains(n: usize) -> String {
     }
 }
 
+/// Tables in the diff sit under an indented heading, two columns narrower.
 fn table(width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = width {
-        t.set_width(w.saturating_sub(2));
-    }
-    t
+    crate::report::table(width.map(|w| w.saturating_sub(2)))
 }
 
 fn indent(text: &str) -> String {

@@ -24,7 +24,7 @@ use crate::rules::print::clause_text;
 use crate::rules::{Clause, Filter, FilterKind, Operator, RuleSet, ScopeMode, Spanned};
 use crate::schema::{self, AttrType};
 use crate::source::{SourceId, Sources};
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -1256,12 +1256,7 @@ pub fn render_table(findings: &[Finding], sources: &Sources, width: Option<u16>)
     if findings.is_empty() {
         return "no findings\n".to_string();
     }
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(w) = width {
-        t.set_width(w);
-    }
+    let mut t = crate::report::table(width);
     t.set_header(vec!["Location", "Level", "Finding", "Users", "Examples"]);
     for f in findings {
         let d = &f.diagnostic;

@@ -26,7 +26,7 @@ use crate::rollout::{Action, Candidacy, Rollout, RolloutInputs, RolloutOptions, 
 use crate::rules::load::LoadedRules;
 use crate::rules::{RuleSet, ScopeMode, Spanned};
 use crate::source::{SourceId, Sources, Span};
-use comfy_table::{Cell, ContentArrangement, Table, presets};
+use comfy_table::Cell;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -1215,12 +1215,7 @@ pub fn render_text(report: &TestReport, min_coverage: Option<f64>, width: Option
         }
     );
     if !cov.filters.is_empty() {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED);
-        t.set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(w) = width {
-            t.set_width(w);
-        }
+        let mut t = crate::report::table(width);
         t.set_header(vec![
             "Location",
             "App",
