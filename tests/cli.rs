@@ -588,3 +588,27 @@ fn gen_is_reproducible_from_the_command_line() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn plan_html_is_self_contained_and_escapes_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r.scope");
+    std::fs::write(&rules, "app \"<script>alert(1)</script>\" {\n scope all\n filter \"IT\" { department EQUALS \"IT\" }\n}\n").unwrap();
+    let out = scopesim()
+        .arg("plan")
+        .arg(&rules)
+        .args(["-d", "fixtures/users.csv", "--format", "html"])
+        .assert()
+        .code(0);
+    let html = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(!html.contains("<script>"), "user text must be escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external assets"
+    );
+    assert!(html.contains("<td class=n>12</td>"), "12 candidates");
+    assert!(html.contains("no filter matches"), "users by reason");
+    assert!(html.contains(&"fixtures/users.csv".to_string()));
+}
