@@ -782,12 +782,17 @@ fn parse_block(
         utf8_error: None,
         overflow: false,
     };
-    let text = match std::str::from_utf8(buf) {
+    // SIMD validation first (several times faster on mostly-ASCII exports); the standard
+    // library's only to locate an error.
+    let text = match simdutf8::basic::from_utf8(buf) {
         Ok(t) => t,
-        Err(e) => {
-            out.utf8_error = Some(encoding::line_col(buf, e.valid_up_to(), 0));
-            return out;
-        }
+        Err(_) => match std::str::from_utf8(buf) {
+            Ok(t) => t,
+            Err(e) => {
+                out.utf8_error = Some(encoding::line_col(buf, e.valid_up_to(), 0));
+                return out;
+            }
+        },
     };
     let special = special_table(delim);
     let rows_hint = newlines as usize + 1;
