@@ -474,26 +474,37 @@ impl<'de> Visitor<'de> for PropSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsPage, A::Error> {
         // A nested object: flatten to `parent.child`.
-        while let Some(key) = map.next_key_seed(KeySeed {
-            ctx: self.ctx,
-            parent: Some(self.field),
-            page_level: false,
-        })? {
-            match key {
-                Key::Field(i) | Key::Value(i) => {
-                    map.next_value_seed(PropSeed {
-                        ctx: self.ctx,
-                        field: i,
-                        page: false,
-                    })?;
-                }
-                Key::NextLink | Key::Annotation => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
+        read_properties(self.ctx, Some(self.field), &mut map)?;
         Ok(IsPage(false))
     }
+}
+
+/// Reads the properties of one user object (`parent: None`) or of an object nested in a
+/// property (flattened to `parent.child`), skipping `@odata` annotations.
+fn read_properties<'de, A: MapAccess<'de>>(
+    ctx: &mut Ctx<'_>,
+    parent: Option<usize>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key_seed(KeySeed {
+        ctx: &mut *ctx,
+        parent,
+        page_level: false,
+    })? {
+        match key {
+            Key::Field(i) | Key::Value(i) => {
+                map.next_value_seed(PropSeed {
+                    ctx: &mut *ctx,
+                    field: i,
+                    page: false,
+                })?;
+            }
+            Key::NextLink | Key::Annotation => {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One element of an array property: its text (objects and arrays as compact JSON).
@@ -541,24 +552,7 @@ impl<'de> Visitor<'de> for UserSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         self.ctx.begin_row();
-        while let Some(key) = map.next_key_seed(KeySeed {
-            ctx: self.ctx,
-            parent: None,
-            page_level: false,
-        })? {
-            match key {
-                Key::Field(i) | Key::Value(i) => {
-                    map.next_value_seed(PropSeed {
-                        ctx: self.ctx,
-                        field: i,
-                        page: false,
-                    })?;
-                }
-                Key::NextLink | Key::Annotation => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
+        read_properties(self.ctx, None, &mut map)?;
         self.ctx.commit_row();
         Ok(())
     }

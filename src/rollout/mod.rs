@@ -1163,7 +1163,7 @@ mod tests {
                 }
                 b
             };
-            let cand = |c: u8| match c { 1 => Candidacy::Direct, 2 => Candidacy::ViaGroup, 3 => Candidacy::NestedOnly, 4 => Candidacy::SyncAll, _ => Candidacy::NotAssigned };
+            let cand = Candidacy::from_u8;
             let c = bits(&|u| cand(u.0).is_candidate());
             let nested = bits(&|u| cand(u.0) == Candidacy::NestedOnly);
             let s = bits(&|u| u.1);
