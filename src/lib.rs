@@ -49,9 +49,13 @@
 pub mod diag;
 pub mod directory;
 pub mod eval;
+pub mod output;
+pub mod regex;
 pub mod report;
 pub mod review;
 pub mod rollout;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod text;
+pub mod value;

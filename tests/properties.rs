@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use scopesim::directory::{Chunk, ColumnData, ColumnKind, Directory, TextColumn};
-use scopesim::eval::dotnet_regex::Anchoring;
 use scopesim::eval::reference;
 use scopesim::eval::{EvalOptions, compile, evaluate};
+use scopesim::regex::Anchoring;
 use scopesim::rules::check::{CheckOptions, check};
 use scopesim::rules::graph_json::scope_json;
 use scopesim::rules::load::load_text;

@@ -9,7 +9,7 @@ use scopesim::diag::Severity;
 use scopesim::directory::assignments::{read_assignments, read_group_members};
 use scopesim::directory::{ColumnSelection, Directory, NoProgress, ReadOptions, read_directory};
 use scopesim::eval::EvalOptions;
-use scopesim::eval::dotnet_regex::{Anchoring, DotnetRegex};
+use scopesim::regex::{Anchoring, DotnetRegex};
 use scopesim::review::Finding;
 use scopesim::review::diff::{Change, DiffOptions, diff_sides, pair_files, pair_stages};
 use scopesim::review::lint::{LintData, LintOptions, lint};
@@ -423,7 +423,7 @@ fn lint_findings_are_in_file_order() {
         .filter_map(|x| {
             let lab = x.diagnostic.labels.first()?;
             let lc = l.sources.get(lab.source)?.line_col(lab.span.start);
-            Some((lc.line, lc.column, x.diagnostic.code))
+            Some((lc.line, lc.column, x.diagnostic.code.as_str()))
         })
         .collect();
     let mut sorted = keys.clone();

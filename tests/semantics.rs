@@ -3,8 +3,8 @@
 
 use crate::common::*;
 use scopesim::directory::from_rows;
-use scopesim::eval::dotnet_regex::Anchoring;
 use scopesim::eval::{EvalOptions, compile, evaluate};
+use scopesim::regex::Anchoring;
 use scopesim::rules::check::{CheckOptions, check};
 use scopesim::rules::load::load_text;
 

@@ -3,7 +3,7 @@
 use super::output::Out;
 use super::{AnchoringArg, Exit};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use scopesim::diag::{self, Diagnostic};
+use scopesim::diag::{self, Code, Diagnostic};
 use scopesim::directory::assignments::{
     Assignments, GroupMembers, TargetState, read_assignments, read_group_members, read_target_state,
 };
@@ -261,7 +261,7 @@ pub fn load_access(args: &AccessArgs, out: &mut Out) -> Result<Access, Exit> {
         let Some((app, path)) = spec.split_once('=') else {
             errors.push(
                 Diagnostic::error(
-                    "usage",
+                    Code::Usage,
                     format!("--target-state takes `APP=PATH`, not `{spec}`"),
                 )
                 .with_help("for example `--target-state Salesforce=salesforce-users.csv`"),

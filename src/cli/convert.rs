@@ -2,8 +2,8 @@
 
 use super::Exit;
 use super::output::Out;
-use scopesim::diag::{self, Diagnostic};
-use scopesim::report::atomic::write_atomic;
+use scopesim::diag::{self, Code, Diagnostic};
+use scopesim::output::atomic::write_atomic;
 use scopesim::rules::check::{CheckOptions, UNDOCUMENTED_OPERATOR, check};
 use scopesim::rules::graph_json::{app_bundle_json, scope_json};
 use scopesim::rules::load::load_path;
@@ -72,7 +72,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
                 .collect();
             return out.error(
                 Diagnostic::error(
-                    "unknown-app",
+                    Code::UnknownApp,
                     format!("no app `{app}` in `{}`", args.file.display()),
                 )
                 .with_help(format!("apps in this file: {}", names.join(", "))),
@@ -132,7 +132,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
             } else if apps.is_empty() {
                 return out.error(
                     Diagnostic::error(
-                        "unknown-stage",
+                        Code::UnknownStage,
                         format!(
                             "no stage `{}` in `{}`",
                             args.stage.unwrap_or_default(),
@@ -148,7 +148,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
                 Ok(s) => s + "\n",
                 Err(e) => {
                     return out.error(Diagnostic::error(
-                        "internal",
+                        Code::Internal,
                         format!("cannot write JSON: {e}"),
                     ));
                 }
@@ -160,7 +160,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
         Some(path) => match write_atomic(path, |w: &mut dyn Write| w.write_all(text.as_bytes())) {
             Ok(()) => Exit::Ok,
             Err(e) => out.error(
-                Diagnostic::error("io", format!("cannot write `{}`: {e}", path.display()))
+                Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", path.display()))
                     .with_help("check that the directory exists and is writable"),
             ),
         },

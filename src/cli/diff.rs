@@ -7,9 +7,9 @@ use super::common::{
 };
 use super::output::Out;
 use super::plan::Boundary;
-use scopesim::diag::Diagnostic;
+use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
-use scopesim::report::atomic::write_atomic;
+use scopesim::output::atomic::write_atomic;
 use scopesim::review::diff::{
     BREAKDOWN_ATTRIBUTES, Diff, DiffOptions, TextOptions, Which, diff_sides, pair_files,
     pair_stages, render_text, to_json, write_report_csv,
@@ -72,7 +72,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn usage(out: &mut Out, message: &str, help: &str) -> Exit {
-    out.error(Diagnostic::error("usage", message.to_string()).with_help(help.to_string()))
+    out.error(Diagnostic::error(Code::Usage, message.to_string()).with_help(help.to_string()))
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
@@ -192,7 +192,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         .map_err(|e| {
             out.error(
                 Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot write the report `{}`: {e}", path.display()),
                 )
                 .with_help("check that the directory exists and is writable"),
@@ -206,7 +206,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&to_json(&diff))
-                .map_err(|e| out.error(Diagnostic::error("json", e.to_string())))?;
+                .map_err(|e| out.error(Diagnostic::error(Code::Json, e.to_string())))?;
             s.push('\n');
             s
         }

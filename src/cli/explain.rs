@@ -5,7 +5,7 @@ use super::common::{
     AccessArgs, DirectoryArgs, EvalArgs, compile_and_run, load_access, load_directory, load_rules,
 };
 use super::output::Out;
-use scopesim::diag::Diagnostic;
+use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
 use scopesim::report::explain::{explain_user, find_user, render_text};
 use scopesim::rollout::{RolloutOptions, simulate};
@@ -68,7 +68,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             };
             return Err(out.error(
                 Diagnostic::error(
-                    "unknown-user",
+                    Code::UnknownUser,
                     format!("no user `{}` in the directory export", args.user),
                 )
                 .with_help(help),

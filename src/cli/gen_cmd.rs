@@ -2,7 +2,7 @@
 
 use super::Exit;
 use super::output::Out;
-use scopesim::diag::Diagnostic;
+use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::synth::{DEFAULT_JSON_PAGE_SIZE, GenFormat, GenOptions, generate};
 use std::path::PathBuf;
 
@@ -32,7 +32,8 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
             Ok(g) => formats.push(g),
             Err(e) => {
                 return out.error(
-                    Diagnostic::error("usage", e.to_string()).with_help("use csv, json or ndjson"),
+                    Diagnostic::error(Code::Usage, e.to_string())
+                        .with_help("use csv, json or ndjson"),
                 );
             }
         }
@@ -61,7 +62,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
             out.stdout(&s)
         }
         Err(e) => out.error(
-            Diagnostic::error("gen", e.to_string())
+            Diagnostic::error(Code::Gen, e.to_string())
                 .with_help("check the output directory and the options"),
         ),
     }

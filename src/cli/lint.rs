@@ -7,7 +7,7 @@ use super::common::{
 };
 use super::output::Out;
 use super::{Exit, SeverityArg};
-use scopesim::diag::Diagnostic;
+use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::{ColumnSelection, InputFormat};
 use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_table, to_json};
 use scopesim::rules::load::load_path;
@@ -114,7 +114,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&to_json(&findings, &loaded.sources))
-                .map_err(|e| out.error(Diagnostic::error("json", e.to_string())))?;
+                .map_err(|e| out.error(Diagnostic::error(Code::Json, e.to_string())))?;
             s.push('\n');
             s
         }

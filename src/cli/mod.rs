@@ -74,10 +74,10 @@ pub enum AnchoringArg {
 }
 
 impl AnchoringArg {
-    pub fn get(self) -> scopesim::eval::dotnet_regex::Anchoring {
+    pub fn get(self) -> scopesim::regex::Anchoring {
         match self {
-            AnchoringArg::Partial => scopesim::eval::dotnet_regex::Anchoring::Partial,
-            AnchoringArg::Full => scopesim::eval::dotnet_regex::Anchoring::Full,
+            AnchoringArg::Partial => scopesim::regex::Anchoring::Partial,
+            AnchoringArg::Full => scopesim::regex::Anchoring::Full,
         }
     }
 }

@@ -6,9 +6,9 @@ use super::common::{
     load_rules, rule_attributes, stream_and_evaluate,
 };
 use super::output::Out;
-use scopesim::diag::Diagnostic;
+use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
-use scopesim::report::atomic::write_atomic;
+use scopesim::output::atomic::write_atomic;
 use scopesim::report::plan::{
     EXCEL_MAX_ROWS, Evidence, InputRef, ReportContext, summary_csv, summary_json, summary_rows,
     summary_table, value_warnings, write_report_csv,
@@ -84,7 +84,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
                 .map(|a| format!("`{}`", a.name.node))
                 .collect();
             return Err(out.error(
-                Diagnostic::error("unknown-app", format!("no app `{app}` in the rules"))
+                Diagnostic::error(Code::UnknownApp, format!("no app `{app}` in the rules"))
                     .with_help(format!("apps: {}", names.join(", "))),
             ));
         }
@@ -98,7 +98,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             .any(|s| &s.name.node == stage)
         {
             return Err(out.error(Diagnostic::error(
-                "unknown-stage",
+                Code::UnknownStage,
                 format!("no stage `{stage}` in the rules"),
             )));
         }
@@ -212,7 +212,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             if rows + 1 > EXCEL_MAX_ROWS {
                 warnings.push(
                     Diagnostic::warning(
-                        "report-too-big-for-excel",
+                        Code::ReportTooBigForExcel,
                         format!("the report has {rows} rows; Excel opens at most {EXCEL_MAX_ROWS} rows per sheet"),
                     )
                     .with_help(if cfg!(feature = "parquet") {
@@ -226,7 +226,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
                 .map(|_| rows)
                 .map_err(|e| {
                     Diagnostic::error(
-                        "io",
+                        Code::Io,
                         format!("cannot write the report `{}`: {e}", path.display()),
                     )
                     .with_help("check that the directory exists and is writable")
@@ -268,7 +268,10 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         Format::Csv => {
             let mut buf = Vec::new();
             if let Err(e) = summary_csv(&rows, &mut buf) {
-                return Err(out.error(Diagnostic::error("io", format!("cannot write CSV: {e}"))));
+                return Err(out.error(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write CSV: {e}"),
+                )));
             }
             out.diagnostics(&warnings, &loaded.sources);
             String::from_utf8_lossy(&buf).into_owned()
@@ -306,7 +309,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             Ok(()) => Exit::Ok,
             Err(e) => {
                 return Err(out.error(Diagnostic::error(
-                    "io",
+                    Code::Io,
                     format!("cannot write `{}`: {e}", path.display()),
                 )));
             }
@@ -336,7 +339,7 @@ fn write_parquet_report(
 ) -> Result<u64, Diagnostic> {
     scopesim::report::parquet::write_report_parquet(ctx, path).map_err(|e| {
         Diagnostic::error(
-            "io",
+            Code::Io,
             format!("cannot write the report `{}`: {e}", path.display()),
         )
     })
@@ -348,7 +351,7 @@ fn write_parquet_report(
     path: &std::path::Path,
 ) -> Result<u64, Diagnostic> {
     Err(Diagnostic::error(
-        "no-parquet",
+        Code::NoParquet,
         format!(
             "cannot write `{}`: this scopesim was built without Parquet support",
             path.display()

@@ -7,10 +7,10 @@ use super::common::{
     AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, load_rules, rule_attributes,
 };
 use super::output::Out;
-use scopesim::diag::Diagnostic;
+use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
 use scopesim::eval::EvalOptions;
-use scopesim::eval::dotnet_regex::Anchoring;
+use scopesim::regex::Anchoring;
 use scopesim::review::testing::{RealUsers, RunError, load_suite, render_text, run_suite, to_json};
 use std::path::PathBuf;
 
@@ -110,7 +110,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&to_json(&report, args.min_coverage))
-                .map_err(|e| out.error(Diagnostic::error("json", e.to_string())))?;
+                .map_err(|e| out.error(Diagnostic::error(Code::Json, e.to_string())))?;
             s.push('\n');
             s
         }

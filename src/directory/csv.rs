@@ -23,7 +23,7 @@
 use super::encoding::{self, Decoder, Encoding, HashingReader};
 use super::read::{Progress, Visit};
 use super::{Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, TextColumn};
-use crate::diag::{Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, FileLocation};
 use crate::schema;
 use rayon::prelude::*;
 use std::any::Any;
@@ -358,7 +358,7 @@ pub(crate) fn row_diagnostic(shown: &str, headers: &[String], e: &RowError) -> D
     };
     let (code, column, message, help) = match e.problem {
         Problem::TooManyFields(n) => (
-            "csv-too-many-fields",
+            Code::CsvTooManyFields,
             headers.len() + 1,
             format!(
                 "row has {n} fields but the header has {}; field {} has no header",
@@ -368,7 +368,7 @@ pub(crate) fn row_diagnostic(shown: &str, headers: &[String], e: &RowError) -> D
             "quote values that contain the delimiter, or remove the extra fields".to_string(),
         ),
         Problem::Unterminated(f) => (
-            "csv-unterminated-quote",
+            Code::CsvUnterminatedQuote,
             f + 1,
             format!(
                 "unterminated quote in field {} ({}): the quoted value runs to the end of the file",
@@ -378,14 +378,14 @@ pub(crate) fn row_diagnostic(shown: &str, headers: &[String], e: &RowError) -> D
             "close the quote; a quote inside a quoted value is written twice (`\"\"`)".to_string(),
         ),
         Problem::BareQuote(f) => (
-            "csv-bare-quote",
+            Code::CsvBareQuote,
             f + 1,
             format!("quote inside unquoted field {} ({})", f + 1, name(f)),
             "put the whole value in quotes and double the quotes inside it (`\"12\"\" screen\"`)"
                 .to_string(),
         ),
         Problem::TextAfterQuote(f) => (
-            "csv-text-after-quote",
+            Code::CsvTextAfterQuote,
             f + 1,
             format!(
                 "text after the closing quote of field {} ({})",
@@ -421,7 +421,7 @@ pub(crate) fn row_diagnostics(
     if total > shown_count {
         out.push(
             Diagnostic::error(
-                "csv-more-errors",
+                Code::CsvMoreErrors,
                 format!("and {} more row errors in `{shown}`", total - shown_count),
             )
             .at(FileLocation::file(shown))
@@ -459,7 +459,7 @@ pub(crate) fn skipped_warning(
         loc = loc.at_line(first.line).at_record(first.record);
     }
     Diagnostic::warning(
-        "csv-skipped-rows",
+        Code::CsvSkippedRows,
         format!(
             "skipped {total} malformed row{} in `{shown}` ({}{more})",
             if total == 1 { "" } else { "s" },
@@ -518,14 +518,14 @@ struct Header {
 }
 
 fn io_error(shown: &str, e: &io::Error) -> Diagnostic {
-    Diagnostic::error("io", format!("cannot read `{shown}`: {e}"))
+    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}"))
         .at(FileLocation::file(shown))
         .with_help("check the path and that the file is readable")
 }
 
 fn utf8_error(shown: &str, line: u64, column: u64) -> Diagnostic {
     Diagnostic::error(
-        "encoding",
+        Code::Encoding,
         format!("`{shown}` is not valid UTF-8 (byte column {column})"),
     )
     .at(FileLocation::file(shown).at_line(line).at_column(column))
@@ -584,7 +584,7 @@ fn read_header<R: Read>(
     })?;
     if header_text.trim().is_empty() {
         return Err(vec![
-            Diagnostic::error("csv-no-header", format!("`{shown}` has no header line"))
+            Diagnostic::error(Code::CsvNoHeader, format!("`{shown}` has no header line"))
                 .at(FileLocation::file(shown).at_line(line))
                 .with_help(
                     "the first line must name the columns, e.g. `userPrincipalName,department`",
@@ -668,7 +668,7 @@ fn layout(
         if written.is_empty() {
             header.warnings.push(
                 Diagnostic::warning(
-                    "csv-unnamed-column",
+                    Code::CsvUnnamedColumn,
                     format!(
                         "column {} of `{shown}` has no header; its values are ignored",
                         i + 1
@@ -689,7 +689,7 @@ fn layout(
             let first = &header.names[*j];
             errors.push(
                 Diagnostic::error(
-                    "csv-duplicate-column",
+                    Code::CsvDuplicateColumn,
                     format!(
                         "columns {} (`{first}`) and {} (`{written}`) of `{shown}` both hold attribute `{name}`",
                         j + 1,
@@ -899,7 +899,7 @@ where
                 Pass::Done(s) => Ok(s),
                 Pass::NeedsExact => Err(vec![
                     Diagnostic::error(
-                        "internal",
+                        Code::Internal,
                         format!("could not find the records of `{shown}`"),
                     )
                     .at(FileLocation::file(shown)),
@@ -967,7 +967,7 @@ where
     if enc == Encoding::Utf8 && encoding::looks_like_bomless_utf16(&buf) {
         return Err(vec![
             Diagnostic::error(
-                "encoding",
+                Code::Encoding,
                 format!("`{shown}` looks like UTF-16 without a byte-order mark"),
             )
             .at(FileLocation::file(shown).at_line(1))
@@ -1115,7 +1115,7 @@ where
         if p.overflow {
             return Err(vec![
                 Diagnostic::error(
-                    "csv-too-large",
+                    Code::CsvTooLarge,
                     format!("a record of `{shown}` is too large to hold"),
                 )
                 .at(FileLocation::file(shown).at_line(line))
@@ -1166,7 +1166,7 @@ where
     if reader_end.replaced > 0 {
         warnings.push(
             Diagnostic::warning(
-                "encoding",
+                Code::Encoding,
                 format!(
                     "`{shown}` has {} unpaired UTF-16 surrogate{}, read as U+FFFD",
                     reader_end.replaced,
@@ -1231,7 +1231,7 @@ pub(crate) fn read_small_text(
     if enc == Encoding::Utf8 && encoding::looks_like_bomless_utf16(&bytes) {
         return Err(vec![
             Diagnostic::error(
-                "encoding",
+                Code::Encoding,
                 format!("`{shown}` looks like UTF-16 without a byte-order mark"),
             )
             .at(FileLocation::file(shown).at_line(1))
@@ -1387,7 +1387,7 @@ mod tests {
             .map(|d| {
                 let l = d.location.as_ref().unwrap();
                 (
-                    d.code,
+                    d.code.as_str(),
                     l.line.unwrap(),
                     l.column.unwrap(),
                     l.record.unwrap(),

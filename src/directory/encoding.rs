@@ -95,7 +95,7 @@ impl<'p, R: Read> HashingReader<'p, R> {
 
     /// Lowercase hex SHA-256 of the bytes read, and their count.
     pub fn finish(self) -> (String, u64) {
-        (crate::rules::load::hex(&self.hasher.finalize()), self.bytes)
+        (crate::text::hex(&self.hasher.finalize()), self.bytes)
     }
 }
 

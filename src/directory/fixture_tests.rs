@@ -158,7 +158,7 @@ fn input_info_records_encoding_delimiter_and_hash() {
     );
     let bytes = std::fs::read(fx("users.csv")).unwrap();
     use sha2::Digest;
-    let want = crate::rules::load::hex(&sha2::Sha256::digest(&bytes));
+    let want = crate::text::hex(&sha2::Sha256::digest(&bytes));
     assert_eq!(d.inputs()[2].sha256, want);
     assert_eq!(d.inputs()[2].bytes, bytes.len() as u64);
 }

@@ -19,7 +19,7 @@ use super::{
     Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
     InputInfo, ListColumn, TextColumn,
 };
-use crate::diag::{Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, FileLocation};
 use crate::schema;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -43,7 +43,7 @@ impl JsonState {
         let link = link?;
         Some(
             Diagnostic::warning(
-                "graph-next-link",
+                Code::GraphNextLink,
                 format!(
                     "the last page in `{shown}` has `@odata.nextLink`: the export stops before the end of the user list"
                 ),
@@ -673,22 +673,22 @@ fn json_error_after(
     }
     let (code, message, help) = match e.classify() {
         serde_json::error::Category::Syntax => (
-            "json-syntax",
+            Code::JsonSyntax,
             format!("JSON syntax error in `{shown}`: {}", json_message(e)),
             "fix the JSON at this position; a file cut off while downloading also ends this way",
         ),
         serde_json::error::Category::Eof => (
-            "json-syntax",
+            Code::JsonSyntax,
             format!("`{shown}` ends in the middle of a JSON value"),
             "the file is incomplete: download or export it again",
         ),
         serde_json::error::Category::Io => (
-            "io",
+            Code::Io,
             format!("cannot read `{shown}`: {}", json_message(e)),
             "check that the file is readable",
         ),
         serde_json::error::Category::Data => (
-            "json-shape",
+            Code::JsonShape,
             format!("unexpected JSON in `{shown}`: {}", json_message(e)),
             "a Graph `/users` export is `{\"value\": [users]}`, an array of such pages or of users, or one user object per line",
         ),
@@ -729,7 +729,7 @@ pub(crate) fn read_json<R: Read, F: Fn() -> std::io::Result<R>>(
         return Ok(());
     }
     Err(vec![
-        Diagnostic::error("internal", format!("could not read `{shown}` as JSON"))
+        Diagnostic::error(Code::Internal, format!("could not read `{shown}` as JSON"))
             .at(FileLocation::file(shown)),
     ])
 }
@@ -822,7 +822,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     if replaced > 0 {
         ctx.warnings.push(
             Diagnostic::warning(
-                "encoding",
+                Code::Encoding,
                 format!(
                     "`{shown}` has {replaced} unpaired UTF-16 surrogate{}, read as U+FFFD",
                     if replaced == 1 { "" } else { "s" }
@@ -834,7 +834,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     }
     if ctx.top_values == 0 {
         return Err(vec![
-            Diagnostic::error("json-empty", format!("`{shown}` holds no JSON"))
+            Diagnostic::error(Code::JsonEmpty, format!("`{shown}` holds no JSON"))
                 .at(FileLocation::file(shown))
                 .with_help("export the users again"),
         ]);
@@ -842,7 +842,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     if ctx.overflow {
         return Err(vec![
             Diagnostic::error(
-                "json-too-large",
+                Code::JsonTooLarge,
                 format!("a row group of `{shown}` is too large to hold"),
             )
             .at(FileLocation::file(shown))
@@ -864,7 +864,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
             .unwrap_or_default();
         ctx.warnings.push(
             Diagnostic::warning(
-                "json-mixed-kinds",
+                Code::JsonMixedKinds,
                 format!("property `{name}` in `{}` is a list for some users and a single value for others", ctx.shown),
             )
             .at(FileLocation::file(&ctx.shown))

@@ -15,7 +15,7 @@ use super::{
     Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
     InputInfo, ListColumn, TextColumn,
 };
-use crate::diag::{Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, FileLocation};
 use crate::schema;
 use polars::prelude::*;
 use std::path::Path;
@@ -23,7 +23,7 @@ use std::path::Path;
 fn polars_error(shown: &str, e: &PolarsError) -> Vec<Diagnostic> {
     vec![
         Diagnostic::error(
-            "parquet",
+            Code::Parquet,
             format!("cannot read Parquet file `{shown}`: {e}"),
         )
         .at(FileLocation::file(shown))
@@ -139,7 +139,7 @@ pub(crate) fn read_parquet(
         if let Some((_, j, first)) = seen.iter().find(|(n, _, _)| *n == name) {
             errors.push(
                 Diagnostic::error(
-                    "duplicate-column",
+                    Code::DuplicateColumn,
                     format!(
                         "columns {} (`{first}`) and {} (`{written}`) of `{shown}` both hold attribute `{name}`",
                         j + 1,
@@ -199,7 +199,7 @@ pub(crate) fn read_parquet(
             if !ok {
                 return Err(vec![
                     Diagnostic::error(
-                        "parquet-too-large",
+                        Code::ParquetTooLarge,
                         format!("column `{written}` of `{shown}` is too large to hold"),
                     )
                     .at(FileLocation::file(shown))

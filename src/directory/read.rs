@@ -9,7 +9,7 @@
 
 use super::csv::{self, CsvOptions};
 use super::{ColumnSelection, Directory, DirectoryBuilder, InputFormat, InputInfo};
-use crate::diag::{Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, FileLocation};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -126,7 +126,7 @@ where
             Ok(t) => chunks.push((start, *t)),
             Err(_) => {
                 return Err(vec![Diagnostic::error(
-                    "internal",
+                    Code::Internal,
                     "a streamed row group lost its result",
                 )]);
             }
@@ -272,7 +272,7 @@ fn read_parquet(
 ) -> Result<(), Vec<Diagnostic>> {
     Err(vec![
         Diagnostic::error(
-            "parquet-unsupported",
+            Code::ParquetUnsupported,
             format!("`{shown}` is Parquet, and this scopesim was built without Parquet support"),
         )
         .at(FileLocation::file(shown))
@@ -281,7 +281,7 @@ fn read_parquet(
 }
 
 pub(crate) fn io_error(shown: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("io", format!("cannot read `{shown}`: {e}"))
+    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}"))
         .at(FileLocation::file(shown))
         .with_help("check the path and that the file is readable")
 }
@@ -313,7 +313,7 @@ pub fn detect_format(path: &Path, first_bytes: &[u8]) -> Option<InputFormat> {
     if first_bytes.starts_with(b"PAR1") {
         return Some(InputFormat::Parquet);
     }
-    let text = match crate::rules::load::decode_text(first_bytes) {
+    let text = match crate::text::decode_text(first_bytes) {
         Ok(t) => t,
         // A bad byte in the first block; cut the sample before it and look at the rest.
         Err(_) => String::from_utf8_lossy(first_bytes).into_owned(),

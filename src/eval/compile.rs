@@ -6,16 +6,16 @@
 //! filters, stages and apps are evaluated once per user. The plan owns everything it
 //! needs, so it is `Send + Sync` and outlives the rule text.
 
-use super::dotnet_regex::{Anchoring, DotnetRegex};
-use super::value::{boolean_rendering, contains, parse_bool, parse_int};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::directory::{ColId, ColumnKind, Directory};
+use crate::regex::{Anchoring, DotnetRegex};
 use crate::rules::check::UNDOCUMENTED_OPERATOR;
 use crate::rules::print::clause_text;
 use crate::rules::resolve::stage_view;
 use crate::rules::{Clause, Filter, FilterKind, Operator, OperatorName, RuleSet};
 use crate::schema::{self, AttrType};
 use crate::source::{SourceId, Span};
+use crate::value::{boolean_rendering, contains, parse_bool, parse_int};
 use std::collections::HashMap;
 
 /// Options that change evaluation.
@@ -345,7 +345,7 @@ impl Compiler<'_> {
             if self.reported.insert(format!("case:{name}"), ()).is_none() {
                 self.warnings.push(
                     Diagnostic::warning(
-                        "attribute-case",
+                        Code::AttributeCase,
                         format!("attribute `{name}` is not in the export; using column `{actual}`, which differs only in case"),
                     )
                     .with_rule("S3")
@@ -364,7 +364,7 @@ impl Compiler<'_> {
             .any(|k| k.eq_ignore_ascii_case(name));
         if !present && self.reported.insert(format!("absent:{name}"), ()).is_none() {
             let mut d = Diagnostic::warning(
-                "absent-attribute",
+                Code::AbsentAttribute,
                 format!("`{name}` is not in the directory export, so it is null for every user"),
             )
             .with_rule("S2")
@@ -385,7 +385,7 @@ impl Compiler<'_> {
         if self.dir.columns()[col].kind == ColumnKind::List {
             self.errors.push(
                 Diagnostic::error(
-                    "unsupported-attribute",
+                    Code::UnsupportedAttribute,
                     format!("`{}` holds several values per user", c.attribute.node),
                 )
                 .with_rule("S20")
@@ -402,7 +402,7 @@ impl Compiler<'_> {
             OperatorName::Known(op) => *op,
             OperatorName::Unknown(t) => {
                 self.errors.push(
-                    Diagnostic::error("unknown-operator", format!("unknown operator `{t}`"))
+                    Diagnostic::error(Code::UnknownOperator, format!("unknown operator `{t}`"))
                         .with_label(c.source, c.operator.span, "not an operator")
                         .with_help("run `scopesim check` for suggestions"),
                 );
@@ -425,7 +425,7 @@ impl Compiler<'_> {
         if let Some(why) = info.unsupported {
             self.errors.push(
                 Diagnostic::error(
-                    "unsupported-attribute",
+                    Code::UnsupportedAttribute,
                     format!("`{}` cannot be used in a scoping filter", c.attribute.node),
                 )
                 .with_rule("S20")
@@ -438,7 +438,7 @@ impl Compiler<'_> {
         if !op.is_unary() && (value.is_none() || c.values.len() > 1) {
             self.errors.push(
                 Diagnostic::error(
-                    "missing-value",
+                    Code::MissingValue,
                     format!("`{}` needs exactly one value", op.canonical()),
                 )
                 .with_label(c.source, c.operator.span, "")
@@ -461,7 +461,7 @@ impl Compiler<'_> {
                         .first()
                         .map_or(c.span, |val| val.source_span(e.span.clone()));
                     this.errors.push(
-                        Diagnostic::error("invalid-regex", e.message.clone())
+                        Diagnostic::error(Code::InvalidRegex, e.message.clone())
                             .with_rule("S19")
                             .with_label(c.source, span, "here"),
                     );
@@ -474,7 +474,7 @@ impl Compiler<'_> {
             if n.is_none() {
                 this.errors.push(
                     Diagnostic::error(
-                        "not-an-integer",
+                        Code::NotAnInteger,
                         format!("`{}` needs a whole number, not `{v}`", op.canonical()),
                     )
                     .with_rule("S18")

@@ -2,11 +2,9 @@
 //! parallel, and explain every verdict.
 pub mod bits;
 pub mod compile;
-pub mod dotnet_regex;
 pub mod explain;
 pub mod reference;
 pub mod run;
-pub mod value;
 
 pub use bits::Bits;
 pub use compile::{

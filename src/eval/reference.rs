@@ -4,7 +4,7 @@
 //! sharing, caching or bit sets. Its only purpose is to be obviously right, so that
 //! property tests can check the compiled, parallel evaluator against it.
 
-use super::dotnet_regex::{Anchoring, DotnetRegex};
+use crate::regex::{Anchoring, DotnetRegex};
 use crate::rules::resolve::StageView;
 use crate::rules::{Clause, Filter, Operator, OperatorName};
 use crate::schema::{self, AttrType};

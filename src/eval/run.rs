@@ -117,7 +117,7 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkOutcome {
             Some(FastTest::Equals(t)) => fill(col, n, |v| v == Some(t)),
             Some(FastTest::NotEquals(t)) => fill(col, n, |v| v.is_some_and(|v| v != t)),
             Some(FastTest::Includes(t)) => {
-                fill(col, n, |v| v.is_some_and(|v| super::value::contains(v, t)))
+                fill(col, n, |v| v.is_some_and(|v| crate::value::contains(v, t)))
             }
             Some(FastTest::EndsWith(t)) => fill(col, n, |v| v.is_some_and(|v| v.ends_with(t))),
             Some(FastTest::IsNull) => fill(col, n, |v| v.is_none()),

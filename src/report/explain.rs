@@ -8,8 +8,8 @@ use crate::directory::Directory;
 use crate::directory::assignments::PrincipalType;
 use crate::eval::Plan;
 use crate::eval::explain::{FilterTrace, VerdictName, trace};
-use crate::eval::value::parse_bool;
 use crate::rollout::{Action, Candidacy, Rollout, RolloutInputs, Why};
+use crate::value::parse_bool;
 use serde::Serialize;
 use std::fmt::Write;
 

@@ -85,7 +85,7 @@ fn schema() -> Schema {
 /// Writes the report rows to `path` (atomically); returns the number of rows.
 pub fn write_report_parquet(ctx: &ReportContext<'_>, path: &Path) -> io::Result<u64> {
     let mut rows = 0u64;
-    super::atomic::write_atomic(path, |w| {
+    crate::output::atomic::write_atomic(path, |w| {
         let mut writer = ParquetWriter::new(w)
             .batched(&schema())
             .map_err(io::Error::other)?;

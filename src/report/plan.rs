@@ -6,13 +6,13 @@
 //! of threads. Inputs are stated by name and SHA-256, with the rule hash and the scopesim
 //! version, so a reader can tell exactly what a report was computed from.
 
-use super::csv_guard::guard;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::directory::assignments::GroupMembers;
 use crate::directory::{Directory, InputInfo};
 use crate::eval::Bits;
 use crate::eval::explain::write_scope_reason;
 use crate::eval::{Outcomes, Plan};
+use crate::output::csv_guard::guard;
 use crate::rollout::{Action, AppResult, Candidacy, Rollout, StageResult, Why};
 use crate::source::Sources;
 use comfy_table::{Cell, CellAlignment};
@@ -140,7 +140,7 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
             };
             out.push(
                 Diagnostic::warning(
-                    "unreadable-values",
+                    Code::UnreadableValues,
                     format!(
                         "{} a `{}` that is not {what}, so `{}` is false for them",
                         crate::diag::count(n, "user has", "users have"),
@@ -157,7 +157,7 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
         if n > 0 {
             out.push(
                 Diagnostic::warning(
-                    "regex-aborted",
+                    Code::RegexAborted,
                     format!("the pattern of `{}` gave up on {} (backtracking limit), and was treated as no match", c.text, crate::diag::count(n, "user", "users")),
                 )
                 .with_rule("S19")
@@ -187,7 +187,7 @@ pub fn summary_json(
 
 /// The summary as a terminal table.
 pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
-    let mut t = crate::report::table(width);
+    let mut t = crate::output::table(width);
     t.set_header(vec![
         "App",
         "Stage",
@@ -518,7 +518,7 @@ impl ReportContext<'_> {
 fn inactive_reason(dir: &Directory, row: usize) -> &'static str {
     let deleted = dir
         .value_by_name(row, "IsSoftDeleted")
-        .and_then(crate::eval::value::parse_bool)
+        .and_then(crate::value::parse_bool)
         .unwrap_or(false);
     if deleted {
         "soft-deleted in Entra"

@@ -13,11 +13,11 @@
 //! are compared structurally (by name, then clause by clause), so a reviewer sees the
 //! cause next to the effect.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::directory::assignments::{TargetAccount, TargetState};
 use crate::directory::{Directory, InputFormat, InputInfo};
 use crate::eval::{EvalOptions, compile, evaluate};
-use crate::report::csv_guard::guard;
+use crate::output::csv_guard::guard;
 use crate::report::plan::ReportContext;
 use crate::rollout::{Action, RolloutInputs, RolloutOptions, ThresholdBoundary, simulate};
 use crate::rules::print::clause_text;
@@ -141,7 +141,7 @@ pub fn pair_files<'a>(
         if p.pairs.is_empty() && p.without_stage.is_empty() {
             return Err(Box::new(
                 Diagnostic::error(
-                    "unknown-app",
+                    Code::UnknownApp,
                     format!("app `{name}` is not in both rule files"),
                 )
                 .with_help(format!(
@@ -159,7 +159,7 @@ pub fn pair_files<'a>(
         if p.pairs.is_empty() {
             return Err(Box::new(
                 Diagnostic::error(
-                    "unknown-stage",
+                    Code::UnknownStage,
                     format!("no app has a stage `{s}` in both rule files"),
                 )
                 .with_help("leave out `--stage` to compare the last stage of each app"),
@@ -192,7 +192,7 @@ pub fn pair_stages<'a>(
             .map(|a| format!("`{}`", a.name.node))
             .collect();
         return Err(Box::new(
-            Diagnostic::error("unknown-app", format!("no app `{app}` in the rules"))
+            Diagnostic::error(Code::UnknownApp, format!("no app `{app}` in the rules"))
                 .with_help(format!("apps: {}", names.join(", "))),
         ));
     };
@@ -208,8 +208,11 @@ pub fn pair_stages<'a>(
                     .map(|x| format!("`{}`", x.name.node))
                     .collect();
                 Box::new(
-                    Diagnostic::error("unknown-stage", format!("app `{app}` has no stage `{s}`"))
-                        .with_help(format!("stages of `{app}`: {}", names.join(", "))),
+                    Diagnostic::error(
+                        Code::UnknownStage,
+                        format!("app `{app}` has no stage `{s}`"),
+                    )
+                    .with_help(format!("stages of `{app}`: {}", names.join(", "))),
                 )
             })
     };
@@ -1035,7 +1038,7 @@ fn gains(n: usize) -> String {
 
 /// Tables in the diff sit under an indented heading, two columns narrower.
 fn table(width: Option<u16>) -> Table {
-    crate::report::table(width.map(|w| w.saturating_sub(2)))
+    crate::output::table(width.map(|w| w.saturating_sub(2)))
 }
 
 fn indent(text: &str) -> String {

@@ -12,11 +12,10 @@
 //! anchoring, unreadable and blank values) read the directory again, column by column.
 
 use super::{Finding, plural, user_name, value_examples};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::directory::{ColId, Directory};
-use crate::eval::dotnet_regex::{Anchoring, DotnetRegex};
-use crate::eval::value::{parse_bool, parse_int};
 use crate::eval::{Bits, EvalOptions, FilterId, Outcomes, Plan, StageId, compile, evaluate};
+use crate::regex::{Anchoring, DotnetRegex};
 use crate::rollout::{Rollout, RolloutInputs, RolloutOptions, simulate};
 use crate::rules::check::{CheckOptions, check};
 use crate::rules::load::LoadedRules;
@@ -24,6 +23,7 @@ use crate::rules::print::clause_text;
 use crate::rules::{Clause, Filter, FilterKind, Operator, RuleSet, ScopeMode, Spanned};
 use crate::schema::{self, AttrType};
 use crate::source::{SourceId, Sources};
+use crate::value::{parse_bool, parse_int};
 use comfy_table::{Cell, CellAlignment};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -106,7 +106,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
         };
         key(a)
             .cmp(&key(b))
-            .then_with(|| a.diagnostic.code.cmp(b.diagnostic.code))
+            .then_with(|| a.diagnostic.code.cmp(&b.diagnostic.code))
             .then_with(|| a.diagnostic.message.cmp(&b.diagnostic.message))
     });
 }
@@ -155,7 +155,7 @@ fn regex_spelling(clause: &Clause, anchoring: Anchoring, out: &mut Vec<Finding>)
         let literal = format!("{}\\.{}", &pattern[..i], &pattern[i + 1..]);
         out.push(Finding::new(
             Diagnostic::warning(
-                "regex-unescaped-dot",
+                Code::RegexUnescapedDot,
                 format!("the `.` in `{pattern}` matches any character, not only a dot"),
             )
             .with_rule("S7")
@@ -169,10 +169,7 @@ fn regex_spelling(clause: &Clause, anchoring: Anchoring, out: &mut Vec<Finding>)
 }
 
 /// One finding per note of the .NET translator, at the construct it concerns.
-pub fn dotnet_note_findings(
-    clause: &Clause,
-    notes: &[crate::eval::dotnet_regex::Note],
-) -> Vec<Finding> {
+pub fn dotnet_note_findings(clause: &Clause, notes: &[crate::regex::Note]) -> Vec<Finding> {
     let Some(value) = clause.values.first() else {
         return Vec::new();
     };
@@ -180,7 +177,7 @@ pub fn dotnet_note_findings(
         .iter()
         .map(|n| {
             Finding::new(
-                Diagnostic::warning("regex-dotnet-difference", n.message.clone())
+                Diagnostic::warning(Code::RegexDotnetDifference, n.message.clone())
                     .with_rule("S19")
                     .with_label(clause.source, value.source_span(n.span.clone()), "differs from .NET")
                     .with_help("Entra runs the pattern on .NET and scopesim on Rust's engines: check the users it concerns with `scopesim explain`, or write the pattern without this construct"),
@@ -259,7 +256,7 @@ fn contradiction(filter: &Filter, anchoring: Anchoring) -> Option<Finding> {
             if let Some(why) = why {
                 return Some(Finding::new(
                     Diagnostic::warning(
-                        "unsatisfiable-filter",
+                        Code::UnsatisfiableFilter,
                         format!(
                             "filter `{}` can never match: `{}` and `{}` cannot both hold",
                             filter.name.node,
@@ -393,7 +390,7 @@ fn data_findings(
             }
             out.push(Finding::new(
                 Diagnostic::info(
-                    "data-lint-skipped",
+                    Code::DataLintSkipped,
                     "the rules cannot be evaluated, so the findings that need the directory were skipped",
                 )
                 .with_help("fix the errors, then lint again"),
@@ -421,7 +418,7 @@ fn data_findings(
         let first = &rules.apps[assigned[0]];
         out.push(Finding::new(
             Diagnostic::info(
-                "assignments-assumed",
+                Code::AssignmentsAssumed,
                 format!(
                     "{} {} only assigned users, but no assignments were given: every user is treated as a candidate",
                     names.join(", "),
@@ -489,7 +486,7 @@ fn data_findings(
         if !dir.is_empty() && cand.count() == 0 {
             out.push(Finding::new(
                 Diagnostic::warning(
-                    "no-candidates",
+                    Code::NoCandidates,
                     format!(
                         "no user of the directory is assigned to `{}`, so no filter of it can match anyone",
                         app.name
@@ -603,7 +600,7 @@ impl Ctx<'_> {
             out.push(
                 Finding::new(
                     Diagnostic::warning(
-                        "dead-filter",
+                        Code::DeadFilter,
                         format!(
                             "filter `{}` matches none of the {} of `{}`",
                             f.ast.name.node,
@@ -682,7 +679,7 @@ impl Ctx<'_> {
         let rule = op.rule();
         let d = if op == Operator::NotEquals {
             Diagnostic::warning(
-                "case-mismatch",
+                Code::CaseMismatch,
                 format!(
                     "`{text}` lets through {} whose `{attr}` differs from {x:?} only in letter case",
                     plural(users, "candidate")
@@ -694,7 +691,7 @@ impl Ctx<'_> {
             ))
         } else if exact == 0 {
             Diagnostic::warning(
-                "case-mismatch",
+                Code::CaseMismatch,
                 format!(
                     "`{text}` matches no candidate, but {} {} a `{attr}` that differs only in letter case",
                     users,
@@ -708,7 +705,7 @@ impl Ctx<'_> {
             ))
         } else {
             Diagnostic::info(
-                "case-variant",
+                Code::CaseVariant,
                 format!(
                     "`{text}` matches {} exactly, but leaves out {} whose `{attr}` differs only in letter case",
                     plural(exact, "candidate"),
@@ -765,7 +762,7 @@ impl Ctx<'_> {
         out.push(
             Finding::new(
                 Diagnostic::warning(
-                    "null-excluded",
+                    Code::NullExcluded,
                     format!(
                         "{} with no `{attr}` {} out of filter `{}`: `{}` is false on null",
                         plural(n, "candidate"),
@@ -832,7 +829,7 @@ impl Ctx<'_> {
             "excludes"
         };
         let d = Diagnostic::warning(
-            "regex-unanchored",
+            Code::RegexUnanchored,
             format!(
                 "`{}` also {verb} {} that a whole-value pattern would not ({})",
                 clause_text(clause),
@@ -883,7 +880,7 @@ impl Ctx<'_> {
         out.push(
             Finding::new(
                 Diagnostic::info(
-                    "clause-never-decides",
+                    Code::ClauseNeverDecides,
                     format!("`{}` holds for {who}, so it decides nothing", clause_text(clause)),
                 )
                 .with_label(clause.source, clause.span, "always true here")
@@ -954,7 +951,7 @@ impl Ctx<'_> {
                     out.push(
                         Finding::new(
                             Diagnostic::info(
-                                "redundant-filter",
+                                Code::RedundantFilter,
                                 format!(
                                     "filter `{}` adds no one to stage `{}`: {} also {} {} {}",
                                     f.ast.name.node,
@@ -1049,7 +1046,7 @@ impl Ctx<'_> {
             out.push(
                 Finding::new(
                     Diagnostic::warning(
-                        "unreadable-values",
+                        Code::UnreadableValues,
                         format!(
                             "the `{}` of {} is not {what}, so `{}` is false for {}",
                             c.attribute,
@@ -1106,7 +1103,7 @@ impl Ctx<'_> {
             out.push(
                 Finding::new(
                     Diagnostic::warning(
-                        "whitespace-value",
+                        Code::WhitespaceValue,
                         format!(
                             "the `{}` of {} is only white space, which Entra reads as a value, not as null",
                             c.attribute,
@@ -1149,7 +1146,7 @@ impl Ctx<'_> {
                     out.push(
                         Finding::new(
                             Diagnostic::warning(
-                                "broad-scope",
+                                Code::BroadScope,
                                 format!(
                                     "stage `{}` of `{}` puts {in_scope} of {} in scope ({share:.0}%), more than {}%",
                                     s.name,
@@ -1189,7 +1186,7 @@ impl Ctx<'_> {
                     out.push(
                         Finding::new(
                             Diagnostic::warning(
-                                "guests-in-scope",
+                                Code::GuestsInScope,
                                 format!(
                                     "stage `{}` of `{}` puts {} in scope",
                                     s.name,
@@ -1209,7 +1206,7 @@ impl Ctx<'_> {
                     out.push(
                         Finding::new(
                             Diagnostic::info(
-                                "disabled-in-scope",
+                                Code::DisabledInScope,
                                 format!(
                                     "stage `{}` of `{}` has {} disabled in Entra in scope",
                                     s.name,
@@ -1256,7 +1253,7 @@ pub fn render_table(findings: &[Finding], sources: &Sources, width: Option<u16>)
     if findings.is_empty() {
         return "no findings\n".to_string();
     }
-    let mut t = crate::report::table(width);
+    let mut t = crate::output::table(width);
     t.set_header(vec!["Location", "Level", "Finding", "Users", "Examples"]);
     for f in findings {
         let d = &f.diagnostic;
@@ -1295,7 +1292,7 @@ pub fn render_table(findings: &[Finding], sources: &Sources, width: Option<u16>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::dotnet_regex::Note;
+    use crate::regex::Note;
     use crate::rules::load::load_text;
 
     #[test]
@@ -1349,7 +1346,7 @@ mod tests {
             let l = load_text("t.scope", &text, None);
             lint(&l, None, &LintOptions::default())
                 .iter()
-                .map(|f| f.diagnostic.code)
+                .map(|f| f.diagnostic.code.as_str())
                 .filter(|c| *c == "unsatisfiable-filter")
                 .collect()
         };

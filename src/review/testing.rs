@@ -12,14 +12,14 @@
 //! mistake in it is reported at its line and column.
 
 use super::plural;
-use crate::diag::{Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, FileLocation};
 use crate::directory::assignments::{
     Assignment, Assignments, PrincipalType, TargetAccount, TargetState,
 };
 use crate::directory::{Directory, InputFormat, InputInfo, from_rows};
-use crate::eval::dotnet_regex::Anchoring;
 use crate::eval::explain::{FilterTrace, trace};
 use crate::eval::{EvalOptions, FilterId, Outcomes, Plan, StageId, compile, evaluate};
+use crate::regex::Anchoring;
 use crate::report::explain::find_user;
 use crate::report::plan::ReportContext;
 use crate::rollout::{Action, Candidacy, Rollout, RolloutInputs, RolloutOptions, simulate};
@@ -220,7 +220,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
         Ok(s) => s,
         Err(e) => {
             let message = e.message().lines().next().unwrap_or("").trim().to_string();
-            let mut d = Diagnostic::error("test-file", format!("invalid test file: {message}"))
+            let mut d = Diagnostic::error(Code::TestFile, format!("invalid test file: {message}"))
                 .with_help(SHAPE_HELP);
             match e.span() {
                 Some(r) => d = d.with_label(id, Span::new(r.start, r.end), "here"),
@@ -246,7 +246,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
             other => {
                 errors.push(
                     Diagnostic::error(
-                        "test-file",
+                        Code::TestFile,
                         format!("unknown regex anchoring `{other}`"),
                     )
                     .with_label(id, span_of(s), "not `partial` or `full`")
@@ -263,7 +263,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
         .unwrap_or_default();
     if spec.cases.is_empty() {
         errors.push(
-            Diagnostic::error("test-file", "the test file has no `[[case]]`")
+            Diagnostic::error(Code::TestFile, "the test file has no `[[case]]`")
                 .at(FileLocation::file(name))
                 .with_help(SHAPE_HELP),
         );
@@ -284,7 +284,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
                         toml::Value::Array(_) | toml::Value::Table(_) => {
                             errors.push(
                                 Diagnostic::error(
-                                    "test-file",
+                                    Code::TestFile,
                                     format!("the value of `{k}` must be text, not a list or a table"),
                                 )
                                 .with_label(id, span_of(v), "one value per attribute")
@@ -304,7 +304,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
                 if directory.is_empty() {
                     errors.push(
                         Diagnostic::error(
-                            "test-file",
+                            Code::TestFile,
                             format!("case `{}` refers to a directory user, but the file names no directory", c.name.get_ref()),
                         )
                         .with_label(id, span_of(r), "needs a directory")
@@ -316,7 +316,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
             (Some(u), Some(_)) => {
                 errors.push(
                     Diagnostic::error(
-                        "test-file",
+                        Code::TestFile,
                         format!("case `{}` has both `user` and `user_ref`", c.name.get_ref()),
                     )
                     .with_label(id, span_of(u), "one of the two")
@@ -327,7 +327,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
             (None, None) => {
                 errors.push(
                     Diagnostic::error(
-                        "test-file",
+                        Code::TestFile,
                         format!("case `{}` has no user", c.name.get_ref()),
                     )
                     .with_label(id, name_span, "")
@@ -344,7 +344,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
                 if let Some(first) = list.as_ref().and_then(|l| l.first()) {
                     errors.push(
                         Diagnostic::error(
-                            "test-file",
+                            Code::TestFile,
                             format!("`{key}` applies to inline users only"),
                         )
                         .with_label(id, span_of(first), "")
@@ -356,7 +356,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
         if c.expect.is_empty() {
             errors.push(
                 Diagnostic::error(
-                    "test-file",
+                    Code::TestFile,
                     format!("case `{}` expects nothing", c.name.get_ref()),
                 )
                 .with_label(id, name_span, "")
@@ -375,7 +375,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
                     None => {
                         errors.push(
                             Diagnostic::error(
-                                "test-file",
+                                Code::TestFile,
                                 format!("unknown action `{}`", a.get_ref()),
                             )
                             .with_label(id, span_of(a), "not an action")
@@ -387,7 +387,7 @@ pub fn parse_suite(name: &str, text: &str, base: &Path) -> Result<Suite, SuiteEr
             };
             if x.in_scope.is_none() && action.is_none() && x.filter.is_none() {
                 errors.push(
-                    Diagnostic::error("test-file", "this expectation checks nothing")
+                    Diagnostic::error(Code::TestFile, "this expectation checks nothing")
                         .with_label(id, span_of(e), "")
                         .with_help("add `in_scope = true|false`, `action = \"...\"` or `filter = \"filter name\"`"),
                 );
@@ -663,7 +663,7 @@ pub fn run_suite(
             None => format!("apps in the rules: {}", quoted(&app_names)),
         };
         Diagnostic::error(
-            "unknown-app",
+            Code::UnknownApp,
             format!("no app `{}` in the rules", name.node),
         )
         .with_label(id, name.span, "unknown app")
@@ -691,7 +691,7 @@ pub fn run_suite(
                         };
                         errors.push(
                             Diagnostic::error(
-                                "unknown-stage",
+                                Code::UnknownStage,
                                 format!("app `{}` has no stage `{}`", app.name.node, s.node),
                             )
                             .with_label(id, s.span, "unknown stage")
@@ -704,7 +704,7 @@ pub fn run_suite(
                 None => {
                     errors.push(
                         Diagnostic::error(
-                            "missing-stage",
+                            Code::MissingStage,
                             format!(
                                 "app `{}` has {} stages: say which one",
                                 app.name.node,
@@ -752,7 +752,7 @@ pub fn run_suite(
                         };
                         errors.push(
                             Diagnostic::error(
-                                "unknown-user",
+                                Code::UnknownUser,
                                 format!("no user `{}` in the directory", key.node),
                             )
                             .with_label(id, key.span, "not found")
@@ -764,7 +764,7 @@ pub fn run_suite(
                 None => {
                     errors.push(
                         Diagnostic::error(
-                            "no-directory",
+                            Code::NoDirectory,
                             format!("case `{}` needs a directory", case.name.node),
                         )
                         .with_label(id, key.span, "")
@@ -786,7 +786,7 @@ pub fn run_suite(
         if has_refs && r.inputs.assignments.is_none() && !assigned.is_empty() {
             errors.push(
                 Diagnostic::error(
-                    "no-assignments",
+                    Code::NoAssignments,
                     format!(
                         "{} only assigned users, but the test file names no assignments for its directory users",
                         if assigned.len() == 1 {
@@ -1215,7 +1215,7 @@ pub fn render_text(report: &TestReport, min_coverage: Option<f64>, width: Option
         }
     );
     if !cov.filters.is_empty() {
-        let mut t = crate::report::table(width);
+        let mut t = crate::output::table(width);
         t.set_header(vec![
             "Location",
             "App",

@@ -11,12 +11,12 @@
 
 pub mod estimate;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::directory::Directory;
 use crate::directory::assignments::{Assignments, GroupMembers, PrincipalType, TargetState};
-use crate::eval::value::parse_bool;
 use crate::eval::{Bits, Outcomes, Plan, StageId};
 use crate::rules::{RuleSet, ScopeMode};
+use crate::value::parse_bool;
 use estimate::Estimate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -591,7 +591,7 @@ pub fn simulate_with(
         if app.scope_mode() == ScopeMode::Assigned && inputs.assignments.is_none() {
             errors.push(
                 Diagnostic::error(
-                    "no-assignments",
+                    Code::NoAssignments,
                     format!("app `{}` syncs only assigned users and groups, but no assignments were given", app.name.node),
                 )
                 .with_rule("S24")
@@ -609,7 +609,7 @@ pub fn simulate_with(
                 .collect();
             errors.push(
                 Diagnostic::error(
-                    "unknown-app",
+                    Code::UnknownApp,
                     format!(
                         "--target-state names app `{}`, which the rules do not define",
                         ts.app
@@ -630,13 +630,13 @@ pub fn simulate_with(
     );
     if !facts.has_enabled_column && n > 0 {
         warnings.push(
-            Diagnostic::warning("no-account-enabled", "the directory export has no `accountEnabled` column: every user is treated as active")
+            Diagnostic::warning(Code::NoAccountEnabled, "the directory export has no `accountEnabled` column: every user is treated as active")
                 .with_rule("S25")
                 .with_help("export `accountEnabled` (Graph `$select=accountEnabled`, Get-MgUser `-Property AccountEnabled`) to see disabled users"),
         );
     } else if null_enabled > 0 {
         warnings.push(
-            Diagnostic::warning("null-account-enabled", format!("{} no `accountEnabled` value and {} treated as active", crate::diag::count(null_enabled as u64, "user has", "users have"), if null_enabled == 1 { "is" } else { "are" }))
+            Diagnostic::warning(Code::NullAccountEnabled, format!("{} no `accountEnabled` value and {} treated as active", crate::diag::count(null_enabled as u64, "user has", "users have"), if null_enabled == 1 { "is" } else { "are" }))
                 .with_rule("S25")
                 .with_help("Entra's behaviour for a missing accountEnabled is undocumented; scopesim assumes active"),
         );
@@ -644,7 +644,7 @@ pub fn simulate_with(
     if unreadable_enabled > 0 {
         warnings.push(
             Diagnostic::warning(
-                "unreadable-account-enabled",
+                Code::UnreadableAccountEnabled,
                 format!("{} an `accountEnabled` value that is neither true nor false and {} treated as active", crate::diag::count(unreadable_enabled as u64, "user has", "users have"), if unreadable_enabled == 1 { "is" } else { "are" }),
             )
             .with_rule("S4"),
@@ -669,7 +669,7 @@ pub fn simulate_with(
                     .collect::<Vec<_>>()
                     .join(", ");
                 warnings.push(
-                    Diagnostic::warning("app-not-assigned", format!("the assignments name no principal for app `{name}`, so it has no candidates"))
+                    Diagnostic::warning(Code::AppNotAssigned, format!("the assignments name no principal for app `{name}`, so it has no candidates"))
                         .with_rule("S24")
                         .with_label(app.source, app.name.span, "")
                         .with_help(format!(
@@ -682,7 +682,7 @@ pub fn simulate_with(
             let examples: Vec<String> = unknown.iter().take(3).map(|u| format!("`{u}`")).collect();
             warnings.push(
                 Diagnostic::warning(
-                    "unknown-principal",
+                    Code::UnknownPrincipal,
                     format!(
                         "{} assigned to `{name}` not in the directory export (e.g. {})",
                         crate::diag::count(unknown.len() as u64, "user is", "users are"),
@@ -781,7 +781,7 @@ pub fn simulate_with(
                 let t = app.deletion_threshold.as_ref().map_or(0, |t| t.node);
                 warnings.push(
                     Diagnostic::warning(
-                        "deletion-threshold",
+                        Code::DeletionThreshold,
                         format!(
                             "stage `{}` of `{name}` would disable or delete {deprovisions} accounts, over the threshold of {t}: Entra would hold them and quarantine the job (TooManyDeletes)",
                             s.name

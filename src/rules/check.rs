@@ -11,10 +11,10 @@ use super::ast::*;
 use super::operator::Operator;
 use super::parse::suggest_word;
 use super::resolve::stage_view;
-use crate::diag::Diagnostic;
-use crate::eval::dotnet_regex::{Anchoring, DotnetRegex};
-use crate::eval::value::parse_int;
+use crate::diag::{Code, Diagnostic};
+use crate::regex::{Anchoring, DotnetRegex};
 use crate::schema::{self, AttrType};
+use crate::value::parse_int;
 use std::collections::HashMap;
 
 /// Options that change what is valid.
@@ -25,7 +25,7 @@ pub struct CheckOptions {
 }
 
 /// Code of the S17 diagnostic, which `convert` tolerates (it only translates).
-pub const UNDOCUMENTED_OPERATOR: &str = "undocumented-operator";
+pub const UNDOCUMENTED_OPERATOR: Code = Code::UndocumentedOperator;
 
 /// Checks a rule set; returns every finding, errors and warnings.
 pub fn check(rules: &RuleSet, opts: CheckOptions) -> Vec<Diagnostic> {
@@ -34,7 +34,7 @@ pub fn check(rules: &RuleSet, opts: CheckOptions) -> Vec<Diagnostic> {
     for app in &rules.apps {
         if app.name.node.trim().is_empty() {
             out.push(
-                Diagnostic::error("empty-name", "an app needs a name")
+                Diagnostic::error(Code::EmptyName, "an app needs a name")
                     .with_label(app.source, app.name.span, "empty name")
                     .with_help("name it as in Enterprise applications, such as `app \"Salesforce\" { ... }`"),
             );
@@ -42,7 +42,7 @@ pub fn check(rules: &RuleSet, opts: CheckOptions) -> Vec<Diagnostic> {
         if let Some(prev) = apps.insert(app.name.node.as_str(), app) {
             out.push(
                 Diagnostic::error(
-                    "duplicate-app",
+                    Code::DuplicateApp,
                     format!("app `{}` is defined twice", app.name.node),
                 )
                 .with_label(app.source, app.name.span, "defined again here")
@@ -60,7 +60,7 @@ fn check_app(app: &App, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     for (i, stage) in app.stages.iter().enumerate() {
         if stage.name.node.trim().is_empty() {
             out.push(
-                Diagnostic::error("empty-name", "a stage needs a name").with_label(
+                Diagnostic::error(Code::EmptyName, "a stage needs a name").with_label(
                     stage.source,
                     stage.name.span,
                     "empty name",
@@ -70,7 +70,7 @@ fn check_app(app: &App, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
         if let Some(prev) = stages.insert(stage.name.node.as_str(), stage) {
             out.push(
                 Diagnostic::error(
-                    "duplicate-stage",
+                    Code::DuplicateStage,
                     format!(
                         "stage `{}` is defined twice in app `{}`",
                         stage.name.node, app.name.node
@@ -124,7 +124,7 @@ fn check_app(app: &App, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
                     )
                 };
                 out.push(
-                    Diagnostic::error("bad-extends", message)
+                    Diagnostic::error(Code::BadExtends, message)
                         .with_label(stage.source, parent.span, "not an earlier stage")
                         .with_help(help),
                 );
@@ -149,7 +149,7 @@ fn check_stage_filters(app: &App, index: usize, out: &mut Vec<Diagnostic>) {
                 if own {
                     out.push(
                         Diagnostic::error(
-                            "duplicate-filter",
+                            Code::DuplicateFilter,
                             format!(
                                 "filter `{}` appears twice in stage `{}`",
                                 f.name.node, view.stage.name.node
@@ -170,7 +170,7 @@ fn check_stage_filters(app: &App, index: usize, out: &mut Vec<Diagnostic>) {
 fn check_filter(filter: &Filter, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     if filter.name.node.trim().is_empty() {
         out.push(
-            Diagnostic::warning("empty-name", "this filter has no name")
+            Diagnostic::warning(Code::EmptyName, "this filter has no name")
                 .with_label(filter.source, filter.name.span, "no name")
                 .with_help("name filters so that explanations and reports can refer to them"),
         );
@@ -178,7 +178,7 @@ fn check_filter(filter: &Filter, opts: CheckOptions, out: &mut Vec<Diagnostic>) 
     if filter.clauses.is_empty() {
         out.push(
             Diagnostic::warning(
-                "empty-filter",
+                Code::EmptyFilter,
                 format!(
                     "filter `{}` has no clauses and matches every candidate",
                     filter.name.node
@@ -192,7 +192,7 @@ fn check_filter(filter: &Filter, opts: CheckOptions, out: &mut Vec<Diagnostic>) 
     if filter.kind == FilterKind::Category {
         out.push(
             Diagnostic::warning(
-                "category-filter",
+                Code::CategoryFilter,
                 format!("filter `{}` is a category filter, which Graph marks experimental", filter.name.node),
             )
             .with_rule("S23")
@@ -215,7 +215,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
             if let Some(why) = info.unsupported {
                 out.push(
                     Diagnostic::error(
-                        "unsupported-attribute",
+                        Code::UnsupportedAttribute,
                         format!("`{attr}` cannot be used in a scoping filter"),
                     )
                     .with_rule("S20")
@@ -231,7 +231,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
             {
                 out.push(
                     Diagnostic::warning(
-                        "attribute-case",
+                        Code::AttributeCase,
                         format!("attribute `{attr}` differs in case from `{}`", ci.name),
                     )
                     .with_rule("S3")
@@ -244,7 +244,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
                 if let Some(why) = ci.unsupported {
                     out.push(
                         Diagnostic::error(
-                            "unsupported-attribute",
+                            Code::UnsupportedAttribute,
                             format!("`{}` cannot be used in a scoping filter", ci.name),
                         )
                         .with_rule("S20")
@@ -256,7 +256,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
                 if let Some(s) = schema::suggest(attr, []) {
                     out.push(
                         Diagnostic::warning(
-                            "unknown-attribute",
+                            Code::UnknownAttribute,
                             format!("`{attr}` is not a known source attribute"),
                         )
                         .with_label(src, c.attribute.span, "")
@@ -281,7 +281,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
                 ),
             };
             out.push(
-                Diagnostic::error("unknown-operator", format!("unknown operator `{text}`"))
+                Diagnostic::error(Code::UnknownOperator, format!("unknown operator `{text}`"))
                     .with_label(src, c.operator.span, "not an operator")
                     .with_help(help),
             );
@@ -305,7 +305,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
         && ty != AttrType::Boolean
     {
         out.push(
-            Diagnostic::warning("boolean-operator", format!("`{}` applies to Boolean attributes, and `{attr}` is not one", op.canonical()))
+            Diagnostic::warning(Code::BooleanOperator, format!("`{}` applies to Boolean attributes, and `{attr}` is not one", op.canonical()))
                 .with_rule("S13")
                 .with_label(src, c.operator.span, "")
                 .with_help("Entra lists IS TRUE and IS FALSE for Boolean attributes only; scopesim still reads `true`/`false` text (S4)"),
@@ -315,7 +315,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
         if let Some(v) = c.values.first() {
             out.push(
                 Diagnostic::error(
-                    "extra-value",
+                    Code::ExtraValue,
                     format!("`{}` takes no value", op.canonical()),
                 )
                 .with_rule(op.rule())
@@ -328,7 +328,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     let Some(value) = c.values.first() else {
         out.push(
             Diagnostic::error(
-                "missing-value",
+                Code::MissingValue,
                 format!("`{}` needs a value", op.canonical()),
             )
             .with_rule(op.rule())
@@ -339,7 +339,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     };
     if c.values.len() > 1 {
         out.push(
-            Diagnostic::error("several-values", format!("this clause has {} values; a clause takes exactly one", c.values.len()))
+            Diagnostic::error(Code::SeveralValues, format!("this clause has {} values; a clause takes exactly one", c.values.len()))
                 .with_rule("S21")
                 .with_label(src, c.values[1].span, "second value")
                 .with_help("Entra does not document what several `targetOperand.values` mean; split the clause into one filter per value (filters are ORed)"),
@@ -348,7 +348,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     if value.style == ValueStyle::Bare {
         out.push(
             Diagnostic::error(
-                "unquoted-value",
+                Code::UnquotedValue,
                 format!("the value `{}` must be quoted", value.text),
             )
             .with_label(src, value.span, "unquoted")
@@ -361,7 +361,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     if op.is_integer() && parse_int(&value.text).is_none() {
         out.push(
             Diagnostic::error(
-                "not-an-integer",
+                Code::NotAnInteger,
                 format!(
                     "`{}` needs a whole number, not `{}`",
                     op.canonical(),
@@ -376,7 +376,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     if op.is_regex() {
         if let Err(e) = DotnetRegex::new(&value.text, opts.anchoring) {
             let span = value.source_span(e.span.clone());
-            let mut d = Diagnostic::error("invalid-regex", e.message.clone())
+            let mut d = Diagnostic::error(Code::InvalidRegex, e.message.clone())
                 .with_rule("S19")
                 .with_label(src, span, "here");
             if let Some(h) = &e.help {
@@ -392,7 +392,7 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             Diagnostic::warning(
-                "boolean-text",
+                Code::BooleanText,
                 format!("Entra renders Boolean `{attr}` as `True` or `False`, so `{}` compares against that text", op.canonical()),
             )
             .with_rule("S4")
@@ -415,7 +415,7 @@ mod tests {
     }
 
     fn codes(text: &str) -> Vec<&'static str> {
-        diags(text).iter().map(|d| d.code).collect()
+        diags(text).iter().map(|d| d.code.as_str()).collect()
     }
 
     fn one(clause: &str) -> Vec<&'static str> {

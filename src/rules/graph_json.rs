@@ -14,7 +14,7 @@
 use super::ast::*;
 use super::json_tree::{Json, JsonKind, parse_json};
 use super::operator::Operator;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceId, Sources, Span};
 use serde_json::{Map, Value as JValue, json};
 
@@ -59,7 +59,7 @@ pub fn read_graph(sources: &Sources, id: SourceId) -> (Option<GraphDocument>, Ve
 }
 
 impl Reader<'_> {
-    fn error(&mut self, code: &'static str, span: Span, message: String, help: &str) {
+    fn error(&mut self, code: Code, span: Span, message: String, help: &str) {
         let mut d = Diagnostic::error(code, message).with_label(self.source, span, "");
         if !help.is_empty() {
             d = d.with_help(help);
@@ -70,7 +70,7 @@ impl Reader<'_> {
     fn document(&mut self, root: &Json) -> Option<GraphDocument> {
         if !matches!(root.kind, JsonKind::Object(_)) {
             self.error(
-                "graph-shape",
+                Code::GraphShape,
                 root.span,
                 format!("expected a synchronization schema or a `scope` object, found {}", root.kind_name()),
                 "use the JSON of `GET /servicePrincipals/{id}/synchronization/jobs/{jobId}/schema`, or the `scope` object of its user mapping",
@@ -106,7 +106,7 @@ impl Reader<'_> {
             });
         }
         self.error(
-            "graph-shape",
+            Code::GraphShape,
             root.span,
             "this JSON has no `synchronizationRules`, `objectMappings`, `scope` or `groups`".to_string(),
             "use the JSON of `GET /servicePrincipals/{id}/synchronization/jobs/{jobId}/schema`, or the `scope` object of its user mapping",
@@ -117,7 +117,7 @@ impl Reader<'_> {
     fn schema(&mut self, rules: &Json) -> Option<GraphDocument> {
         let Some(items) = rules.as_array() else {
             self.error(
-                "graph-shape",
+                Code::GraphShape,
                 rules.span,
                 format!(
                     "`synchronizationRules` must be an array, found {}",
@@ -152,7 +152,7 @@ impl Reader<'_> {
         let Some(first) = users.first() else {
             let span = lists.first().map_or(Span::default(), |l| l.span);
             self.error(
-                "graph-no-user-mapping",
+                Code::GraphNoUserMapping,
                 span,
                 "the schema has no object mapping whose `sourceObjectName` is `User`".to_string(),
                 "scopesim simulates user provisioning: export the schema of a job that provisions users",
@@ -163,7 +163,7 @@ impl Reader<'_> {
             let name = first.get("name").and_then(Json::as_str).unwrap_or("");
             self.diags.push(
                 Diagnostic::warning(
-                    "graph-several-user-mappings",
+                    Code::GraphSeveralUserMappings,
                     format!(
                         "the schema has {} user object mappings; using the first, `{name}`",
                         users.len()
@@ -192,7 +192,7 @@ impl Reader<'_> {
         }
         if !matches!(scope.kind, JsonKind::Object(_)) {
             self.error(
-                "graph-shape",
+                Code::GraphShape,
                 scope.span,
                 format!(
                     "`scope` must be an object or null, found {}",
@@ -211,7 +211,7 @@ impl Reader<'_> {
             }
             let Some(items) = groups.as_array() else {
                 self.error(
-                    "graph-shape",
+                    Code::GraphShape,
                     groups.span,
                     format!(
                         "`{}` must be an array, found {}",
@@ -234,7 +234,7 @@ impl Reader<'_> {
     fn filter_group(&mut self, g: &Json, kind: FilterKind) -> Option<Filter> {
         if !matches!(g.kind, JsonKind::Object(_)) {
             self.error(
-                "graph-shape",
+                Code::GraphShape,
                 g.span,
                 format!("a filter group must be an object, found {}", g.kind_name()),
                 "",
@@ -260,7 +260,7 @@ impl Reader<'_> {
                 }
                 None if c.is_null() => {}
                 None => self.error(
-                    "graph-shape",
+                    Code::GraphShape,
                     c.span,
                     format!("`clauses` must be an array, found {}", c.kind_name()),
                     "",
@@ -279,7 +279,7 @@ impl Reader<'_> {
     fn clause(&mut self, c: &Json) -> Option<Clause> {
         if !matches!(c.kind, JsonKind::Object(_)) {
             self.error(
-                "graph-shape",
+                Code::GraphShape,
                 c.span,
                 format!("a clause must be an object, found {}", c.kind_name()),
                 "",
@@ -292,7 +292,7 @@ impl Reader<'_> {
             }
             other => {
                 self.error(
-                    "graph-shape",
+                    Code::GraphShape,
                     other.map_or(c.span, |a| a.span),
                     "a clause needs `sourceOperandName`, the attribute to test".to_string(),
                     "",
@@ -311,7 +311,7 @@ impl Reader<'_> {
             }
             other => {
                 self.error(
-                    "graph-shape",
+                    Code::GraphShape,
                     other.map_or(c.span, |a| a.span),
                     "a clause needs `operatorName`".to_string(),
                     "",
@@ -335,7 +335,7 @@ impl Reader<'_> {
                                         item.span,
                                     )),
                                     _ => self.error(
-                                        "graph-shape",
+                                        Code::GraphShape,
                                         item.span,
                                         format!(
                                             "`values` holds strings, found {}",
@@ -347,7 +347,7 @@ impl Reader<'_> {
                             }
                         }
                         None => self.error(
-                            "graph-shape",
+                            Code::GraphShape,
                             v.span,
                             format!(
                                 "`targetOperand.values` must be an array of strings, found {}",
@@ -372,7 +372,7 @@ impl Reader<'_> {
     fn bundle(&mut self, apps: &Json) -> Option<RuleSet> {
         let Some(items) = apps.as_array() else {
             self.error(
-                "graph-shape",
+                Code::GraphShape,
                 apps.span,
                 "`apps` must be an array".to_string(),
                 "",
@@ -385,7 +385,7 @@ impl Reader<'_> {
                 Some((s, span)) => Spanned::new(s.to_string(), span),
                 None => {
                     self.error(
-                        "graph-shape",
+                        Code::GraphShape,
                         a.span,
                         "an app needs a `name`".to_string(),
                         "",
@@ -433,7 +433,7 @@ impl Reader<'_> {
                     s.get("name").and_then(|n| n.as_str().map(|t| (t, n.span)))
                 else {
                     self.error(
-                        "graph-shape",
+                        Code::GraphShape,
                         s.span,
                         "a stage needs a `name`".to_string(),
                         "",

@@ -6,7 +6,7 @@
 //! (kilobytes), so a pest grammar building a spanned tree is simple and fast enough.
 
 use super::ast::{Value, ValueStyle};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceId, Span};
 use pest::Parser;
 use pest::iterators::Pair;
@@ -112,7 +112,7 @@ pub fn parse_json(text: &str, source: SourceId) -> Result<Json, Diagnostic> {
     let root = pairs
         .next()
         .and_then(|json| json.into_inner().find(|p| p.as_rule() != Rule::EOI))
-        .ok_or_else(|| Diagnostic::error("json-syntax", "invalid JSON: the text is empty"))?;
+        .ok_or_else(|| Diagnostic::error(Code::JsonSyntax, "invalid JSON: the text is empty"))?;
     Ok(build(root))
 }
 
@@ -121,7 +121,7 @@ fn syntax_error(text: &str, source: SourceId) -> Diagnostic {
     let err = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
         Err(e) => e,
         Ok(_) => {
-            return Diagnostic::error("json-syntax", "invalid JSON")
+            return Diagnostic::error(Code::JsonSyntax, "invalid JSON")
                 .with_label(source, Span::new(0, 0), "")
                 .with_help("check the file with a JSON validator");
         }
@@ -143,7 +143,7 @@ fn syntax_error(text: &str, source: SourceId) -> Diagnostic {
         .next()
         .unwrap_or(&message)
         .to_string();
-    Diagnostic::error("json-syntax", format!("invalid JSON: {message}"))
+    Diagnostic::error(Code::JsonSyntax, format!("invalid JSON: {message}"))
         .with_label(source, Span::new(at, end), "here")
         .with_help("check for a missing comma, quote or bracket just before this point")
 }

@@ -7,8 +7,9 @@
 use super::ast::*;
 use super::graph_json::{GraphDocument, read_graph};
 use super::parse::parse_scope;
-use crate::diag::{Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, FileLocation};
 use crate::source::Sources;
+use crate::text::{decode_text, hex};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -42,64 +43,19 @@ impl LoadedRules {
     }
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
 /// Reads a text file for rules: UTF-8 with or without BOM, or UTF-16 with BOM.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("io", format!("cannot read `{shown}`: {e}"))
+        Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}"))
             .at(FileLocation::file(&shown))
             .with_help("check the path and that the file is readable")
     })?;
     decode_text(&bytes).map_err(|(line, col)| {
-        Diagnostic::error("encoding", format!("`{shown}` is not valid UTF-8"))
+        Diagnostic::error(Code::Encoding, format!("`{shown}` is not valid UTF-8"))
             .at(FileLocation::file(&shown).at_line(line).at_column(col))
             .with_help("save the file as UTF-8")
     })
-}
-
-/// Decodes UTF-8 (BOM optional) or BOM-marked UTF-16; on bad UTF-8, the line and column.
-pub fn decode_text(bytes: &[u8]) -> Result<String, (u64, u64)> {
-    if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
-        return decode_text(rest);
-    }
-    let utf16 = |le: bool, rest: &[u8]| -> String {
-        let units = rest.chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect()
-    };
-    if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
-        return Ok(utf16(true, rest));
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        return Ok(utf16(false, rest));
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            Err((line, (e.valid_up_to() - line_start) as u64 + 1))
-        }
-    }
 }
 
 /// True when a text looks like JSON rather than `.scope`.
@@ -202,7 +158,7 @@ fn load_into(loaded: &mut LoadedRules, name: &str, text: String, base: Option<&P
                     Err((line, col)) => {
                         loaded.diagnostics.push(
                             Diagnostic::error(
-                                "encoding",
+                                Code::Encoding,
                                 format!("`{shown}` is not valid UTF-8 (line {line}, column {col})"),
                             )
                             .with_label(id, graph.span, "named here")
@@ -214,7 +170,7 @@ fn load_into(loaded: &mut LoadedRules, name: &str, text: String, base: Option<&P
                 Err(e) => {
                     loaded.diagnostics.push(
                         Diagnostic::error(
-                            "graph-file",
+                            Code::GraphFile,
                             format!("cannot read Graph schema `{shown}`: {e}"),
                         )
                         .with_label(id, graph.span, "named here")
@@ -229,7 +185,7 @@ fn load_into(loaded: &mut LoadedRules, name: &str, text: String, base: Option<&P
             match doc {
                 Some(GraphDocument::Scope { filters, .. }) => stage.filters = filters,
                 Some(GraphDocument::Bundle(_)) => loaded.diagnostics.push(
-                    Diagnostic::error("graph-file", format!("`{shown}` is a scopesim bundle, not a Graph schema"))
+                    Diagnostic::error(Code::GraphFile, format!("`{shown}` is a scopesim bundle, not a Graph schema"))
                         .with_label(id, graph.span, "named here")
                         .with_help("a stage takes the `scope` of one object mapping; convert the bundle with `scopesim convert` instead"),
                 ),

@@ -8,7 +8,7 @@
 
 use super::ast::*;
 use super::operator::Operator;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceId, Sources, Span};
 use pest::Parser;
 use pest::iterators::Pair;
@@ -83,7 +83,7 @@ fn span_of(p: &Pair<'_, Rule>) -> Span {
 impl Builder<'_> {
     fn error(
         &mut self,
-        code: &'static str,
+        code: Code,
         span: Span,
         message: String,
         label: &str,
@@ -163,7 +163,7 @@ impl Builder<'_> {
                 let first_span = first.name.span;
                 self.diags.push(
                     Diagnostic::error(
-                        "filters-and-stages",
+                        Code::FiltersAndStages,
                         format!("app `{}` has both stages and filters written directly in it", app.name.node),
                     )
                     .with_label(self.source, dspan, "filters outside any stage")
@@ -206,7 +206,7 @@ impl Builder<'_> {
         let duplicate = |b: &mut Self, prev: Option<Span>| {
             if let Some(prev) = prev {
                 b.diags.push(
-                    Diagnostic::error("duplicate-setting", format!("`{key_text}` is set twice"))
+                    Diagnostic::error(Code::DuplicateSetting, format!("`{key_text}` is set twice"))
                         .with_label(b.source, span, "set again here")
                         .with_label(b.source, prev, "first set here")
                         .with_help("keep one of them"),
@@ -224,7 +224,7 @@ impl Builder<'_> {
                 match mode {
                     Some(m) => app.scope = Some(Spanned::new(m, span)),
                     None => self.error(
-                        "bad-setting-value",
+                        Code::BadSettingValue,
                         value_span,
                         format!("`scope` must be `assigned` or `all`, not `{value_text}`"),
                         "expected `assigned` or `all`",
@@ -249,7 +249,7 @@ impl Builder<'_> {
                         }
                     }
                     None => self.error(
-                        "bad-setting-value",
+                        Code::BadSettingValue,
                         value_span,
                         format!("`{key_text}` must be `true` or `false`, not `{value_text}`"),
                         "expected `true` or `false`",
@@ -262,7 +262,7 @@ impl Builder<'_> {
                 match value_text.parse::<u64>() {
                     Ok(n) if n > 0 => app.deletion_threshold = Some(Spanned::new(n, span)),
                     _ => self.error(
-                        "bad-setting-value",
+                        Code::BadSettingValue,
                         value_span,
                         format!("`deletion_threshold` must be a positive whole number, not `{value_text}`"),
                         "expected a number of deletions, such as `50`",
@@ -275,7 +275,7 @@ impl Builder<'_> {
                     .map(|s| format!("did you mean `{s}`?"))
                     .or_else(|| Some(format!("an app accepts: {}", SETTINGS.join(", "))));
                 self.error(
-                    "unknown-setting",
+                    Code::UnknownSetting,
                     key_span,
                     format!("unknown setting `{other}`"),
                     "not a setting",
@@ -497,7 +497,7 @@ impl Builder<'_> {
         let (text, map, unknown) = unescape(ctext, cstart);
         for (at, esc) in unknown {
             self.diags.push(
-                Diagnostic::warning("unknown-escape", format!("unknown escape `{esc}` in a double-quoted string is kept as written"))
+                Diagnostic::warning(Code::UnknownEscape, format!("unknown escape `{esc}` in a double-quoted string is kept as written"))
                     .with_label(self.source, Span::new(at, at + esc.len()), "kept as written")
                     .with_help("write patterns as raw strings in single quotes, where a backslash is literal: '^\\d{3}$'"),
             );
@@ -544,7 +544,7 @@ impl Builder<'_> {
         } else {
             message = format!("expected {expected}, found `{}`", truncate(first_line, 40));
         }
-        let d = Diagnostic::error("syntax", message).with_label(
+        let d = Diagnostic::error(Code::Syntax, message).with_label(
             self.source,
             line_span,
             "cannot read this",
@@ -592,7 +592,7 @@ impl Builder<'_> {
             }
         };
         self.diags.push(
-            Diagnostic::error("syntax", message)
+            Diagnostic::error(Code::Syntax, message)
                 .with_label(self.source, span, label)
                 .with_help(help),
         );
@@ -755,7 +755,7 @@ fn check_braces(text: &str, id: SourceId) -> Vec<Diagnostic> {
             b'{' => stack.push(i),
             b'}' if stack.pop().is_none() => {
                 diags.push(
-                    Diagnostic::error("unbalanced-brace", "unexpected `}`")
+                    Diagnostic::error(Code::UnbalancedBrace, "unexpected `}`")
                         .with_label(id, Span::new(i, i + 1), "no `{` to close")
                         .with_help("remove it, or add the `{` it should close"),
                 );
@@ -766,7 +766,7 @@ fn check_braces(text: &str, id: SourceId) -> Vec<Diagnostic> {
     }
     for open in stack {
         diags.push(
-            Diagnostic::error("unbalanced-brace", "this `{` is never closed")
+            Diagnostic::error(Code::UnbalancedBrace, "this `{` is never closed")
                 .with_label(id, Span::new(open, open + 1), "opened here")
                 .with_help("add the matching `}`"),
         );
@@ -795,7 +795,7 @@ fn pest_error(e: pest::error::Error<Rule>, id: SourceId) -> Diagnostic {
     } else {
         format!("expected {expected}")
     };
-    Diagnostic::error("syntax", message).with_label(id, span, "here")
+    Diagnostic::error(Code::Syntax, message).with_label(id, span, "here")
 }
 
 fn rule_name(r: Rule) -> &'static str {

@@ -7,6 +7,10 @@
 //! start, no trailing period, user input in backticks, no Rust type names, and the advice
 //! in a separate `help`.
 
+mod codes;
+
+pub use codes::Code;
+
 use crate::source::{LineCol, SourceId, Sources, Span};
 use serde::Serialize;
 use std::fmt;
@@ -128,8 +132,8 @@ impl fmt::Display for FileLocation {
 pub struct Diagnostic {
     /// How serious it is.
     pub severity: Severity,
-    /// A stable kebab-case identifier (`unknown-operator`), for filtering and tests.
-    pub code: &'static str,
+    /// A stable identifier from the registry ([`Code`]), for filtering and tests.
+    pub code: Code,
     /// The spec rule it enforces or mirrors (`S6`), if any.
     pub rule: Option<&'static str>,
     /// One line, lowercase start, no trailing period.
@@ -145,7 +149,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new diagnostic without location.
-    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity,
             code,
@@ -158,17 +162,17 @@ impl Diagnostic {
     }
 
     /// A new error.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, message)
     }
 
     /// A new warning.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, message)
     }
 
     /// A new informational note.
-    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn info(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Info, code, message)
     }
 
@@ -439,7 +443,7 @@ mod tests {
         );
         let text = sources.get(id).unwrap().text.clone();
         let start = text.find("EQUAL ").unwrap();
-        let d = Diagnostic::error("unknown-operator", "unknown operator `EQUAL`")
+        let d = Diagnostic::error(Code::UnknownOperator, "unknown operator `EQUAL`")
             .with_label(id, Span::new(start, start + 5), "not an operator")
             .with_help("did you mean `EQUALS`?");
         let out = d.render(&sources, false);
@@ -454,9 +458,11 @@ mod tests {
 
     #[test]
     fn data_file_locations_render_as_path_line_column() {
-        let d =
-            Diagnostic::error("bad-row", "unterminated quote")
-                .at(FileLocation::file("users.csv").at_line(12).at_column(4));
+        let d = Diagnostic::error(Code::BadRow, "unterminated quote").at(FileLocation::file(
+            "users.csv",
+        )
+        .at_line(12)
+        .at_column(4));
         assert_eq!(
             d.primary_location(&Sources::new()).unwrap(),
             "users.csv:12:4"

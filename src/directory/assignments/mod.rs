@@ -1,0 +1,425 @@
+//! Who is assigned to which app, who is in which group, and which accounts an app already
+//! has: the inputs besides the user directory that decide candidates (spec S24) and the
+//! managed state (S26).
+//!
+//! These files are small next to a directory export (thousands of rows, not millions), so
+//! each is read whole, decoded like the directory (BOM, UTF-16) and parsed with the same
+//! CSV record parser, so a quote error reads the same everywhere. JSON forms (Graph
+//! `appRoleAssignedTo`, group `members` pages, SCIM `ListResponse`) are parsed record by
+//! record from raw slices of the text, so that every record keeps its line number for
+//! messages. Object ids and user principal names are compared ignoring case, as Entra
+//! does.
+
+mod app_roles;
+mod members;
+mod target;
+
+pub use app_roles::read_assignments;
+pub use members::read_group_members;
+pub use target::{TargetAccount, TargetState, read_target_state};
+
+use super::csv::{Table, parse_table, read_small_text};
+use super::encoding::Encoding;
+use super::{InputFormat, InputInfo};
+use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::schema;
+use crate::value::parse_bool;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What an assignment or membership points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum PrincipalType {
+    /// A user.
+    User,
+    /// A group (whose direct members are candidates, S24).
+    Group,
+}
+
+impl PrincipalType {
+    /// Parses `User`/`Group` (any case) and Graph's `#microsoft.graph.user`/`group`.
+    pub fn parse(s: &str) -> Option<PrincipalType> {
+        let s = s.trim();
+        let s = s.strip_prefix("#microsoft.graph.").unwrap_or(s);
+        if s.eq_ignore_ascii_case("user") {
+            Some(PrincipalType::User)
+        } else if s.eq_ignore_ascii_case("group") {
+            Some(PrincipalType::Group)
+        } else {
+            None
+        }
+    }
+
+    /// `User` or `Group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalType::User => "User",
+            PrincipalType::Group => "Group",
+        }
+    }
+}
+
+/// One app assignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// The app (Graph `resourceDisplayName`).
+    pub app: String,
+    /// User or group.
+    pub principal_type: PrincipalType,
+    /// A user's objectId or userPrincipalName, or a group's objectId.
+    pub principal_id: String,
+    /// Line in the file.
+    pub line: u64,
+}
+
+/// Assignments read from one file.
+#[derive(Debug, Clone, Default)]
+pub struct Assignments {
+    /// In file order.
+    pub items: Vec<Assignment>,
+    /// The file read.
+    pub inputs: Vec<InputInfo>,
+}
+
+/// A direct member of a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// objectId (or userPrincipalName) of the member.
+    pub id: String,
+    /// User or nested group.
+    pub kind: PrincipalType,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Group {
+    id: String,
+    members: Vec<Member>,
+    seen: HashSet<(String, PrincipalType)>,
+}
+
+/// Direct members of groups (nested groups appear as members of kind `Group`; their own
+/// members are not expanded, S24).
+#[derive(Debug, Clone, Default)]
+pub struct GroupMembers {
+    groups: Vec<Group>,
+    index: HashMap<String, usize>,
+    member_of: HashMap<String, Vec<String>>,
+    names: HashMap<String, String>,
+    inputs: Vec<InputInfo>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl GroupMembers {
+    /// The direct members of a group, in file order, without duplicates (empty when the
+    /// group is unknown).
+    pub fn direct_members(&self, group: &str) -> &[Member] {
+        self.index
+            .get(&group.to_lowercase())
+            .and_then(|&i| self.groups.get(i))
+            .map_or(&[], |g| g.members.as_slice())
+    }
+
+    /// The groups that directly contain a member id.
+    pub fn groups_of(&self, member: &str) -> &[String] {
+        self.member_of
+            .get(&member.to_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// True when no group was read.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// A group's display name, when a file gave one.
+    pub fn display_name(&self, group: &str) -> Option<&str> {
+        self.names.get(&group.to_lowercase()).map(String::as_str)
+    }
+
+    /// Group ids, in the order first seen.
+    pub fn groups(&self) -> impl Iterator<Item = &str> {
+        self.groups.iter().map(|g| g.id.as_str())
+    }
+
+    /// The files read.
+    pub fn inputs(&self) -> &[InputInfo] {
+        &self.inputs
+    }
+
+    /// Builds membership from `(group id, member)` pairs, as the readers do: for tests,
+    /// and for callers that get membership from elsewhere.
+    pub fn from_edges(edges: impl IntoIterator<Item = (String, Member)>) -> GroupMembers {
+        let mut g = GroupMembers::default();
+        for (group, m) in edges {
+            g.add(&group, &m.id, m.kind);
+        }
+        g
+    }
+
+    /// Warnings found while reading (members that are neither users nor groups).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    fn group_mut(&mut self, id: &str) -> &mut Group {
+        let key = id.to_lowercase();
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                self.groups.push(Group {
+                    id: id.to_string(),
+                    ..Group::default()
+                });
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        &mut self.groups[i]
+    }
+
+    fn add(&mut self, group: &str, member: &str, kind: PrincipalType) {
+        let g = self.group_mut(group);
+        let gid = g.id.clone();
+        if g.seen.insert((member.to_lowercase(), kind)) {
+            g.members.push(Member {
+                id: member.to_string(),
+                kind,
+            });
+            self.member_of
+                .entry(member.to_lowercase())
+                .or_default()
+                .push(gid);
+        }
+    }
+
+    fn name(&mut self, group: &str, name: &str) {
+        if !name.is_empty() {
+            self.group_mut(group);
+            self.names.insert(group.to_lowercase(), name.to_string());
+        }
+    }
+}
+
+/// A record of a JSON file: its line and number, its properties, and its page's.
+#[derive(Debug)]
+struct JsonRecord {
+    line: u64,
+    record: u64,
+    map: Map<String, Value>,
+    page: Option<Rc<Map<String, Value>>>,
+}
+
+fn looks_like_json(text: &str) -> bool {
+    matches!(text.trim_start().chars().next(), Some('{' | '['))
+}
+
+/// Byte offsets of line starts, for line numbers of raw JSON slices.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        let mut v = vec![0];
+        v.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Lines(v)
+    }
+    fn line_of(&self, offset: usize) -> u64 {
+        self.0.partition_point(|&s| s <= offset) as u64
+    }
+}
+
+/// Splits a JSON text into records: an object with one of `list_keys` holding an array is
+/// a page (its other properties go with each record), an array holds pages or records, and
+/// any other object is one record.
+fn json_records(
+    text: &str,
+    shown: &str,
+    list_keys: &[&str],
+) -> Result<Vec<JsonRecord>, Vec<Diagnostic>> {
+    let lines = Lines::new(text);
+    let base = text.as_ptr() as usize;
+    let line_of =
+        |raw: &RawValue| lines.line_of((raw.get().as_ptr() as usize).saturating_sub(base));
+    let top: &RawValue =
+        serde_json::from_str(text).map_err(|e| vec![super::json::json_error(shown, &e, None)])?;
+    let mut out = Vec::new();
+    let mut pending: Vec<Pending<'_>> = Vec::new();
+    let trimmed = top.get().trim_start();
+    if trimmed.starts_with('[') {
+        let items: Vec<&RawValue> = serde_json::from_str(top.get())
+            .map_err(|e| vec![super::json::json_error(shown, &e, None)])?;
+        for item in items {
+            if !page_items(item, list_keys, &mut pending) {
+                pending.push((item, None));
+            }
+        }
+    } else if !page_items(top, list_keys, &mut pending) {
+        pending.push((top, None));
+    }
+    let mut errors = Vec::new();
+    for (i, (raw, page)) in pending.into_iter().enumerate() {
+        let line = line_of(raw);
+        let record = i as u64 + 1;
+        match serde_json::from_str::<Map<String, Value>>(raw.get()) {
+            Ok(map) => out.push(JsonRecord {
+                line,
+                record,
+                map,
+                page,
+            }),
+            Err(_) => errors.push(
+                Diagnostic::error(
+                    Code::JsonShape,
+                    format!(
+                        "record {record} of `{shown}` is not an object: `{}`",
+                        truncate(raw.get(), 40)
+                    ),
+                )
+                .at(FileLocation::file(shown).at_line(line).at_record(record))
+                .with_help("each record must be a JSON object with named properties"),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A record waiting to be parsed, with its page's other properties.
+type Pending<'t> = (&'t RawValue, Option<Rc<Map<String, Value>>>);
+
+/// When `raw` is a page (an object with one of `list_keys` holding an array), queues its
+/// items with the page's other properties and returns true.
+fn page_items<'t>(raw: &'t RawValue, list_keys: &[&str], pending: &mut Vec<Pending<'t>>) -> bool {
+    let Ok(obj) = serde_json::from_str::<BTreeMap<String, &'t RawValue>>(raw.get()) else {
+        return false;
+    };
+    for key in list_keys {
+        let Some(list) = obj.get(*key) else {
+            continue;
+        };
+        let Ok(items) = serde_json::from_str::<Vec<&'t RawValue>>(list.get()) else {
+            continue;
+        };
+        let mut meta = Map::new();
+        for (k, v) in &obj {
+            if k != key {
+                if let Ok(v) = serde_json::from_str::<Value>(v.get()) {
+                    meta.insert(k.clone(), v);
+                }
+            }
+        }
+        let meta = Rc::new(meta);
+        pending.extend(items.into_iter().map(|i| (i, Some(meta.clone()))));
+        return true;
+    }
+    false
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// A property as text (strings as they are, other scalars as JSON text, null as `None`).
+fn prop_text(map: &Map<String, Value>, name: &str) -> Option<String> {
+    let v = map
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)?;
+    match v {
+        Value::Null => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn input_info(
+    shown: &str,
+    format: InputFormat,
+    sha256: String,
+    bytes: u64,
+    records: u64,
+    encoding: Encoding,
+    delimiter: Option<u8>,
+) -> InputInfo {
+    InputInfo {
+        path: shown.to_string(),
+        format,
+        sha256,
+        bytes,
+        records,
+        skipped: 0,
+        encoding: Some(encoding.as_str().to_string()),
+        delimiter: delimiter.map(char::from),
+    }
+}
+
+fn missing_column(shown: &str, t: &Table, wanted: &str, help: &str) -> Diagnostic {
+    let have: Vec<String> = t.headers.iter().map(|h| format!("`{h}`")).collect();
+    Diagnostic::error(
+        Code::MissingColumn,
+        format!(
+            "`{shown}` has no `{wanted}` column (it has {})",
+            have.join(", ")
+        ),
+    )
+    .at(FileLocation::file(shown).at_line(t.header_line))
+    .with_help(help.to_string())
+}
+
+fn bad_principal_type(
+    shown: &str,
+    value: &str,
+    line: u64,
+    column: Option<u64>,
+    record: Option<u64>,
+) -> Diagnostic {
+    let mut loc = FileLocation::file(shown).at_line(line);
+    if let Some(c) = column {
+        loc = loc.at_column(c);
+    }
+    if let Some(r) = record {
+        loc = loc.at_record(r);
+    }
+    Diagnostic::error(
+        Code::BadPrincipalType,
+        format!("principal type `{value}` is neither `User` nor `Group`"),
+    )
+    .at(loc)
+    .with_help("only users and groups can be assigned to an app for provisioning; remove this row or fix its type")
+}
+
+/// Does a header or property name designate `wanted` (same name ignoring case and
+/// punctuation, or the same provisioning attribute)?
+fn names_match(header: &str, wanted: &str) -> bool {
+    let (h, w) = (schema::name_key(header), schema::name_key(wanted));
+    if h.is_empty() {
+        return false;
+    }
+    h == w
+        || matches!((schema::canonical_name(header), schema::canonical_name(wanted)), (Some(a), Some(b)) if a == b)
+}
+
+fn key_names(match_on: &str) -> Vec<&str> {
+    let mut v = vec![match_on];
+    if names_match("userPrincipalName", match_on) {
+        v.push("userName");
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests;

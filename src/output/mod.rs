@@ -1,0 +1,20 @@
+//! Output plumbing shared by every renderer: atomic file writes, the spreadsheet formula
+//! guard and the terminal table style.
+//!
+//! A leaf (it uses nothing above it), so that `report`, `review` and later stages can all
+//! write evidence the same way without importing each other.
+
+pub mod atomic;
+pub mod csv_guard;
+
+/// A terminal table in scopesim's one style: condensed Unicode borders, columns wrapped
+/// to `width` (the terminal's when `None`).
+pub fn table(width: Option<u16>) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if let Some(w) = width {
+        t.set_width(w);
+    }
+    t
+}
