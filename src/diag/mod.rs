@@ -252,6 +252,155 @@ pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A failure: at least one diagnostic, with the texts its labels point into (cedar's
+/// `ParseErrors(NonEmpty<..>)`). A function that fails returns one of these, so a caller
+/// can never be handed an empty error list, and the renderer has what it needs to show
+/// every label in context.
+#[derive(Debug, Clone)]
+pub struct Errors {
+    list: Vec<Diagnostic>,
+    sources: Sources,
+}
+
+impl Errors {
+    /// One diagnostic.
+    pub fn new(first: Diagnostic) -> Errors {
+        Errors {
+            list: vec![first],
+            sources: Sources::new(),
+        }
+    }
+
+    /// The diagnostics of `list`, or `None` when it is empty.
+    pub fn from_vec(list: Vec<Diagnostic>) -> Option<Errors> {
+        (!list.is_empty()).then(|| Errors {
+            list,
+            sources: Sources::new(),
+        })
+    }
+
+    /// `Err` with the diagnostics of `list` when it has an error; `Ok` otherwise.
+    pub fn check(list: Vec<Diagnostic>) -> Result<(), Errors> {
+        if has_errors(&list) {
+            Err(Errors::from(list))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds a diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.list.push(d);
+    }
+
+    /// Attaches the texts the labels point into.
+    pub fn with_sources(mut self, sources: &Sources) -> Errors {
+        self.sources = sources.clone();
+        self
+    }
+
+    /// The texts the labels point into (empty for data-file errors).
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// The first diagnostic.
+    pub fn first(&self) -> &Diagnostic {
+        // The list is never empty (every constructor puts one in).
+        &self.list[..1][0]
+    }
+
+    /// The diagnostics, in order.
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.list
+    }
+
+    /// The diagnostics, in order.
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list
+    }
+
+    /// Sorts into reading order (see [`sort`]).
+    pub fn sort(&mut self) {
+        sort(&mut self.list);
+    }
+}
+
+impl From<Diagnostic> for Errors {
+    fn from(d: Diagnostic) -> Errors {
+        Errors::new(d)
+    }
+}
+
+impl From<Vec<Diagnostic>> for Errors {
+    /// The diagnostics of `list`; an empty list (a bug: a failure without a reason)
+    /// becomes one internal error rather than an empty failure.
+    fn from(list: Vec<Diagnostic>) -> Errors {
+        Errors::from_vec(list).unwrap_or_else(|| {
+            Errors::new(Diagnostic::error(
+                Code::Internal,
+                "a step failed without saying why",
+            ))
+        })
+    }
+}
+
+impl FromIterator<Diagnostic> for Errors {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Errors {
+        Errors::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl PartialEq for Errors {
+    /// Two failures are equal when their diagnostics are (the sources are context).
+    fn eq(&self, other: &Errors) -> bool {
+        self.list == other.list
+    }
+}
+
+impl std::ops::Deref for Errors {
+    type Target = [Diagnostic];
+    fn deref(&self) -> &[Diagnostic] {
+        &self.list
+    }
+}
+
+impl IntoIterator for Errors {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Errors {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+impl Extend<Diagnostic> for Errors {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        self.list.extend(iter);
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.list.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Errors {}
+
 /// True when any diagnostic is an error.
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)

@@ -23,7 +23,7 @@
 use super::encoding::{self, Decoder, Encoding, HashingReader};
 use super::read::{Progress, Visit};
 use super::{Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, TextColumn};
-use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
 use rayon::prelude::*;
 use std::any::Any;
@@ -543,7 +543,7 @@ fn read_header<R: Read>(
     eof: &mut bool,
     shown: &str,
     forced: Option<u8>,
-) -> Result<Header, Vec<Diagnostic>> {
+) -> Result<Header, Errors> {
     let mut start = 0usize;
     let mut line = 1u64;
     loop {
@@ -583,13 +583,13 @@ fn read_header<R: Read>(
         vec![utf8_error(shown, l, c)]
     })?;
     if header_text.trim().is_empty() {
-        return Err(vec![
+        return Err(Errors::from(vec![
             Diagnostic::error(Code::CsvNoHeader, format!("`{shown}` has no header line"))
                 .at(FileLocation::file(shown).at_line(line))
                 .with_help(
                     "the first line must name the columns, e.g. `userPrincipalName,department`",
                 ),
-        ]);
+        ]));
     }
     let delimiter = forced.unwrap_or_else(|| detect_delimiter(header_bytes));
     let special = special_table(delimiter);
@@ -604,7 +604,7 @@ fn read_header<R: Read>(
         let mut d = row_diagnostic(shown, &[], &e);
         d.message = format!("in the header: {}", d.message);
         d.location = Some(Box::new(FileLocation::file(shown).at_line(line)));
-        return Err(vec![d]);
+        return Err(Errors::from(vec![d]));
     }
     let mut scratch = String::new();
     let names: Vec<String> = fields
@@ -658,7 +658,7 @@ fn layout(
     shown: &str,
     columns: &ColumnSelection,
     b: &mut DirectoryBuilder,
-) -> Result<Layout, Vec<Diagnostic>> {
+) -> Result<Layout, Errors> {
     let mut errors = Vec::new();
     let mut seen: Vec<(String, usize)> = Vec::new();
     let mut slot_of = Vec::with_capacity(header.names.len());
@@ -714,7 +714,7 @@ fn layout(
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Errors::from(errors));
     }
     Ok(Layout {
         header_len: header.names.len(),
@@ -887,7 +887,7 @@ pub(crate) fn read_csv<R, F>(
     b: &mut DirectoryBuilder,
     progress: &dyn Progress,
     visit: Option<&Visit<'_>>,
-) -> Result<CsvSummary, Vec<Diagnostic>>
+) -> Result<CsvSummary, Errors>
 where
     R: Read + Send,
     F: Fn() -> io::Result<R>,
@@ -897,13 +897,13 @@ where
         Pass::NeedsExact => {
             match read_csv_pass(&open, shown, opts, columns, b, progress, Cut::Exact, visit)? {
                 Pass::Done(s) => Ok(s),
-                Pass::NeedsExact => Err(vec![
+                Pass::NeedsExact => Err(Errors::from(vec![
                     Diagnostic::error(
                         Code::Internal,
                         format!("could not find the records of `{shown}`"),
                     )
                     .at(FileLocation::file(shown)),
-                ]),
+                ])),
             }
         }
     }
@@ -918,7 +918,7 @@ pub(crate) fn scan_header<R: Read>(
     opts: &CsvOptions,
     columns: &ColumnSelection,
     b: &mut DirectoryBuilder,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<(), Errors> {
     let progress = super::read::NoProgress;
     let mut dec =
         Decoder::new(HashingReader::new(raw, &progress)).map_err(|e| vec![io_error(shown, &e)])?;
@@ -951,7 +951,7 @@ fn read_csv_pass<R, F>(
     progress: &dyn Progress,
     cut: Cut,
     visit: Option<&Visit<'_>>,
-) -> Result<Pass, Vec<Diagnostic>>
+) -> Result<Pass, Errors>
 where
     R: Read + Send,
     F: Fn() -> io::Result<R>,
@@ -965,14 +965,14 @@ where
     let mut eof =
         encoding::fill(&mut dec, &mut buf, block_size).map_err(|e| vec![io_error(shown, &e)])?;
     if enc == Encoding::Utf8 && encoding::looks_like_bomless_utf16(&buf) {
-        return Err(vec![
+        return Err(Errors::from(vec![
             Diagnostic::error(
                 Code::Encoding,
                 format!("`{shown}` looks like UTF-16 without a byte-order mark"),
             )
             .at(FileLocation::file(shown).at_line(1))
             .with_help("re-export with `-Encoding UTF8`, or save the file as UTF-16 with a BOM"),
-        ]);
+        ]));
     }
     let mut header = read_header(&mut dec, &mut buf, &mut eof, shown, opts.delimiter)?;
     let delim = header.delimiter;
@@ -1110,17 +1110,17 @@ where
     let mut good = 0u64;
     for (_, p) in &parsed {
         if let Some((l, c)) = p.utf8_error {
-            return Err(vec![utf8_error(shown, line + l, c)]);
+            return Err(Errors::from(vec![utf8_error(shown, line + l, c)]));
         }
         if p.overflow {
-            return Err(vec![
+            return Err(Errors::from(vec![
                 Diagnostic::error(
                     Code::CsvTooLarge,
                     format!("a record of `{shown}` is too large to hold"),
                 )
                 .at(FileLocation::file(shown).at_line(line))
                 .with_help("check the file for an unterminated quote"),
-            ]);
+            ]));
         }
         for ((_, rec, problem), l) in p.errors.iter().zip(&p.error_lines) {
             if row_errors.len() < MAX_ROW_ERRORS {
@@ -1137,12 +1137,12 @@ where
         record += p.records;
     }
     if total_bad > 0 && !opts.skip_bad_rows {
-        return Err(row_diagnostics(
+        return Err(Errors::from(row_diagnostics(
             shown,
             &header.names,
             &row_errors,
             total_bad,
-        ));
+        )));
     }
     for (_, p) in &mut parsed {
         if let Some(chunk) = p.chunk.take() {
@@ -1218,7 +1218,7 @@ impl Table {
 pub(crate) fn read_small_text(
     path: &std::path::Path,
     shown: &str,
-) -> Result<(String, String, u64, Encoding), Vec<Diagnostic>> {
+) -> Result<(String, String, u64, Encoding), Errors> {
     let file = std::fs::File::open(path).map_err(|e| vec![io_error(shown, &e)])?;
     let progress = super::read::NoProgress;
     let mut dec =
@@ -1229,14 +1229,14 @@ pub(crate) fn read_small_text(
         .map_err(|e| vec![io_error(shown, &e)])?;
     let (sha, n) = dec.into_inner().finish();
     if enc == Encoding::Utf8 && encoding::looks_like_bomless_utf16(&bytes) {
-        return Err(vec![
+        return Err(Errors::from(vec![
             Diagnostic::error(
                 Code::Encoding,
                 format!("`{shown}` looks like UTF-16 without a byte-order mark"),
             )
             .at(FileLocation::file(shown).at_line(1))
             .with_help("re-export with `-Encoding UTF8`, or save the file as UTF-16 with a BOM"),
-        ]);
+        ]));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let pos = e.utf8_error().valid_up_to();
@@ -1248,7 +1248,7 @@ pub(crate) fn read_small_text(
 
 /// Parses a whole CSV text into a [`Table`].
 /// Row errors are all reported (up to the usual limit).
-pub(crate) fn parse_table(text: &str, shown: &str) -> Result<Table, Vec<Diagnostic>> {
+pub(crate) fn parse_table(text: &str, shown: &str) -> Result<Table, Errors> {
     let mut buf = text.as_bytes().to_vec();
     let mut eof = true;
     let mut empty: &[u8] = &[];
@@ -1298,7 +1298,12 @@ pub(crate) fn parse_table(text: &str, shown: &str) -> Result<Table, Vec<Diagnost
         pos = next;
     }
     if bad > 0 {
-        return Err(row_diagnostics(shown, &header.names, &errors, bad));
+        return Err(Errors::from(row_diagnostics(
+            shown,
+            &header.names,
+            &errors,
+            bad,
+        )));
     }
     Ok(Table {
         headers: header.names,
@@ -1320,7 +1325,7 @@ mod tests {
         block: usize,
         skip: bool,
         cols: &ColumnSelection,
-    ) -> Result<(Directory, CsvSummary), Vec<Diagnostic>> {
+    ) -> Result<(Directory, CsvSummary), Errors> {
         let mut b = Directory::builder();
         let opts = CsvOptions {
             delimiter: None,

@@ -5,7 +5,7 @@
 use super::assignments::*;
 use super::read::{NoProgress, ReadOptions, read_directory, read_directory_with};
 use super::{ColumnKind, ColumnSelection, Directory, InputFormat};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Errors, Severity};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ fn fx(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn read(rels: &[&str], opts: &ReadOptions) -> Result<Directory, Vec<Diagnostic>> {
+fn read(rels: &[&str], opts: &ReadOptions) -> Result<Directory, Errors> {
     let paths: Vec<PathBuf> = rels.iter().map(|r| fx(r)).collect();
     read_directory(&paths, opts, &NoProgress)
 }

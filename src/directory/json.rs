@@ -19,7 +19,7 @@ use super::{
     Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
     InputInfo, ListColumn, TextColumn,
 };
-use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -721,17 +721,17 @@ pub(crate) fn read_json<R: Read, F: Fn() -> std::io::Result<R>>(
     progress: &dyn Progress,
     state: &mut JsonState,
     lines: bool,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<(), Errors> {
     if lines && read_json_pass(&open, shown, columns, b, progress, state, Mode::Lines)? {
         return Ok(());
     }
     if read_json_pass(&open, shown, columns, b, progress, state, Mode::Stream)? {
         return Ok(());
     }
-    Err(vec![
+    Err(Errors::from(vec![
         Diagnostic::error(Code::Internal, format!("could not read `{shown}` as JSON"))
             .at(FileLocation::file(shown)),
-    ])
+    ]))
 }
 
 /// One pass over a JSON input; `Ok(false)` when the file must be read again as a stream.
@@ -744,7 +744,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     progress: &dyn Progress,
     state: &mut JsonState,
     mode: Mode,
-) -> Result<bool, Vec<Diagnostic>> {
+) -> Result<bool, Errors> {
     let io = |e: std::io::Error| vec![super::read::io_error(shown, &e)];
     let mut dec = Decoder::new(HashingReader::new(open().map_err(io)?, progress)).map_err(io)?;
     let encoding = dec.encoding();
@@ -833,21 +833,21 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
         );
     }
     if ctx.top_values == 0 {
-        return Err(vec![
+        return Err(Errors::from(vec![
             Diagnostic::error(Code::JsonEmpty, format!("`{shown}` holds no JSON"))
                 .at(FileLocation::file(shown))
                 .with_help("export the users again"),
-        ]);
+        ]));
     }
     if ctx.overflow {
-        return Err(vec![
+        return Err(Errors::from(vec![
             Diagnostic::error(
                 Code::JsonTooLarge,
                 format!("a row group of `{shown}` is too large to hold"),
             )
             .at(FileLocation::file(shown))
             .with_help("split the file into smaller pages"),
-        ]);
+        ]));
     }
     ctx.flush();
     for (name, kind) in std::mem::take(&mut ctx.seen) {
@@ -912,12 +912,12 @@ fn parse_values<'de, R: serde_json::de::Read<'de>>(
     shown: &str,
     lines_before: u64,
     last: bool,
-) -> Result<bool, Vec<Diagnostic>> {
+) -> Result<bool, Errors> {
     loop {
         match de.end() {
             Ok(()) => return Ok(true),
             Err(e) if e.classify() == serde_json::error::Category::Io => {
-                return Err(vec![json_error(shown, &e, None)]);
+                return Err(Errors::from(vec![json_error(shown, &e, None)]));
             }
             Err(_) => {}
         }
@@ -926,12 +926,12 @@ fn parse_values<'de, R: serde_json::de::Read<'de>>(
             if !last && e.classify() == serde_json::error::Category::Eof {
                 return Ok(false);
             }
-            return Err(vec![json_error_after(
+            return Err(Errors::from(vec![json_error_after(
                 shown,
                 &e,
                 ctx.current_record,
                 lines_before,
-            )]);
+            )]));
         }
     }
 }
@@ -942,11 +942,7 @@ mod tests {
     use crate::directory::Directory;
     use crate::directory::read::NoProgress;
 
-    fn read_mode(
-        texts: &[&str],
-        cols: &ColumnSelection,
-        lines: bool,
-    ) -> Result<Directory, Vec<Diagnostic>> {
+    fn read_mode(texts: &[&str], cols: &ColumnSelection, lines: bool) -> Result<Directory, Errors> {
         let mut b = Directory::builder();
         let mut st = JsonState::default();
         for (i, t) in texts.iter().enumerate() {
@@ -968,7 +964,7 @@ mod tests {
 
     /// Reads both ways (line blocks with the stream fallback, and one stream), checks
     /// that they agree, and returns the result.
-    fn read(texts: &[&str], cols: &ColumnSelection) -> Result<Directory, Vec<Diagnostic>> {
+    fn read(texts: &[&str], cols: &ColumnSelection) -> Result<Directory, Errors> {
         let stream = read_mode(texts, cols, false);
         let lines = read_mode(texts, cols, true);
         match (&stream, &lines) {

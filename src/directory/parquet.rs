@@ -15,7 +15,7 @@ use super::{
     Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
     InputInfo, ListColumn, TextColumn,
 };
-use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
 use polars::prelude::*;
 use std::path::Path;
@@ -119,7 +119,7 @@ pub(crate) fn read_parquet(
     columns: &ColumnSelection,
     b: &mut DirectoryBuilder,
     progress: &dyn Progress,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<(), Errors> {
     let io = |e: std::io::Error| vec![super::read::io_error(shown, &e)];
     let mut hashing = HashingReader::new(std::fs::File::open(path).map_err(io)?, progress);
     std::io::copy(&mut hashing, &mut std::io::sink()).map_err(io)?;

@@ -9,7 +9,7 @@
 
 use super::csv::{self, CsvOptions};
 use super::{ColumnSelection, Directory, DirectoryBuilder, InputFormat, InputInfo};
-use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +50,7 @@ pub fn read_directory(
     paths: &[PathBuf],
     opts: &ReadOptions,
     progress: &dyn Progress,
-) -> Result<Directory, Vec<Diagnostic>> {
+) -> Result<Directory, Errors> {
     read_directory_with(paths, opts, progress, csv::DEFAULT_BLOCK)
 }
 
@@ -81,11 +81,11 @@ pub fn stream_directory<T, V, P>(
     opts: &ReadOptions,
     progress: &dyn Progress,
     prepare: P,
-) -> Result<Option<Streamed<T>>, Vec<Diagnostic>>
+) -> Result<Option<Streamed<T>>, Errors>
 where
     T: Send + 'static,
     V: Fn(&super::Chunk) -> T + Sync,
-    P: FnOnce(&Directory) -> Result<V, Vec<Diagnostic>>,
+    P: FnOnce(&Directory) -> Result<V, Errors>,
 {
     let mut b = Directory::builder();
     let copts = CsvOptions {
@@ -100,7 +100,7 @@ where
             Some(f) => f,
             None => match sniff(path) {
                 Ok(head) => detect_format(path, &head).unwrap_or(InputFormat::Csv),
-                Err(e) => return Err(vec![io_error(&shown, &e)]),
+                Err(e) => return Err(Errors::from(vec![io_error(&shown, &e)])),
             },
         };
         if format != InputFormat::Csv {
@@ -112,7 +112,7 @@ where
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Errors::from(errors));
     }
     let visitor = prepare(&b.clone().build())?;
     let visit =
@@ -125,10 +125,10 @@ where
         match v.downcast::<T>() {
             Ok(t) => chunks.push((start, *t)),
             Err(_) => {
-                return Err(vec![Diagnostic::error(
+                return Err(Errors::from(vec![Diagnostic::error(
                     Code::Internal,
                     "a streamed row group lost its result",
-                )]);
+                )]));
             }
         }
     }
@@ -141,7 +141,7 @@ pub(crate) fn read_directory_with(
     opts: &ReadOptions,
     progress: &dyn Progress,
     block_size: usize,
-) -> Result<Directory, Vec<Diagnostic>> {
+) -> Result<Directory, Errors> {
     read_into(
         paths,
         opts,
@@ -160,7 +160,7 @@ fn read_into(
     block_size: usize,
     mut b: DirectoryBuilder,
     visit: Option<&Visit<'_>>,
-) -> Result<DirectoryBuilder, Vec<Diagnostic>> {
+) -> Result<DirectoryBuilder, Errors> {
     let mut errors = Vec::new();
     let mut json = super::json::JsonState::default();
     for path in paths {
@@ -191,7 +191,7 @@ fn read_into(
     if errors.is_empty() {
         Ok(b)
     } else {
-        Err(errors)
+        Err(Errors::from(errors))
     }
 }
 
@@ -206,7 +206,7 @@ fn read_one(
     b: &mut DirectoryBuilder,
     json: &mut super::json::JsonState,
     visit: Option<&Visit<'_>>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<(), Errors> {
     match format {
         InputFormat::Csv => {
             let copts = CsvOptions {
@@ -258,7 +258,7 @@ fn read_parquet(
     opts: &ReadOptions,
     b: &mut DirectoryBuilder,
     progress: &dyn Progress,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<(), Errors> {
     super::parquet::read_parquet(path, shown, &opts.columns, b, progress)
 }
 
@@ -269,15 +269,15 @@ fn read_parquet(
     _opts: &ReadOptions,
     _b: &mut DirectoryBuilder,
     _progress: &dyn Progress,
-) -> Result<(), Vec<Diagnostic>> {
-    Err(vec![
+) -> Result<(), Errors> {
+    Err(Errors::from(vec![
         Diagnostic::error(
             Code::ParquetUnsupported,
             format!("`{shown}` is Parquet, and this scopesim was built without Parquet support"),
         )
         .at(FileLocation::file(shown))
         .with_help("install a build with the `parquet` feature (`cargo install scopesim --features parquet`), or export the users as CSV"),
-    ])
+    ]))
 }
 
 pub(crate) fn io_error(shown: &str, e: &std::io::Error) -> Diagnostic {

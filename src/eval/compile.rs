@@ -6,7 +6,7 @@
 //! filters, stages and apps are evaluated once per user. The plan owns everything it
 //! needs, so it is `Send + Sync` and outlives the rule text.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::{ColId, ColumnKind, Directory};
 use crate::regex::{Anchoring, DotnetRegex};
 use crate::rules::check::UNDOCUMENTED_OPERATOR;
@@ -251,11 +251,7 @@ impl Plan {
 /// Compiles every stage of every app. Errors (S17 operators, invalid regexes, unknown
 /// operators, missing values) are returned all together; run the checker first for
 /// better messages.
-pub fn compile(
-    rules: &RuleSet,
-    dir: &Directory,
-    options: EvalOptions,
-) -> Result<Plan, Vec<Diagnostic>> {
+pub fn compile(rules: &RuleSet, dir: &Directory, options: EvalOptions) -> Result<Plan, Errors> {
     let mut c = Compiler {
         dir,
         options,
@@ -289,7 +285,7 @@ pub fn compile(
         }
     }
     if !c.errors.is_empty() {
-        return Err(c.errors);
+        return Err(Errors::from(c.errors));
     }
     Ok(Plan {
         clauses: c.clauses,

@@ -13,7 +13,7 @@
 //! are compared structurally (by name, then clause by clause), so a reviewer sees the
 //! cause next to the effect.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{TargetAccount, TargetState};
 use crate::directory::{Directory, InputFormat, InputInfo};
 use crate::eval::{EvalOptions, compile, evaluate};
@@ -444,7 +444,7 @@ pub fn diff_sides(
     dir: &Directory,
     inputs: RolloutInputs<'_>,
     options: DiffOptions,
-) -> Result<AppDiff, (Which, Vec<Diagnostic>)> {
+) -> Result<AppDiff, (Which, Errors)> {
     let ropts = RolloutOptions {
         threshold_boundary: options.boundary,
     };
@@ -462,7 +462,10 @@ pub fn diff_sides(
         before_sim.apps.first(),
         before_sim.apps.first().and_then(|a| a.stages.first()),
     ) else {
-        return Err((Which::Before, Vec::new()));
+        return Err((
+            Which::Before,
+            Diagnostic::error(Code::Internal, "the earlier rules gave no stage to compare").into(),
+        ));
     };
     let id_col = dir.column("objectId");
     let upn_col = dir.column("userPrincipalName");
@@ -520,7 +523,10 @@ pub fn diff_sides(
         after_sim.apps.first(),
         after_sim.apps.first().and_then(|a| a.stages.first()),
     ) else {
-        return Err((Which::After, Vec::new()));
+        return Err((
+            Which::After,
+            Diagnostic::error(Code::Internal, "the later rules gave no stage to compare").into(),
+        ));
     };
 
     let before_ctx = ReportContext {

@@ -12,7 +12,7 @@
 //! mistake in it is reported at its line and column.
 
 use super::plural;
-use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::directory::assignments::{
     Assignment, Assignments, PrincipalType, TargetAccount, TargetState,
 };
@@ -463,7 +463,7 @@ pub enum RunError {
     /// A mistake in the test file (render with the suite's sources).
     Suite(Vec<Diagnostic>),
     /// The rules cannot be evaluated (render with the rules' sources).
-    Rules(Vec<Diagnostic>),
+    Rules(Errors),
 }
 
 /// The directory users and their assignments.

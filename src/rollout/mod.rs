@@ -11,7 +11,7 @@
 
 pub mod estimate;
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::Directory;
 use crate::directory::assignments::{Assignments, GroupMembers, PrincipalType, TargetState};
 use crate::eval::{Bits, Outcomes, Plan, StageId};
@@ -570,7 +570,7 @@ pub fn simulate(
     dir: &Directory,
     inputs: RolloutInputs<'_>,
     options: RolloutOptions,
-) -> Result<Rollout, Vec<Diagnostic>> {
+) -> Result<Rollout, Errors> {
     let facts = UserFacts::from_directory(dir, inputs);
     simulate_with(rules, plan, outcomes, &facts, inputs, options)
 }
@@ -583,7 +583,7 @@ pub fn simulate_with(
     facts: &UserFacts,
     inputs: RolloutInputs<'_>,
     options: RolloutOptions,
-) -> Result<Rollout, Vec<Diagnostic>> {
+) -> Result<Rollout, Errors> {
     let n = outcomes.len();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
@@ -620,7 +620,7 @@ pub fn simulate_with(
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Errors::from(errors));
     }
 
     let (active, null_enabled, unreadable_enabled) = (

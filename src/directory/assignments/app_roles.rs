@@ -2,11 +2,11 @@
 //! `appRoleAssignedTo` pages), the first input of candidacy (S24).
 
 use super::*;
-use crate::diag::Code;
+use crate::diag::{Code, Errors};
 
 /// Reads app assignments: CSV `app,principalType,principalId` (any column order, header
 /// case ignored) or Graph `appRoleAssignedTo` JSON (`app` is `resourceDisplayName`).
-pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
+pub fn read_assignments(path: &Path) -> Result<Assignments, Errors> {
     let shown = path.display().to_string();
     let (text, sha, bytes, enc) = read_small_text(path, &shown)?;
     let mut items = Vec::new();
@@ -102,7 +102,7 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Vec<Diagnostic>> {
         (InputFormat::Csv, Some(t.delimiter))
     };
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Errors::from(errors));
     }
     let info = input_info(
         &shown,

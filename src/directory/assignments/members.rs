@@ -2,13 +2,13 @@
 //! the members of assigned groups are candidates, members of nested groups are not (S24).
 
 use super::*;
-use crate::diag::Code;
+use crate::diag::{Code, Errors};
 
 /// Reads group memberships from one or more files: CSV `groupId,memberId[,memberType]
 /// [,groupDisplayName]` (`memberType` defaults to `User`), CSV `groupId,displayName` (names
 /// only), or Graph `members` JSON pages carrying a `groupId` (one group per file, or an
 /// array of pages).
-pub fn read_group_members(paths: &[PathBuf]) -> Result<GroupMembers, Vec<Diagnostic>> {
+pub fn read_group_members(paths: &[PathBuf]) -> Result<GroupMembers, Errors> {
     let mut gm = GroupMembers::default();
     let mut errors = Vec::new();
     for path in paths {
@@ -19,11 +19,11 @@ pub fn read_group_members(paths: &[PathBuf]) -> Result<GroupMembers, Vec<Diagnos
     if errors.is_empty() {
         Ok(gm)
     } else {
-        Err(errors)
+        Err(Errors::from(errors))
     }
 }
 
-fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagnostic>> {
+fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Errors> {
     let shown = path.display().to_string();
     let (text, sha, bytes, enc) = read_small_text(path, &shown)?;
     let mut errors = Vec::new();
@@ -76,7 +76,9 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
         let t = parse_table(&text, &shown)?;
         let help = "the header must be `groupId,memberId[,memberType][,groupDisplayName]`, or `groupId,displayName` for names";
         let Some(g) = t.column("groupId") else {
-            return Err(vec![missing_column(&shown, &t, "groupId", help)]);
+            return Err(Errors::from(vec![missing_column(
+                &shown, &t, "groupId", help,
+            )]));
         };
         let m = t.column("memberId");
         let ty = t.column("memberType");
@@ -84,7 +86,9 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
             .column("groupDisplayName")
             .or_else(|| t.column("displayName"));
         if m.is_none() && name.is_none() {
-            return Err(vec![missing_column(&shown, &t, "memberId", help)]);
+            return Err(Errors::from(vec![missing_column(
+                &shown, &t, "memberId", help,
+            )]));
         }
         for row in &t.rows {
             let get = |i: Option<usize>| {
@@ -147,7 +151,7 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Vec<Diagn
         );
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Errors::from(errors));
     }
     gm.inputs.push(input_info(
         &shown, format, sha, bytes, records, enc, delimiter,

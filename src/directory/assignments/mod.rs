@@ -21,7 +21,7 @@ pub use target::{TargetAccount, TargetState, read_target_state};
 use super::csv::{Table, parse_table, read_small_text};
 use super::encoding::Encoding;
 use super::{InputFormat, InputInfo};
-use crate::diag::{Code, Diagnostic, FileLocation};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
 use crate::value::parse_bool;
 use serde_json::value::RawValue;
@@ -238,11 +238,7 @@ impl Lines {
 /// Splits a JSON text into records: an object with one of `list_keys` holding an array is
 /// a page (its other properties go with each record), an array holds pages or records, and
 /// any other object is one record.
-fn json_records(
-    text: &str,
-    shown: &str,
-    list_keys: &[&str],
-) -> Result<Vec<JsonRecord>, Vec<Diagnostic>> {
+fn json_records(text: &str, shown: &str, list_keys: &[&str]) -> Result<Vec<JsonRecord>, Errors> {
     let lines = Lines::new(text);
     let base = text.as_ptr() as usize;
     let line_of =
@@ -290,7 +286,7 @@ fn json_records(
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(errors)
+        Err(Errors::from(errors))
     }
 }
 

@@ -2,7 +2,7 @@
 //! (S31).
 
 use super::*;
-use crate::diag::Code;
+use crate::diag::{Code, Errors};
 
 /// One account of an app's target system.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +31,7 @@ pub struct TargetState {
 /// Reads an app's existing accounts (CSV, a JSON array, `{"value": [...]}`, or a SCIM
 /// `ListResponse` with `Resources`), keyed by the `match_on` column (SCIM `userName` also
 /// counts for `userPrincipalName`), with `active`/`accountEnabled` when present.
-pub fn read_target_state(
-    app: &str,
-    path: &Path,
-    match_on: &str,
-) -> Result<TargetState, Vec<Diagnostic>> {
+pub fn read_target_state(app: &str, path: &Path, match_on: &str) -> Result<TargetState, Errors> {
     let shown = path.display().to_string();
     let (text, sha, bytes, enc) = read_small_text(path, &shown)?;
     let wanted = key_names(match_on);
@@ -94,14 +90,14 @@ pub fn read_target_state(
             .position(|h| wanted.iter().any(|w| names_match(h, w)))
         else {
             let have: Vec<String> = t.headers.iter().map(|h| format!("`{h}`")).collect();
-            return Err(vec![
+            return Err(Errors::from(vec![
                 Diagnostic::error(
                     Code::MissingKey,
                     format!("`{shown}` has no `{match_on}` column to match accounts on"),
                 )
                 .at(FileLocation::file(&shown).at_line(t.header_line))
                 .with_help(help(&have.join(", "))),
-            ]);
+            ]));
         };
         let a = t
             .headers
@@ -138,7 +134,7 @@ pub fn read_target_state(
         (InputFormat::Csv, Some(t.delimiter))
     };
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(Errors::from(errors));
     }
     let input = input_info(
         &shown,
