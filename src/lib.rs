@@ -50,6 +50,7 @@ pub mod diag;
 pub mod directory;
 pub mod eval;
 pub mod output;
+pub mod pipeline;
 pub mod regex;
 pub mod report;
 pub mod review;

@@ -1,24 +1,16 @@
-//! Arguments and loading steps shared by the commands that read a directory.
+//! Arguments shared by the commands that read a directory, turned into the library's
+//! pipeline requests once (ripgrep's low-level to high-level arguments), and the progress
+//! bar.
 
 use super::output::Out;
 use super::{AnchoringArg, Exit};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use scopesim::diag::{self, Code, Diagnostic};
-use scopesim::directory::assignments::{
-    Assignments, GroupMembers, TargetState, read_assignments, read_group_members, read_target_state,
-};
-use scopesim::directory::{
-    Chunk, ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
-    stream_directory,
-};
-use scopesim::eval::{EvalOptions, Outcomes, Plan, assemble, compile, evaluate, evaluate_chunk};
-use scopesim::report::plan::InputRef;
-use scopesim::rollout::{FactColumns, RolloutInputs, UserFacts, chunk_facts};
-use scopesim::rules::check::{CheckOptions, check};
-use scopesim::rules::load::{LoadedRules, load_path};
-use scopesim::rules::{OperatorName, RuleSet};
+use scopesim::diag::Errors;
+use scopesim::directory::{InputFormat, Progress};
+use scopesim::eval::EvalOptions;
+use scopesim::pipeline::{DirectorySource, InputFiles, Inputs, Rules};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub fn parse_format(s: &str) -> Result<InputFormat, String> {
@@ -55,6 +47,17 @@ pub struct DirectoryArgs {
     pub skip_bad_rows: bool,
 }
 
+impl DirectoryArgs {
+    pub fn source(&self) -> DirectorySource {
+        DirectorySource {
+            paths: self.directory.clone(),
+            format: self.input_format,
+            delimiter: self.delimiter,
+            skip_bad_rows: self.skip_bad_rows,
+        }
+    }
+}
+
 /// Who is assigned and what already exists in the apps.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct AccessArgs {
@@ -70,6 +73,17 @@ pub struct AccessArgs {
     /// The attribute that matches target-state accounts to users.
     #[arg(long, default_value = "userPrincipalName", value_name = "ATTRIBUTE")]
     pub match_on: String,
+}
+
+impl AccessArgs {
+    pub fn files(&self) -> InputFiles {
+        InputFiles {
+            assignments: self.assignments.clone(),
+            group_members: self.group_members.clone(),
+            target_states: self.target_state.clone(),
+            match_on: self.match_on.clone(),
+        }
+    }
 }
 
 /// Evaluation options.
@@ -89,64 +103,32 @@ impl EvalArgs {
     }
 }
 
-/// Assignment files, read.
-#[derive(Default)]
-pub struct Access {
-    pub assignments: Option<Assignments>,
-    pub group_members: Option<GroupMembers>,
-    pub target_states: Vec<TargetState>,
-    pub evidence: Vec<InputRef>,
+/// Prints a failure of one step (`what` names it in the summary line) and gives exit 2.
+pub fn fail(out: &mut Out, what: &str, e: &Errors) -> Exit {
+    out.diagnostics(e, e.sources());
+    out.summary(what, e);
+    Exit::Error
 }
 
-impl Access {
-    pub fn inputs(&self) -> RolloutInputs<'_> {
-        RolloutInputs {
-            assignments: self.assignments.as_ref(),
-            group_members: self.group_members.as_ref(),
-            target_states: &self.target_states,
-        }
+/// What a directory-reading failure is called: errors of the rules (compiled against the
+/// export's columns) carry spans; reading errors do not.
+pub fn run_label(e: &Errors) -> &'static str {
+    if e.iter().all(|d| !d.labels.is_empty()) {
+        "rules"
+    } else {
+        "directory"
     }
 }
 
-/// Loads rules and checks them; on errors prints them and returns exit 2.
-pub fn load_rules(path: &Path, eval: EvalArgs, out: &mut Out) -> Result<LoadedRules, Exit> {
-    let loaded = load_path(path);
-    let mut diags = loaded.diagnostics.clone();
-    if !loaded.has_errors() {
-        diags.extend(
-            check(
-                &loaded.rules,
-                CheckOptions {
-                    anchoring: eval.regex_anchoring.get(),
-                },
-            )
-            .into_iter()
-            .filter(|d| d.is_error()),
-        );
-    }
-    if diag::has_errors(&diags) {
-        diag::sort(&mut diags);
-        out.diagnostics(&diags, &loaded.sources);
-        out.summary(&path.display().to_string(), &diags);
-        return Err(Exit::Error);
-    }
-    Ok(loaded)
+/// Loads and checks rules; on errors prints them and returns exit 2.
+pub fn load_rules(path: &Path, eval: EvalArgs, out: &mut Out) -> Result<Rules, Exit> {
+    Rules::load(path, eval.regex_anchoring.get())
+        .map_err(|e| fail(out, &path.display().to_string(), &e))
 }
 
-/// Attribute names the rules read.
-pub fn rule_attributes(rules: &RuleSet) -> Vec<String> {
-    let mut names: Vec<String> = rules
-        .apps
-        .iter()
-        .flat_map(|a| &a.stages)
-        .flat_map(|s| s.filters.iter())
-        .flat_map(|f| &f.clauses)
-        .filter(|c| !matches!(c.operator.node, OperatorName::Unknown(_)))
-        .map(|c| c.attribute.node.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+/// Reads assignments, group members and target states; on errors exit 2.
+pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
+    files.read().map_err(|e| fail(out, "inputs", &e))
 }
 
 /// A progress bar on stderr that appears only when work lasts more than a second and
@@ -202,193 +184,8 @@ impl Progress for Bar {
     }
 }
 
-/// Reads the directory; on errors prints them and returns exit 2.
-pub fn load_directory(
-    args: &DirectoryArgs,
-    columns: ColumnSelection,
-    out: &mut Out,
-) -> Result<Directory, Exit> {
-    let opts = ReadOptions {
-        format: args.input_format,
-        delimiter: args.delimiter,
-        skip_bad_rows: args.skip_bad_rows,
-        columns,
-    };
-    let bar = Bar::new(out);
-    let result = read_directory(&args.directory, &opts, &bar);
-    bar.finish();
-    match result {
-        Ok(dir) => Ok(dir),
-        Err(diags) => {
-            out.diagnostics(&diags, &Default::default());
-            out.summary("directory", &diags);
-            Err(Exit::Error)
-        }
-    }
-}
-
-/// Reads assignments, group members and target states; on errors exit 2.
-pub fn load_access(args: &AccessArgs, out: &mut Out) -> Result<Access, Exit> {
-    let mut access = Access::default();
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    if let Some(p) = &args.assignments {
-        match read_assignments(p) {
-            Ok(a) => {
-                access.evidence.extend(
-                    a.inputs
-                        .iter()
-                        .map(|i| InputRef::from_info("assignments", i)),
-                );
-                access.assignments = Some(a);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
-    if !args.group_members.is_empty() {
-        match read_group_members(&args.group_members) {
-            Ok(g) => {
-                access.evidence.extend(
-                    g.inputs()
-                        .iter()
-                        .map(|i| InputRef::from_info("group-members", i)),
-                );
-                access.group_members = Some(g);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
-    for spec in &args.target_state {
-        let Some((app, path)) = spec.split_once('=') else {
-            errors.push(
-                Diagnostic::error(
-                    Code::Usage,
-                    format!("--target-state takes `APP=PATH`, not `{spec}`"),
-                )
-                .with_help("for example `--target-state Salesforce=salesforce-users.csv`"),
-            );
-            continue;
-        };
-        match read_target_state(app, Path::new(path), &args.match_on) {
-            Ok(t) => {
-                access
-                    .evidence
-                    .push(InputRef::from_info("target-state", &t.input));
-                access.target_states.push(t);
-            }
-            Err(e) => errors.extend(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(access)
-    } else {
-        out.diagnostics(&errors, &Default::default());
-        out.summary("inputs", &errors);
-        Err(Exit::Error)
-    }
-}
-
-/// Reads a CSV directory as a stream: each row group is evaluated and its activity and
-/// ids read on the parsing threads, and its values dropped. For runs that print only
-/// per-stage results (no per-user report), this is faster and holds far less memory than
-/// keeping the export. `Ok(None)` when an input is not CSV (the caller reads it whole).
-pub fn stream_and_evaluate(
-    loaded: &LoadedRules,
-    args: &DirectoryArgs,
-    columns: ColumnSelection,
-    eval: EvalArgs,
-    inputs: RolloutInputs<'_>,
-    out: &mut Out,
-) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Exit> {
-    let opts = ReadOptions {
-        format: args.input_format,
-        delimiter: args.delimiter,
-        skip_bad_rows: args.skip_bad_rows,
-        columns,
-    };
-    let bar = Bar::new(out);
-    let mut prepared: Option<(Arc<Plan>, FactColumns)> = None;
-    let result = stream_directory(&args.directory, &opts, &bar, |schema| {
-        let plan = Arc::new(compile(&loaded.rules, schema, eval.options())?);
-        let cols = FactColumns::new(schema, inputs);
-        prepared = Some((plan.clone(), cols.clone()));
-        Ok(move |chunk: &Chunk| (evaluate_chunk(&plan, chunk), chunk_facts(chunk, &cols)))
-    });
-    bar.finish();
-    let streamed = match result {
-        Ok(Some(s)) => s,
-        Ok(None) => return Ok(None),
-        Err(diags) => {
-            // Errors of the rules (compiled against the export's columns) carry spans.
-            let what = if diags.iter().all(|d| !d.labels.is_empty()) {
-                "rules"
-            } else {
-                "directory"
-            };
-            out.diagnostics(&diags, &loaded.sources);
-            out.summary(what, &diags);
-            return Err(Exit::Error);
-        }
-    };
-    let Some((plan, cols)) = prepared else {
-        return Ok(None);
-    };
-    let plan = Arc::try_unwrap(plan).unwrap_or_else(|shared| (*shared).clone());
-    let n = streamed.directory.len();
-    let outcomes = assemble(
-        &plan,
-        n,
-        streamed.chunks.iter().map(|(start, (o, _))| (*start, o)),
-    );
-    let facts = UserFacts::assemble(
-        n,
-        cols.has_enabled(),
-        streamed.chunks.iter().map(|(start, (_, f))| (*start, f)),
-    );
-    Ok(Some((streamed.directory, plan, outcomes, facts)))
-}
-
-/// Compiles and evaluates; on errors exit 2.
-pub fn compile_and_run(
-    loaded: &LoadedRules,
-    dir: &Directory,
-    eval: EvalArgs,
-    out: &mut Out,
-) -> Result<(Plan, Outcomes), Exit> {
-    match compile(&loaded.rules, dir, eval.options()) {
-        Ok(plan) => {
-            let outcomes = evaluate(&plan, dir);
-            Ok((plan, outcomes))
-        }
-        Err(diags) => {
-            out.diagnostics(&diags, &loaded.sources);
-            out.summary("rules", &diags);
-            Err(Exit::Error)
-        }
-    }
-}
-
-/// Phase timings on stderr when `SCOPESIM_TIMINGS` is set (for performance work).
-pub struct Timings {
-    on: bool,
-    last: std::cell::Cell<Instant>,
-}
-
-impl Timings {
-    pub fn new() -> Timings {
-        Timings {
-            on: std::env::var_os("SCOPESIM_TIMINGS").is_some(),
-            last: std::cell::Cell::new(Instant::now()),
-        }
-    }
-
-    pub fn lap(&self, what: &str) {
-        if self.on {
-            let now = Instant::now();
-            eprintln!(
-                "timing: {what:16} {:8.1} ms",
-                (now - self.last.get()).as_secs_f64() * 1000.0
-            );
-            self.last.set(now);
-        }
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }

@@ -2,19 +2,15 @@
 //! in `scopesim::review::diff`; this is argument checks, loading and printing.
 
 use super::Exit;
-use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, load_rules, rule_attributes,
-};
+use super::common::{Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules};
 use super::output::Out;
 use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
-use scopesim::directory::ColumnSelection;
+use scopesim::pipeline::InputFiles;
 use scopesim::output::atomic::write_atomic;
 use scopesim::review::diff::{
-    BREAKDOWN_ATTRIBUTES, Diff, DiffOptions, TextOptions, Which, diff_sides, pair_files,
-    pair_stages, render_text, to_json, write_report_csv,
+    DiffOptions, Selection, TextOptions, columns, compare, render_text, to_json, write_report_csv,
 };
-use scopesim::rollout::ThresholdBoundary;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -92,95 +88,55 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         ));
     }
     let old = load_rules(&args.rules[0], args.eval, out)?;
-    let new = if stage_mode {
-        None
-    } else {
-        Some(load_rules(&args.rules[1], args.eval, out)?)
+    let new = match args.rules.get(1) {
+        Some(p) if !stage_mode => Some(load_rules(p, args.eval, out)?),
+        _ => None,
     };
-    let new_rules = new.as_ref().unwrap_or(&old);
-    let old_name = args.rules[0].display().to_string();
-    let new_name = args
-        .rules
-        .get(1)
-        .unwrap_or(&args.rules[0])
-        .display()
-        .to_string();
-    let mut diff = Diff {
-        before: old_name.clone(),
-        after: new_name.clone(),
-        apps: Vec::new(),
-        only_before: Vec::new(),
-        only_after: Vec::new(),
-        without_stage: Vec::new(),
+    let selection = match (&args.app, &args.from, &args.to) {
+        (Some(app), Some(from), Some(to)) if stage_mode => Selection::Stages { app, from, to },
+        _ => Selection::Files {
+            stage: args.stage.as_deref(),
+            app: args.app.as_deref(),
+        },
     };
-    let pairs = if stage_mode {
-        let (Some(app), Some(from), Some(to)) = (&args.app, &args.from, &args.to) else {
-            return Err(Exit::Error);
-        };
-        vec![pair_stages(&old.rules, app, from, to).map_err(|d| out.error(*d))?]
-    } else {
-        let p = pair_files(
-            &old.rules,
-            &new_rules.rules,
-            args.stage.as_deref(),
-            args.app.as_deref(),
-        )
-        .map_err(|d| out.error(*d))?;
-        diff.only_before = p.only_before;
-        diff.only_after = p.only_after;
-        diff.without_stage = p.without_stage;
-        p.pairs
-    };
-
-    let access = load_access(
-        &AccessArgs {
+    let inputs = load_inputs(
+        &InputFiles {
             assignments: args.assignments.clone(),
             group_members: args.group_members.clone(),
-            ..AccessArgs::default()
+            ..InputFiles::default()
         },
         out,
     )?;
-    let mut names = rule_attributes(&old.rules);
-    names.extend(rule_attributes(&new_rules.rules));
-    names.extend(BREAKDOWN_ATTRIBUTES.iter().map(|s| s.to_string()));
-    let dir = load_directory(&args.directory, ColumnSelection::only(names), out)?;
+    let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
+    let bar = Bar::new(out);
+    let dir = args
+        .directory
+        .source()
+        .read(columns, &bar)
+        .map_err(|e| fail(out, "directory", &e))?;
+    drop(bar);
     out.diagnostics(dir.diagnostics(), &Default::default());
-
     let options = DiffOptions {
         eval: args.eval.options(),
-        boundary: match args.threshold_boundary {
-            Boundary::Gt => ThresholdBoundary::Gt,
-            Boundary::Ge => ThresholdBoundary::Ge,
-        },
+        boundary: args.threshold_boundary.get(),
     };
-    let mut inputs = access.inputs();
-    inputs.target_states = &[];
-    let mut warnings: Vec<String> = Vec::new();
-    for (before, after) in pairs {
-        match diff_sides(before, after, &dir, inputs, options) {
-            Ok(a) => {
-                for w in &a.warnings {
-                    let line = format!("warning: {}", w.message);
-                    if !warnings.contains(&line) {
-                        warnings.push(line);
-                    }
-                }
-                diff.apps.push(a);
-            }
-            Err((which, diags)) => {
-                let sources = match which {
-                    Which::Before => &old.sources,
-                    Which::After => &new_rules.sources,
-                };
-                out.diagnostics(&diags, sources);
-                out.summary("rules", &diags);
-                return Err(Exit::Error);
-            }
+    let diff = compare(
+        &old,
+        new.as_ref(),
+        selection,
+        &dir,
+        inputs.rollout_inputs(),
+        options,
+    )
+    .map_err(|e| {
+        // Pairing errors carry no sources and have no summary line.
+        if e.sources().is_empty() {
+            out.errors(&e)
+        } else {
+            fail(out, "rules", &e)
         }
-    }
-    for w in &warnings {
-        eprintln!("{w}");
-    }
+    })?;
+    out.diagnostics(&diff.warnings, &Default::default());
 
     let mut note = None;
     if let Some(path) = &args.report {

@@ -2,13 +2,13 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, compile_and_run, load_access, load_directory, load_rules,
+    AccessArgs, Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules, run_label,
 };
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
-use scopesim::directory::ColumnSelection;
+use scopesim::pipeline::{Columns, Options, Simulation};
 use scopesim::report::explain::{explain_user, find_user, render_text};
-use scopesim::rollout::{RolloutOptions, simulate};
+use scopesim::rollout::RolloutOptions;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,10 +48,24 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let loaded = load_rules(&args.rules, args.eval, out)?;
-    let access = load_access(&args.access, out)?;
-    let dir = load_directory(&args.directory, ColumnSelection::all(), out)?;
-    let row = match find_user(&dir, &args.user) {
+    let rules = load_rules(&args.rules, args.eval, out)?;
+    let inputs = load_inputs(&args.access.files(), out)?;
+    let source = args.directory.source();
+    let sim = Simulation {
+        rules: &rules,
+        directory: &source,
+        inputs: &inputs,
+        options: Options {
+            eval: args.eval.options(),
+            rollout: RolloutOptions::default(),
+        },
+    };
+    let bar = Bar::new(out);
+    let run = sim
+        .run(Columns::All, &bar)
+        .map_err(|e| fail(out, run_label(&e), &e))?;
+    drop(bar);
+    let row = match find_user(&run.directory, &args.user) {
         Ok(row) => row,
         Err(close) => {
             let help = if close.is_empty() {
@@ -75,27 +89,11 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             ));
         }
     };
-    let (plan, outcomes) = compile_and_run(&loaded, &dir, args.eval, out)?;
-    let inputs = access.inputs();
-    let rollout = match simulate(
-        &loaded.rules,
-        &plan,
-        &outcomes,
-        &dir,
-        inputs,
-        RolloutOptions::default(),
-    ) {
-        Ok(r) => r,
-        Err(diags) => {
-            out.diagnostics(&diags, &loaded.sources);
-            return Err(Exit::Error);
-        }
-    };
     let explanation = explain_user(
-        &plan,
-        &dir,
-        &rollout,
-        inputs,
+        &run.evaluated.plan,
+        &run.directory,
+        &run.evaluated.rollout,
+        inputs.rollout_inputs(),
         row,
         args.app.as_deref(),
         args.stage.as_deref(),

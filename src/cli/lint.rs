@@ -1,14 +1,12 @@
 //! `scopesim lint`: findings about rules, and with `--directory` about their effect on
 //! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
 
-use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, parse_delimiter,
-    parse_format, rule_attributes,
-};
+use super::common::{Bar, EvalArgs, fail, load_inputs, parse_delimiter, parse_format};
 use super::output::Out;
 use super::{Exit, SeverityArg};
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::{ColumnSelection, InputFormat};
+use scopesim::pipeline::{DirectorySource, InputFiles, rule_attributes};
 use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_table, to_json};
 use scopesim::rules::load::load_path;
 use std::path::PathBuf;
@@ -73,11 +71,10 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let loaded = load_path(&args.rules);
     if loaded.has_errors() {
         // Syntax errors: nothing to lint.
-        let mut diags = loaded.diagnostics.clone();
-        scopesim::diag::sort(&mut diags);
-        out.diagnostics(&diags, &loaded.sources);
-        out.summary(&args.rules.display().to_string(), &diags);
-        return Err(Exit::Error);
+        let mut e = scopesim::diag::Errors::from(loaded.diagnostics.clone())
+            .with_sources(&loaded.sources);
+        e.sort();
+        return Err(fail(out, &args.rules.display().to_string(), &e));
     }
     let opts = LintOptions {
         anchoring: args.eval.regex_anchoring.get(),
@@ -86,29 +83,29 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let findings = if args.directory.is_empty() {
         lint(&loaded, None, &opts)
     } else {
-        let access = load_access(
-            &AccessArgs {
+        let inputs = load_inputs(
+            &InputFiles {
                 assignments: args.assignments.clone(),
                 group_members: args.group_members.clone(),
-                ..AccessArgs::default()
+                ..InputFiles::default()
             },
             out,
         )?;
         let mut selection = ColumnSelection::only(rule_attributes(&loaded.rules));
         selection.add("userType");
-        let dir = load_directory(
-            &DirectoryArgs {
-                directory: args.directory.clone(),
-                input_format: args.input_format,
-                delimiter: args.delimiter,
-                skip_bad_rows: args.skip_bad_rows,
-            },
-            selection,
-            out,
-        )?;
+        let source = DirectorySource {
+            paths: args.directory.clone(),
+            format: args.input_format,
+            delimiter: args.delimiter,
+            skip_bad_rows: args.skip_bad_rows,
+        };
+        let bar = Bar::new(out);
+        let dir = source
+            .read(selection, &bar)
+            .map_err(|e| fail(out, "directory", &e))?;
+        drop(bar);
         out.diagnostics(dir.diagnostics(), &Default::default());
-        let mut inputs = access.inputs();
-        inputs.target_states = &[];
+        let inputs = inputs.rollout_inputs();
         lint(&loaded, Some(LintData { dir: &dir, inputs }), &opts)
     };
     let text = match args.format {

@@ -2,7 +2,9 @@
 //! colour only on a terminal, and a broken pipe ends the run quietly.
 
 use super::{ColorChoice, ErrorFormat, Exit};
-use scopesim::diag::{Diagnostic, Severity};
+use scopesim::diag::{Code, Diagnostic, Errors, Severity};
+use scopesim::output::atomic::write_atomic;
+use std::path::Path;
 use scopesim::source::Sources;
 use std::io::{IsTerminal, Write};
 
@@ -89,5 +91,33 @@ impl Out {
     pub fn error(&mut self, d: Diagnostic) -> Exit {
         self.diagnostics(&[d], &Sources::new());
         Exit::Error
+    }
+
+    /// Prints a failure (with the rule texts it carries) and gives exit 2.
+    pub fn errors(&mut self, e: &Errors) -> Exit {
+        self.diagnostics(e, e.sources());
+        Exit::Error
+    }
+
+    /// Prints "cannot write `what`" and gives exit 2.
+    pub fn io_error(&mut self, what: &str, e: &std::io::Error) -> Exit {
+        self.error(Diagnostic::error(
+            Code::Io,
+            format!("cannot write {what}: {e}"),
+        ))
+    }
+
+    /// Writes a command's result to `path` (atomically) or to stdout.
+    pub fn write_result(&mut self, path: Option<&Path>, text: &str) -> Exit {
+        match path {
+            Some(path) => match write_atomic(path, |w| w.write_all(text.as_bytes())) {
+                Ok(()) => Exit::Ok,
+                Err(e) => self.error(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot write `{}`: {e}", path.display()),
+                )),
+            },
+            None => self.stdout(text),
+        }
     }
 }

@@ -3,12 +3,11 @@
 
 use super::AnchoringArg;
 use super::Exit;
-use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, load_access, load_directory, load_rules, rule_attributes,
-};
+use super::common::{Bar, EvalArgs, fail, load_inputs, load_rules};
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
+use scopesim::pipeline::{DirectorySource, InputFiles};
 use scopesim::eval::EvalOptions;
 use scopesim::regex::Anchoring;
 use scopesim::review::testing::{RealUsers, RunError, load_suite, render_text, run_suite, to_json};
@@ -65,32 +64,31 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let real = if suite.directory.is_empty() {
         None
     } else {
-        let access = load_access(
-            &AccessArgs {
+        let inputs = load_inputs(
+            &InputFiles {
                 assignments: suite.assignments.clone(),
                 group_members: suite.group_members.clone(),
-                ..AccessArgs::default()
+                ..InputFiles::default()
             },
             out,
         )?;
-        let dir = load_directory(
-            &DirectoryArgs {
-                directory: suite.directory.clone(),
-                input_format: None,
-                delimiter: None,
-                skip_bad_rows: false,
-            },
-            ColumnSelection::only(rule_attributes(&loaded.rules)),
-            out,
-        )?;
-        Some((dir, access))
+        let source = DirectorySource {
+            paths: suite.directory.clone(),
+            ..DirectorySource::default()
+        };
+        let bar = Bar::new(out);
+        let dir = source
+            .read(ColumnSelection::only(loaded.attributes()), &bar)
+            .map_err(|e| fail(out, "directory", &e))?;
+        drop(bar);
+        Some((dir, inputs))
     };
     let result = run_suite(
         &suite,
-        &loaded,
+        &loaded.loaded,
         real.as_ref().map(|(dir, access)| RealUsers {
             dir,
-            inputs: access.inputs(),
+            inputs: access.rollout_inputs(),
         }),
         EvalOptions { anchoring },
     );
@@ -102,9 +100,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             return Err(Exit::Error);
         }
         Err(RunError::Rules(d)) => {
-            out.diagnostics(&d, &loaded.sources);
-            out.summary("rules", &d);
-            return Err(Exit::Error);
+            return Err(fail(out, "rules", &d.with_sources(loaded.sources())));
         }
     };
     let text = match args.format {

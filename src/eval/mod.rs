@@ -5,6 +5,7 @@ pub mod compile;
 pub mod explain;
 pub mod reference;
 pub mod run;
+pub mod warnings;
 
 pub use bits::Bits;
 pub use compile::{
@@ -12,3 +13,4 @@ pub use compile::{
     Verdict, compile,
 };
 pub use run::{ChunkOutcome, Outcomes, assemble, evaluate, evaluate_chunk};
+pub use warnings::value_warnings;

@@ -124,6 +124,16 @@ pub enum Anchoring {
     Full,
 }
 
+impl Anchoring {
+    /// `partial` or `full`, as on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Anchoring::Partial => "partial",
+            Anchoring::Full => "full",
+        }
+    }
+}
+
 /// The Rust engine a translated pattern runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

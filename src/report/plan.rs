@@ -6,13 +6,14 @@
 //! of threads. Inputs are stated by name and SHA-256, with the rule hash and the scopesim
 //! version, so a reader can tell exactly what a report was computed from.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::directory::assignments::GroupMembers;
-use crate::directory::{Directory, InputInfo};
+use crate::directory::Directory;
+pub use crate::pipeline::evidence::{Evidence, InputRef};
 use crate::eval::Bits;
-use crate::eval::explain::write_scope_reason;
 use crate::eval::{Outcomes, Plan};
 use crate::output::csv_guard::guard;
+use crate::rollout::reason::Reasons;
 use crate::rollout::{Action, AppResult, Candidacy, Rollout, StageResult, Why};
 use crate::source::Sources;
 use comfy_table::{Cell, CellAlignment};
@@ -22,43 +23,6 @@ use std::io::{self, Write};
 
 /// Excel's row limit (header included).
 pub const EXCEL_MAX_ROWS: u64 = 1_048_576;
-
-/// One input file, stated in reports.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputRef {
-    /// Role: `rules`, `directory`, `assignments`, `group-members`, `target-state`.
-    pub role: String,
-    /// Path as given.
-    pub path: String,
-    /// SHA-256 of the bytes (for rules: of every text read, see `LoadedRules::sha256`).
-    pub sha256: String,
-    /// Records read, when meaningful.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub records: Option<u64>,
-}
-
-impl InputRef {
-    /// From a reader's evidence.
-    pub fn from_info(role: &str, info: &InputInfo) -> InputRef {
-        InputRef {
-            role: role.to_string(),
-            path: info.path.clone(),
-            sha256: info.sha256.clone(),
-            records: Some(info.records),
-        }
-    }
-}
-
-/// What a report was computed from.
-#[derive(Debug, Clone, Serialize)]
-pub struct Evidence {
-    /// scopesim version.
-    pub scopesim_version: String,
-    /// Every input file.
-    pub inputs: Vec<InputRef>,
-    /// Options that change results.
-    pub options: Value,
-}
 
 /// One summary row.
 #[derive(Debug, Clone, Serialize)]
@@ -126,48 +90,6 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
         .collect()
 }
 
-/// Warnings about values Entra would read differently from what the admin may expect:
-/// unreadable Booleans and integers (S4, S18) and regexes that gave up (S19).
-pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (i, c) in plan.clauses.iter().enumerate() {
-        let n = outcomes.unreadable(i);
-        if n > 0 {
-            let (rule, what) = if c.operator.is_integer() {
-                ("S18", "an integer")
-            } else {
-                ("S4", "true or false")
-            };
-            out.push(
-                Diagnostic::warning(
-                    Code::UnreadableValues,
-                    format!(
-                        "{} a `{}` that is not {what}, so `{}` is false for them",
-                        crate::diag::count(n, "user has", "users have"),
-                        c.attribute,
-                        c.text
-                    ),
-                )
-                .with_rule(rule)
-                .with_label(c.origin.0, c.origin.1, "")
-                .with_help("`scopesim lint --directory ...` lists examples"),
-            );
-        }
-        let n = outcomes.aborted(i);
-        if n > 0 {
-            out.push(
-                Diagnostic::warning(
-                    Code::RegexAborted,
-                    format!("the pattern of `{}` gave up on {} (backtracking limit), and was treated as no match", c.text, crate::diag::count(n, "user", "users")),
-                )
-                .with_rule("S19")
-                .with_label(c.origin.0, c.origin.1, "")
-                .with_help("simplify the pattern: avoid nested quantifiers and back-references"),
-            );
-        }
-    }
-    out
-}
 
 /// The summary as the JSON document of `--format json`.
 pub fn summary_json(
@@ -262,6 +184,168 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
         ])?;
     }
     c.flush()
+}
+
+/// How `plan` prints its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryFormat {
+    /// A terminal table (wrapped to `width`, the terminal's when `None`), then the
+    /// warnings and a note on the report written.
+    Table {
+        /// Width to wrap to.
+        width: Option<u16>,
+    },
+    /// CSV.
+    Csv,
+    /// JSON with warnings and evidence.
+    Json,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl SummaryFormat {
+    /// True when the warnings are part of the rendered text (otherwise the caller
+    /// prints them as diagnostics).
+    pub fn embeds_warnings(self) -> bool {
+        matches!(self, SummaryFormat::Table { .. } | SummaryFormat::Json)
+    }
+}
+
+/// Everything the plan summary is rendered from.
+#[derive(Debug, Clone, Copy)]
+pub struct Summary<'a> {
+    /// The rows, narrowed by app and stage.
+    pub rows: &'a [SummaryRow],
+    /// The rollout.
+    pub rollout: &'a Rollout,
+    /// Users in the directory.
+    pub users: usize,
+    /// Every warning of the run.
+    pub warnings: &'a [Diagnostic],
+    /// Rule texts, for warning locations.
+    pub sources: &'a Sources,
+    /// Inputs, version, options.
+    pub evidence: &'a Evidence,
+    /// A line about the per-user report, when one was written.
+    pub report_note: Option<&'a str>,
+}
+
+/// Renders the summary in `format`.
+pub fn render_summary(s: &Summary<'_>, format: SummaryFormat) -> io::Result<String> {
+    Ok(match format {
+        SummaryFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&summary_json(
+                s.rows,
+                s.warnings,
+                s.sources,
+                s.evidence,
+            ))
+            .map_err(io::Error::other)?;
+            t.push('\n');
+            t
+        }
+        SummaryFormat::Html => crate::report::html::plan_html(
+            s.rows,
+            s.rollout,
+            s.users,
+            s.warnings,
+            s.sources,
+            s.evidence,
+        ),
+        SummaryFormat::Csv => {
+            let mut buf = Vec::new();
+            summary_csv(s.rows, &mut buf)?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+        SummaryFormat::Table { width } => {
+            let mut t = summary_table(s.rows, width);
+            t.push('\n');
+            if !s.warnings.is_empty() {
+                t.push_str(&format!(
+                    "\n{} warning{}:\n",
+                    s.warnings.len(),
+                    if s.warnings.len() == 1 { "" } else { "s" }
+                ));
+                for w in s.warnings {
+                    let at = w
+                        .primary_location(s.sources)
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default();
+                    let rule = w.rule.map(|r| format!("[{r}]")).unwrap_or_default();
+                    t.push_str(&format!("  warning{rule}: {}{at}\n", w.message));
+                    if let Some(h) = &w.help {
+                        t.push_str(&format!("    help: {h}\n"));
+                    }
+                }
+            }
+            if let Some(n) = s.report_note {
+                t.push_str(&format!("\n{n}\n"));
+            }
+            t
+        }
+    })
+}
+
+/// Writes the per-user report to `path` (Parquet for a `.parquet` path, CSV otherwise),
+/// atomically. Returns the rows written and, for a CSV too big for Excel, a warning.
+pub fn write_report(
+    ctx: &ReportContext<'_>,
+    path: &std::path::Path,
+) -> Result<(u64, Option<Diagnostic>), crate::diag::Errors> {
+    use crate::diag::Code;
+    let io_error = |e: io::Error| {
+        Diagnostic::error(
+            Code::Io,
+            format!("cannot write the report `{}`: {e}", path.display()),
+        )
+        .with_help("check that the directory exists and is writable")
+    };
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if is_parquet {
+        #[cfg(feature = "parquet")]
+        {
+            return crate::report::parquet::write_report_parquet(ctx, path)
+                .map(|rows| (rows, None))
+                .map_err(|e| {
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot write the report `{}`: {e}", path.display()),
+                    )
+                    .into()
+                });
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            return Err(Diagnostic::error(
+                Code::NoParquet,
+                format!(
+                    "cannot write `{}`: this scopesim was built without Parquet support",
+                    path.display()
+                ),
+            )
+            .with_help(
+                "build with `cargo build --release --features parquet`, or write a CSV report",
+            )
+            .into());
+        }
+    }
+    let rows = ctx.count_rows();
+    let warning = (rows + 1 > EXCEL_MAX_ROWS).then(|| {
+        Diagnostic::warning(
+            Code::ReportTooBigForExcel,
+            format!("the report has {rows} rows; Excel opens at most {EXCEL_MAX_ROWS} rows per sheet"),
+        )
+        .with_help(if cfg!(feature = "parquet") {
+            "write `--report FILE.parquet` instead, or narrow it with `--app` and `--stage`"
+        } else {
+            "narrow it with `--app` and `--stage`, or use a scopesim built with `--features parquet` and `--report FILE.parquet`"
+        })
+    });
+    crate::output::atomic::write_atomic(path, |w| write_report_csv(ctx, w).map(|_| ()))
+        .map_err(io_error)?;
+    Ok((rows, warning))
 }
 
 /// Everything a per-user report row needs.
@@ -394,7 +478,8 @@ impl ReportContext<'_> {
                 let action = s.action(row);
                 reason.clear();
                 let (c, l) = (chunk, local);
-                self.write_reason(&mut reason, app, s, row, |col| c.value(l, col));
+                self.reasons()
+                    .write(&mut reason, app, s, row, |col| c.value(l, col));
                 f(ReportRow {
                     app: &app.name,
                     stage: &s.name,
@@ -455,104 +540,17 @@ impl ReportContext<'_> {
 
     /// The reason text for one user at one stage.
     pub fn reason(&self, app: &AppResult, s: &StageResult, row: usize) -> String {
-        let mut out = String::new();
-        self.write_reason(&mut out, app, s, row, |col| self.dir.value(row, col));
-        out
+        self.reasons().reason(app, s, row)
     }
 
-    fn write_reason<'v>(
-        &self,
-        out: &mut String,
-        app: &AppResult,
-        s: &StageResult,
-        row: usize,
-        value: impl Fn(usize) -> Option<&'v str>,
-    ) {
-        let scope = |out: &mut String| {
-            write_scope_reason(out, self.plan, self.outcomes, row, s.stage, &value)
-        };
-        match s.why(row) {
-            Why::Provisionable | Why::NotInScope => scope(out),
-            Why::ReEnabled => {
-                out.push_str("in scope again, re-enabled: ");
-                scope(out);
-            }
-            Why::FilterFailed => {
-                out.push_str("out of scope: ");
-                scope(out);
-            }
-            Why::Unassigned => out.push_str("no longer assigned to the app"),
-            Why::Inactive => {
-                out.push_str(inactive_reason(self.dir, row));
-                out.push_str("; ");
-                scope(out);
-            }
-            Why::InactiveNotCreated => {
-                out.push_str(inactive_reason(self.dir, row));
-                out.push_str(", so it is not created; ");
-                scope(out);
-            }
-            Why::InputFilter => {
-                scope(out);
-                out.push_str(": skipped, never deprovisioned (S23)");
-            }
-            Why::KeptBySkipSetting => {
-                out.push_str("out of scope (");
-                scope(out);
-                out.push_str("); SkipOutOfScopeDeletions keeps the account");
-            }
-            Why::AlreadyDisabled => {
-                out.push_str("already disabled; ");
-                scope(out);
-            }
-            Why::NestedOnly => out.push_str(&nested_reason(self.dir, self.group_members, row)),
-            Why::NotAssigned => match app.candidacy(row) {
-                Candidacy::NotAssigned => out.push_str("not assigned to the app"),
-                _ => scope(out),
-            },
-            Why::HardDeleted | Why::DeleteFlowOff => out.push_str("hard-deleted"),
+    fn reasons(&self) -> Reasons<'_> {
+        Reasons {
+            plan: self.plan,
+            outcomes: self.outcomes,
+            dir: self.dir,
+            group_members: self.group_members,
         }
     }
-}
-
-fn inactive_reason(dir: &Directory, row: usize) -> &'static str {
-    let deleted = dir
-        .value_by_name(row, "IsSoftDeleted")
-        .and_then(crate::value::parse_bool)
-        .unwrap_or(false);
-    if deleted {
-        "soft-deleted in Entra"
-    } else {
-        "account disabled in Entra (accountEnabled is false)"
-    }
-}
-
-/// "member of nested group `X` (inside assigned group `Y`) only" for a nested-only user.
-pub fn nested_reason(dir: &Directory, groups: Option<&GroupMembers>, row: usize) -> String {
-    let base = "member of a nested group only: Entra provisions direct members of assigned groups only (S24)";
-    let Some(g) = groups else {
-        return base.to_string();
-    };
-    let ids: Vec<&str> = ["objectId", "userPrincipalName"]
-        .iter()
-        .filter_map(|c| dir.value_by_name(row, c))
-        .collect();
-    for id in ids {
-        for nested in g.groups_of(id) {
-            if let Some(parent) = g.groups_of(nested).first() {
-                let name = |id: &str| {
-                    g.display_name(id)
-                        .map_or_else(|| format!("`{id}`"), |n| format!("`{n}`"))
-                };
-                return format!(
-                    "member of nested group {} inside assigned group {} only: Entra provisions direct members of assigned groups only (S24)",
-                    name(nested),
-                    name(parent)
-                );
-            }
-        }
-    }
-    base.to_string()
 }
 
 /// Appends one CSV field: formula-guarded, quoted when it holds a delimiter, quote or

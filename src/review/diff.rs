@@ -400,6 +400,9 @@ pub struct Diff {
     pub only_after: Vec<String>,
     /// Apps in both without the requested stage.
     pub without_stage: Vec<String>,
+    /// Warnings of the runs, each once.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Diff {
@@ -407,6 +410,96 @@ impl Diff {
     pub fn held(&self) -> bool {
         self.apps.iter().any(|a| a.threshold.held)
     }
+}
+
+/// What a comparison pairs.
+#[derive(Debug, Clone, Copy)]
+pub enum Selection<'s> {
+    /// Two stages of one app of one file.
+    Stages {
+        /// The app.
+        app: &'s str,
+        /// The stage that is live.
+        from: &'s str,
+        /// The stage about to be saved.
+        to: &'s str,
+    },
+    /// Two files: each app's `stage` (or last stage), optionally one app only.
+    Files {
+        /// The stage to compare in each app.
+        stage: Option<&'s str>,
+        /// Only this app.
+        app: Option<&'s str>,
+    },
+}
+
+/// The attributes a comparison reads from the directory: both rule sets' and the
+/// breakdown's.
+pub fn columns(before: &RuleSet, after: &RuleSet) -> crate::directory::ColumnSelection {
+    let mut names = crate::pipeline::rule_attributes(before);
+    names.extend(crate::pipeline::rule_attributes(after));
+    names.extend(BREAKDOWN_ATTRIBUTES.iter().map(|s| s.to_string()));
+    crate::directory::ColumnSelection::only(names)
+}
+
+/// Compares `before` with `after` (or two stages of `before`) on a directory: pairs the
+/// apps or stages, runs both sides, and gathers the warnings once each. Errors carry the
+/// sources of the side they come from.
+pub fn compare(
+    before: &crate::pipeline::Rules,
+    after: Option<&crate::pipeline::Rules>,
+    selection: Selection<'_>,
+    dir: &Directory,
+    inputs: RolloutInputs<'_>,
+    options: DiffOptions,
+) -> Result<Diff, Errors> {
+    let after_rules = after.unwrap_or(before);
+    let mut diff = Diff {
+        before: before.path.display().to_string(),
+        after: after_rules.path.display().to_string(),
+        apps: Vec::new(),
+        only_before: Vec::new(),
+        only_after: Vec::new(),
+        without_stage: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let pairs = match selection {
+        Selection::Stages { app, from, to } => {
+            vec![pair_stages(before.rules(), app, from, to).map_err(|d| Errors::from(*d))?]
+        }
+        Selection::Files { stage, app } => {
+            let p = pair_files(before.rules(), after_rules.rules(), stage, app)
+                .map_err(|d| Errors::from(*d))?;
+            diff.only_before = p.only_before;
+            diff.only_after = p.only_after;
+            diff.without_stage = p.without_stage;
+            p.pairs
+        }
+    };
+    let inputs = RolloutInputs {
+        target_states: &[],
+        ..inputs
+    };
+    for (b, a) in pairs {
+        match diff_sides(b, a, dir, inputs, options) {
+            Ok(app) => {
+                for w in &app.warnings {
+                    if !diff.warnings.iter().any(|x| x.message == w.message) {
+                        diff.warnings.push(w.clone());
+                    }
+                }
+                diff.apps.push(app);
+            }
+            Err((which, e)) => {
+                let sources = match which {
+                    Which::Before => before.sources(),
+                    Which::After => after_rules.sources(),
+                };
+                return Err(e.with_sources(sources));
+            }
+        }
+    }
+    Ok(diff)
 }
 
 /// The attributes gains and losses are broken down by.

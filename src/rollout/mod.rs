@@ -10,6 +10,7 @@
 //! stages stay small; reasons are rendered only for the rows a report prints.
 
 pub mod estimate;
+pub mod reason;
 
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::Directory;

@@ -1,0 +1,538 @@
+//! The library's front door: load and check rules, read the inputs, run a simulation.
+//!
+//! Every command and test goes through here, so the order of the stages is written once:
+//!
+//! ```text
+//! rules file --(Rules::load: parse, check)--> Rules
+//! input files --(InputFiles::read)--> Inputs (assignments, group members, target states)
+//! directory export --(Simulation::run: read or stream, compile, evaluate, facts)
+//!              --(rollout)--> Run { directory, plan, outcomes, rollout, warnings, evidence }
+//! ```
+//!
+//! A new stage (reconciliation with provisioning logs, attribute mappings) takes a [`Run`]
+//! and adds its own result; nothing upstream changes. The binary only turns arguments into
+//! these requests and renders what comes back.
+
+pub mod evidence;
+
+use crate::diag::{Code, Diagnostic, Errors};
+use crate::directory::assignments::{
+    Assignments, GroupMembers, TargetState, read_assignments, read_group_members,
+    read_target_state,
+};
+use crate::directory::{
+    Chunk, ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
+    stream_directory,
+};
+use crate::eval::{EvalOptions, Outcomes, Plan, assemble, compile, evaluate, evaluate_chunk};
+use crate::regex::Anchoring;
+use crate::rollout::reason::Reasons;
+use crate::rollout::{
+    FactColumns, Rollout, RolloutInputs, RolloutOptions, UserFacts, chunk_facts, simulate_with,
+};
+use crate::rules::check::{CheckOptions, check};
+use crate::rules::load::{LoadedRules, load_path};
+use crate::rules::{OperatorName, RuleSet};
+use crate::source::Sources;
+use evidence::{Evidence, InputRef};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A rule set loaded from a file and checked: it has no errors (warnings of the checker
+/// are not kept here; `scopesim check` and `lint` show them).
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The path as given.
+    pub path: PathBuf,
+    /// The rules, their source texts and the parser's warnings.
+    pub loaded: LoadedRules,
+}
+
+impl Rules {
+    /// Loads `path` (`.scope` or Graph schema JSON) and checks it; every error at once.
+    pub fn load(path: &Path, anchoring: Anchoring) -> Result<Rules, Errors> {
+        let loaded = load_path(path);
+        let mut diags = loaded.diagnostics.clone();
+        if !loaded.has_errors() {
+            diags.extend(
+                check(&loaded.rules, CheckOptions { anchoring })
+                    .into_iter()
+                    .filter(Diagnostic::is_error),
+            );
+        }
+        if crate::diag::has_errors(&diags) {
+            let mut e = Errors::from(diags).with_sources(&loaded.sources);
+            e.sort();
+            return Err(e);
+        }
+        Ok(Rules {
+            path: path.to_path_buf(),
+            loaded,
+        })
+    }
+
+    /// Wraps rules loaded some other way (from a text, in tests).
+    pub fn from_loaded(path: impl Into<PathBuf>, loaded: LoadedRules) -> Rules {
+        Rules {
+            path: path.into(),
+            loaded,
+        }
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &RuleSet {
+        &self.loaded.rules
+    }
+
+    /// The texts the rules came from.
+    pub fn sources(&self) -> &Sources {
+        &self.loaded.sources
+    }
+
+    /// Attribute names the rules read (clauses with a known operator), sorted.
+    pub fn attributes(&self) -> Vec<String> {
+        rule_attributes(&self.loaded.rules)
+    }
+
+    /// Checks that `--app` and `--stage` name something in the rules.
+    pub fn check_selection(&self, app: Option<&str>, stage: Option<&str>) -> Result<(), Errors> {
+        let rules = &self.loaded.rules;
+        if let Some(app) = app {
+            if !rules.apps.iter().any(|a| a.name.node == app) {
+                let names: Vec<String> = rules
+                    .apps
+                    .iter()
+                    .map(|a| format!("`{}`", a.name.node))
+                    .collect();
+                return Err(Diagnostic::error(
+                    Code::UnknownApp,
+                    format!("no app `{app}` in the rules"),
+                )
+                .with_help(format!("apps: {}", names.join(", ")))
+                .into());
+            }
+        }
+        if let Some(stage) = stage {
+            if !rules
+                .apps
+                .iter()
+                .flat_map(|a| &a.stages)
+                .any(|s| s.name.node == stage)
+            {
+                return Err(Diagnostic::error(
+                    Code::UnknownStage,
+                    format!("no stage `{stage}` in the rules"),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The rules as an evidence entry.
+    pub fn evidence(&self) -> InputRef {
+        InputRef {
+            role: "rules".into(),
+            path: self.path.display().to_string(),
+            sha256: self.loaded.sha256(),
+            records: None,
+        }
+    }
+}
+
+/// Attribute names a rule set reads (clauses with a known operator), sorted and unique.
+pub fn rule_attributes(rules: &RuleSet) -> Vec<String> {
+    let mut names: Vec<String> = rules
+        .apps
+        .iter()
+        .flat_map(|a| &a.stages)
+        .flat_map(|s| s.filters.iter())
+        .flat_map(|f| &f.clauses)
+        .filter(|c| !matches!(c.operator.node, OperatorName::Unknown(_)))
+        .map(|c| c.attribute.node.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Where the directory export comes from and how to read it.
+#[derive(Debug, Clone, Default)]
+pub struct DirectorySource {
+    /// The files, concatenated in order (Graph pages, or several exports).
+    pub paths: Vec<PathBuf>,
+    /// Force a format instead of detecting it.
+    pub format: Option<InputFormat>,
+    /// Force the CSV delimiter.
+    pub delimiter: Option<u8>,
+    /// Count malformed rows and go on.
+    pub skip_bad_rows: bool,
+}
+
+impl DirectorySource {
+    /// Reading options for these files, keeping `columns`.
+    pub fn read_options(&self, columns: ColumnSelection) -> ReadOptions {
+        ReadOptions {
+            format: self.format,
+            delimiter: self.delimiter,
+            skip_bad_rows: self.skip_bad_rows,
+            columns,
+        }
+    }
+
+    /// Reads the whole export, keeping `columns`.
+    pub fn read(
+        &self,
+        columns: ColumnSelection,
+        progress: &dyn Progress,
+    ) -> Result<Directory, Errors> {
+        read_directory(&self.paths, &self.read_options(columns), progress)
+    }
+}
+
+/// The files besides the directory: who is assigned, who is in which group, and what
+/// already exists in the apps.
+#[derive(Debug, Clone)]
+pub struct InputFiles {
+    /// `--assignments`.
+    pub assignments: Option<PathBuf>,
+    /// `--group-members`, any number.
+    pub group_members: Vec<PathBuf>,
+    /// `--target-state APP=PATH`, as given.
+    pub target_states: Vec<String>,
+    /// The attribute target-state accounts are matched on.
+    pub match_on: String,
+}
+
+impl Default for InputFiles {
+    fn default() -> InputFiles {
+        InputFiles {
+            assignments: None,
+            group_members: Vec::new(),
+            target_states: Vec::new(),
+            match_on: "userPrincipalName".to_string(),
+        }
+    }
+}
+
+/// The files besides the directory, read.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Assignments.
+    pub assignments: Option<Assignments>,
+    /// Direct group membership.
+    pub group_members: Option<GroupMembers>,
+    /// Existing accounts per app.
+    pub target_states: Vec<TargetState>,
+    /// The files, for evidence.
+    pub evidence: Vec<InputRef>,
+    /// The attribute target-state accounts are matched on.
+    pub match_on: String,
+}
+
+impl InputFiles {
+    /// True when any file names users (so the directory's ids must be kept).
+    pub fn names_users(&self) -> bool {
+        self.assignments.is_some() || !self.group_members.is_empty() || !self.target_states.is_empty()
+    }
+
+    /// Reads every file; all errors at once.
+    pub fn read(&self) -> Result<Inputs, Errors> {
+        let mut inputs = Inputs {
+            match_on: self.match_on.clone(),
+            ..Inputs::default()
+        };
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        if let Some(p) = &self.assignments {
+            match read_assignments(p) {
+                Ok(a) => {
+                    inputs.evidence.extend(
+                        a.inputs
+                            .iter()
+                            .map(|i| InputRef::from_info("assignments", i)),
+                    );
+                    inputs.assignments = Some(a);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !self.group_members.is_empty() {
+            match read_group_members(&self.group_members) {
+                Ok(g) => {
+                    inputs.evidence.extend(
+                        g.inputs()
+                            .iter()
+                            .map(|i| InputRef::from_info("group-members", i)),
+                    );
+                    inputs.group_members = Some(g);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        for spec in &self.target_states {
+            let Some((app, path)) = spec.split_once('=') else {
+                errors.push(
+                    Diagnostic::error(
+                        Code::Usage,
+                        format!("--target-state takes `APP=PATH`, not `{spec}`"),
+                    )
+                    .with_help("for example `--target-state Salesforce=salesforce-users.csv`"),
+                );
+                continue;
+            };
+            match read_target_state(app, Path::new(path), &self.match_on) {
+                Ok(t) => {
+                    inputs
+                        .evidence
+                        .push(InputRef::from_info("target-state", &t.input));
+                    inputs.target_states.push(t);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        match Errors::from_vec(errors) {
+            Some(e) => Err(e),
+            None => Ok(inputs),
+        }
+    }
+}
+
+impl Inputs {
+    /// The view the rollout takes.
+    pub fn rollout_inputs(&self) -> RolloutInputs<'_> {
+        RolloutInputs {
+            assignments: self.assignments.as_ref(),
+            group_members: self.group_members.as_ref(),
+            target_states: &self.target_states,
+        }
+    }
+}
+
+/// Options that change results.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Evaluation (regex anchoring).
+    pub eval: EvalOptions,
+    /// Rollout (threshold boundary).
+    pub rollout: RolloutOptions,
+}
+
+impl Options {
+    /// The options as evidence.
+    pub fn evidence(&self, match_on: &str) -> serde_json::Value {
+        serde_json::json!({
+            "regex_anchoring": self.eval.anchoring.as_str(),
+            "threshold_boundary": self.rollout.threshold_boundary,
+            "match_on": match_on,
+        })
+    }
+}
+
+/// Which attributes of the directory a run keeps.
+#[derive(Debug, Clone)]
+pub enum Columns {
+    /// Only what counts need (the rules' attributes and activity); the export is streamed
+    /// when it can be, and values are not kept.
+    Counts,
+    /// What a per-user report needs (the rules' attributes, identity, activity), kept.
+    Report,
+    /// Every attribute (one user's explanation shows them all).
+    All,
+    /// These attributes (plus identity and activity), kept.
+    Only(Vec<String>),
+}
+
+/// A simulation to run: rules, the directory, the other inputs, options.
+#[derive(Debug, Clone, Copy)]
+pub struct Simulation<'a> {
+    /// The rules.
+    pub rules: &'a Rules,
+    /// The directory export.
+    pub directory: &'a DirectorySource,
+    /// Assignments, group members, target states.
+    pub inputs: &'a Inputs,
+    /// Options.
+    pub options: Options,
+}
+
+/// The compiled rules, their results and the rollout, for a directory held elsewhere.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// The rules compiled against the directory's columns.
+    pub plan: Plan,
+    /// Per-clause, per-filter and per-stage results.
+    pub outcomes: Outcomes,
+    /// What Entra does to every account at each stage.
+    pub rollout: Rollout,
+}
+
+/// A finished simulation: the directory as read, what the rules gave, and everything a
+/// report needs to state its inputs.
+#[derive(Debug)]
+pub struct Run {
+    /// The directory (values dropped when streamed for counts).
+    pub directory: Directory,
+    /// Plan, outcomes and rollout.
+    pub evaluated: Evaluated,
+    /// Every warning of every stage, in stage order (reading, compiling, values, rollout).
+    pub warnings: Vec<Diagnostic>,
+    /// Inputs, version and options.
+    pub evidence: Evidence,
+}
+
+impl Run {
+    /// The reasons view of this run (needs the group members of the inputs).
+    pub fn reasons<'a>(&'a self, inputs: &'a Inputs) -> Reasons<'a> {
+        Reasons {
+            plan: &self.evaluated.plan,
+            outcomes: &self.evaluated.outcomes,
+            dir: &self.directory,
+            group_members: inputs.group_members.as_ref(),
+        }
+    }
+}
+
+impl Simulation<'_> {
+    /// The column selection for `columns`.
+    fn selection(&self, columns: &Columns) -> ColumnSelection {
+        let attrs = self.rules.attributes();
+        let mut selection = match columns {
+            Columns::All => return ColumnSelection::all(),
+            Columns::Counts if !self.needs_identity() => ColumnSelection::minimal(attrs),
+            Columns::Counts | Columns::Report => ColumnSelection::only(attrs),
+            Columns::Only(extra) => {
+                let mut s = ColumnSelection::only(attrs);
+                for e in extra {
+                    s.add(e);
+                }
+                s
+            }
+        };
+        if self.inputs.match_on != "userPrincipalName" && !self.inputs.match_on.is_empty() {
+            selection.add(&self.inputs.match_on);
+        }
+        selection
+    }
+
+    /// Identity columns are needed only to match users to the input files.
+    fn needs_identity(&self) -> bool {
+        let i = self.inputs;
+        i.assignments.is_some() || i.group_members.is_some() || !i.target_states.is_empty()
+    }
+
+    /// Reads the directory (streaming it when only counts are wanted and the export is
+    /// CSV), compiles and evaluates the rules, and rolls out every app and stage.
+    pub fn run(&self, columns: Columns, progress: &dyn Progress) -> Result<Run, Errors> {
+        let selection = self.selection(&columns);
+        let streamed = match columns {
+            Columns::Counts => self.stream(selection.clone(), progress)?,
+            _ => None,
+        };
+        let (directory, plan, outcomes, facts) = match streamed {
+            Some(s) => s,
+            None => {
+                let dir = self.directory.read(selection, progress)?;
+                let plan = compile(self.rules.rules(), &dir, self.options.eval)
+                    .map_err(|e| e.with_sources(self.rules.sources()))?;
+                let outcomes = evaluate(&plan, &dir);
+                let facts = UserFacts::from_directory(&dir, self.inputs.rollout_inputs());
+                (dir, plan, outcomes, facts)
+            }
+        };
+        let rollout = simulate_with(
+            self.rules.rules(),
+            &plan,
+            &outcomes,
+            &facts,
+            self.inputs.rollout_inputs(),
+            self.options.rollout,
+        )
+        .map_err(|e| e.with_sources(self.rules.sources()))?;
+        let mut warnings: Vec<Diagnostic> = directory.diagnostics().to_vec();
+        warnings.extend(plan.diagnostics.iter().cloned());
+        warnings.extend(crate::eval::value_warnings(&plan, &outcomes));
+        warnings.extend(rollout.warnings.iter().cloned());
+        let mut inputs = vec![self.rules.evidence()];
+        inputs.extend(
+            directory
+                .inputs()
+                .iter()
+                .map(|i| InputRef::from_info("directory", i)),
+        );
+        inputs.extend(self.inputs.evidence.iter().cloned());
+        let evidence = Evidence {
+            scopesim_version: env!("CARGO_PKG_VERSION").to_string(),
+            inputs,
+            options: self.options.evidence(&self.inputs.match_on),
+        };
+        Ok(Run {
+            directory,
+            evaluated: Evaluated {
+                plan,
+                outcomes,
+                rollout,
+            },
+            warnings,
+            evidence,
+        })
+    }
+
+    /// Streams a CSV export: each row group is evaluated and its facts read on the
+    /// parsing threads, and its values dropped. `Ok(None)` when an input is not CSV.
+    fn stream(
+        &self,
+        selection: ColumnSelection,
+        progress: &dyn Progress,
+    ) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Errors> {
+        let opts = self.directory.read_options(selection);
+        let mut prepared: Option<(Arc<Plan>, FactColumns)> = None;
+        let rules = self.rules.rules();
+        let eval = self.options.eval;
+        let inputs = self.inputs.rollout_inputs();
+        let sources = self.rules.sources();
+        let streamed = stream_directory(&self.directory.paths, &opts, progress, |schema| {
+            let plan = Arc::new(compile(rules, schema, eval).map_err(|e| e.with_sources(sources))?);
+            let cols = FactColumns::new(schema, inputs);
+            prepared = Some((plan.clone(), cols.clone()));
+            Ok(move |chunk: &Chunk| (evaluate_chunk(&plan, chunk), chunk_facts(chunk, &cols)))
+        })?;
+        let Some(streamed) = streamed else {
+            return Ok(None);
+        };
+        let Some((plan, cols)) = prepared else {
+            return Ok(None);
+        };
+        let plan = Arc::try_unwrap(plan).unwrap_or_else(|shared| (*shared).clone());
+        let n = streamed.directory.len();
+        let outcomes = assemble(
+            &plan,
+            n,
+            streamed.chunks.iter().map(|(start, (o, _))| (*start, o)),
+        );
+        let facts = UserFacts::assemble(
+            n,
+            cols.has_enabled(),
+            streamed.chunks.iter().map(|(start, (_, f))| (*start, f)),
+        );
+        Ok(Some((streamed.directory, plan, outcomes, facts)))
+    }
+}
+
+/// Compiles, evaluates and rolls out a rule set over a directory already in memory (a
+/// test file's inline users, the two sides of a diff, lint's data pass).
+pub fn evaluate_directory(
+    rules: &RuleSet,
+    dir: &Directory,
+    inputs: RolloutInputs<'_>,
+    options: Options,
+) -> Result<Evaluated, Errors> {
+    let plan = compile(rules, dir, options.eval)?;
+    let outcomes = evaluate(&plan, dir);
+    let facts = UserFacts::from_directory(dir, inputs);
+    let rollout = simulate_with(rules, &plan, &outcomes, &facts, inputs, options.rollout)?;
+    Ok(Evaluated {
+        plan,
+        outcomes,
+        rollout,
+    })
+}
