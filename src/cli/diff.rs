@@ -6,8 +6,8 @@ use super::common::{Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules}
 use super::output::Out;
 use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
-use scopesim::pipeline::InputFiles;
 use scopesim::output::atomic::write_atomic;
+use scopesim::pipeline::InputFiles;
 use scopesim::review::diff::{
     DiffOptions, Selection, TextOptions, columns, compare, render_text, to_json, write_report_csv,
 };

@@ -71,8 +71,8 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let loaded = load_path(&args.rules);
     if loaded.has_errors() {
         // Syntax errors: nothing to lint.
-        let mut e = scopesim::diag::Errors::from(loaded.diagnostics.clone())
-            .with_sources(&loaded.sources);
+        let mut e =
+            scopesim::diag::Errors::from(loaded.diagnostics.clone()).with_sources(&loaded.sources);
         e.sort();
         return Err(fail(out, &args.rules.display().to_string(), &e));
     }

@@ -4,9 +4,9 @@
 use super::{ColorChoice, ErrorFormat, Exit};
 use scopesim::diag::{Code, Diagnostic, Errors, Severity};
 use scopesim::output::atomic::write_atomic;
-use std::path::Path;
 use scopesim::source::Sources;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 pub struct Out {
     pub color: bool,

@@ -103,7 +103,9 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         Columns::Counts
     };
     let bar = Bar::new(out);
-    let run = sim.run(columns, &bar).map_err(|e| fail(out, run_label(&e), &e))?;
+    let run = sim
+        .run(columns, &bar)
+        .map_err(|e| fail(out, run_label(&e), &e))?;
     drop(bar);
     let mut warnings = run.warnings.clone();
     let ev = &run.evaluated;

@@ -42,4 +42,3 @@ pub struct Evidence {
     /// Options that change results.
     pub options: Value,
 }
-

@@ -17,8 +17,7 @@ pub mod evidence;
 
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{
-    Assignments, GroupMembers, TargetState, read_assignments, read_group_members,
-    read_target_state,
+    Assignments, GroupMembers, TargetState, read_assignments, read_group_members, read_target_state,
 };
 use crate::directory::{
     Chunk, ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
@@ -233,7 +232,9 @@ pub struct Inputs {
 impl InputFiles {
     /// True when any file names users (so the directory's ids must be kept).
     pub fn names_users(&self) -> bool {
-        self.assignments.is_some() || !self.group_members.is_empty() || !self.target_states.is_empty()
+        self.assignments.is_some()
+            || !self.group_members.is_empty()
+            || !self.target_states.is_empty()
     }
 
     /// Reads every file; all errors at once.

@@ -7,12 +7,12 @@
 //! version, so a reader can tell exactly what a report was computed from.
 
 use crate::diag::Diagnostic;
-use crate::directory::assignments::GroupMembers;
 use crate::directory::Directory;
-pub use crate::pipeline::evidence::{Evidence, InputRef};
+use crate::directory::assignments::GroupMembers;
 use crate::eval::Bits;
 use crate::eval::{Outcomes, Plan};
 use crate::output::csv_guard::guard;
+pub use crate::pipeline::evidence::{Evidence, InputRef};
 use crate::rollout::reason::Reasons;
 use crate::rollout::{Action, AppResult, Candidacy, Rollout, StageResult, Why};
 use crate::source::Sources;
@@ -89,7 +89,6 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
         })
         .collect()
 }
-
 
 /// The summary as the JSON document of `--format json`.
 pub fn summary_json(
@@ -235,22 +234,14 @@ pub fn render_summary(s: &Summary<'_>, format: SummaryFormat) -> io::Result<Stri
     Ok(match format {
         SummaryFormat::Json => {
             let mut t = serde_json::to_string_pretty(&summary_json(
-                s.rows,
-                s.warnings,
-                s.sources,
-                s.evidence,
+                s.rows, s.warnings, s.sources, s.evidence,
             ))
             .map_err(io::Error::other)?;
             t.push('\n');
             t
         }
         SummaryFormat::Html => crate::report::html::plan_html(
-            s.rows,
-            s.rollout,
-            s.users,
-            s.warnings,
-            s.sources,
-            s.evidence,
+            s.rows, s.rollout, s.users, s.warnings, s.sources, s.evidence,
         ),
         SummaryFormat::Csv => {
             let mut buf = Vec::new();

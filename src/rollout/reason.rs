@@ -127,4 +127,3 @@ pub fn nested_reason(dir: &Directory, groups: Option<&GroupMembers>, row: usize)
     }
     base.to_string()
 }
-

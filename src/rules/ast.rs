@@ -73,11 +73,72 @@ pub struct App {
     /// `delete_flow true|false`: whether hard-deleted users are deleted in the target
     /// (the object mapping's Delete flow type), default true.
     pub delete_flow: Option<Spanned<bool>>,
+    /// The user object mapping's own settings: enabled, flow types, matching (S32, S33).
+    pub object: ObjectSettings,
     /// Stages in rollout order.
     pub stages: Vec<Stage>,
 }
 
+/// Which actions an object mapping may take: Graph `flowTypes` (S33), default
+/// `"Add, Update, Delete"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FlowTypes {
+    /// `Add`: create accounts.
+    pub add: bool,
+    /// `Update`: update, match, re-enable (and disable, which is an update).
+    pub update: bool,
+    /// `Delete`: disable and delete.
+    pub delete: bool,
+}
+
+impl Default for FlowTypes {
+    fn default() -> FlowTypes {
+        FlowTypes {
+            add: true,
+            update: true,
+            delete: true,
+        }
+    }
+}
+
+/// One matching attribute of the user object mapping (S32): a target account whose
+/// `target` attribute equals the user's `source` attribute is the user's account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matching {
+    /// Source (Entra) attribute, e.g. `userPrincipalName`.
+    pub source: Spanned<String>,
+    /// Target attribute, e.g. `userName`.
+    pub target: String,
+    /// `matchingPriority`: lowest is tried first.
+    pub priority: u32,
+}
+
+/// The object mapping's own settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectSettings {
+    /// `objectMappings[].enabled` (S33): a disabled mapping does nothing. Default true.
+    pub enabled: Option<Spanned<bool>>,
+    /// `objectMappings[].flowTypes` (S33). Default all three.
+    pub flow_types: Option<Spanned<FlowTypes>>,
+    /// Matching attributes (S32), in the order written; sort by `priority` to use.
+    pub matching: Vec<Matching>,
+}
+
 impl App {
+    /// The effective flow types (S33).
+    pub fn flows(&self) -> FlowTypes {
+        self.object
+            .flow_types
+            .as_ref()
+            .map(|f| f.node)
+            .unwrap_or_default()
+    }
+
+    /// Whether the user object mapping is enabled (S33).
+    pub fn mapping_enabled(&self) -> bool {
+        self.object.enabled.as_ref().is_none_or(|e| e.node)
+    }
+
     /// The effective scope setting.
     pub fn scope_mode(&self) -> ScopeMode {
         self.scope.as_ref().map(|s| s.node).unwrap_or_default()

@@ -426,6 +426,7 @@ impl Reader<'_> {
                 skip_out_of_scope_deletions: flag("skipOutOfScopeDeletions"),
                 deletion_threshold,
                 delete_flow: flag("deleteFlow"),
+                object: ObjectSettings::default(),
                 stages: Vec::new(),
             };
             for s in a.get("stages").and_then(Json::as_array).unwrap_or(&[]) {

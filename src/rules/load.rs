@@ -125,6 +125,7 @@ fn load_into(loaded: &mut LoadedRules, name: &str, text: String, base: Option<&P
                     skip_out_of_scope_deletions: None,
                     deletion_threshold: None,
                     delete_flow: None,
+                    object: ObjectSettings::default(),
                     stages: vec![Stage {
                         name: Spanned::new("current".into(), span),
                         extends: None,

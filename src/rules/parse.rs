@@ -123,6 +123,7 @@ impl Builder<'_> {
             skip_out_of_scope_deletions: None,
             deletion_threshold: None,
             delete_flow: None,
+            object: ObjectSettings::default(),
             stages: Vec::new(),
         };
         let mut direct = FilterSet::default();
