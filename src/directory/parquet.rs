@@ -166,7 +166,7 @@ pub(crate) fn read_parquet(
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return Err(errors.into());
     }
     let names: Vec<String> = wanted.iter().map(|(n, _)| n.clone()).collect();
     let df = reader
@@ -197,14 +197,14 @@ pub(crate) fn read_parquet(
                 }
             };
             if !ok {
-                return Err(vec![
+                return Err(Errors::from(vec![
                     Diagnostic::error(
                         Code::ParquetTooLarge,
                         format!("column `{written}` of `{shown}` is too large to hold"),
                     )
                     .at(FileLocation::file(shown))
                     .with_help("split the file"),
-                ]);
+                ]));
             }
             if let Some(d) = data.get_mut(*col) {
                 *d = cd;
