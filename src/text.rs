@@ -48,3 +48,47 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, (u64, u64)> {
         }
     }
 }
+
+/// True for characters that must not reach a terminal raw: C0 controls other than tab
+/// and line feed, DEL, C1 controls, and the bidirectional overrides and isolates that can
+/// reorder what a reader sees (Trojan Source).
+pub fn is_unsafe_for_terminal(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character unsafe for a terminal written as `\u{1b}`: what a user
+/// value, a CSV header or an app name looks like when printed, so that data from an
+/// export can never move the cursor, retitle the window or hide text. CSV and JSON outputs
+/// keep values intact; only terminal and HTML renderings use this.
+pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_for_terminal) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_for_terminal(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_text_kept() {
+        assert_eq!(escape_control("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            escape_control("a\u{1b}]0;pwned\u{7}b"),
+            "a\\u{1b}]0;pwned\\u{7}b"
+        );
+        assert_eq!(escape_control("\u{202e}cod.exe"), "\\u{202e}cod.exe");
+        assert_eq!(escape_control("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(escape_control("Zoë ß 漢字"), "Zoë ß 漢字");
+    }
+}

@@ -70,7 +70,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
         all.extend(diags);
     }
     out.summary("check", &all);
-    let printed = out.stdout(&report);
+    let printed = out.stdout(&scopesim::text::escape_control(&report));
     if diag::has_errors(&all) {
         Exit::Error
     } else {

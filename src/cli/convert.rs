@@ -156,6 +156,17 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
         }
     };
     out.summary("convert", &diags);
+    if let Some(path) = &args.output {
+        let mut inputs: Vec<PathBuf> = loaded
+            .sources
+            .iter()
+            .filter_map(|(_, f)| f.path.clone())
+            .collect();
+        inputs.push(args.file.clone());
+        if let Err(e) = scopesim::output::paths::check_outputs(&inputs, &[("-o", path)]) {
+            return out.errors(&e);
+        }
+    }
     match &args.output {
         Some(path) => match write_atomic(path, |w: &mut dyn Write| w.write_all(text.as_bytes())) {
             Ok(()) => Exit::Ok,

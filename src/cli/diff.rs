@@ -6,7 +6,8 @@ use super::common::{Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules}
 use super::output::Out;
 use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
-use scopesim::output::atomic::write_atomic;
+use scopesim::output::atomic::stage;
+use scopesim::output::paths::check_outputs;
 use scopesim::pipeline::InputFiles;
 use scopesim::review::diff::{
     DiffOptions, Selection, TextOptions, columns, compare, render_text, to_json, write_report_csv,
@@ -99,14 +100,19 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             app: args.app.as_deref(),
         },
     };
-    let inputs = load_inputs(
-        &InputFiles {
-            assignments: args.assignments.clone(),
-            group_members: args.group_members.clone(),
-            ..InputFiles::default()
-        },
-        out,
-    )?;
+    let files = InputFiles {
+        assignments: args.assignments.clone(),
+        group_members: args.group_members.clone(),
+        ..InputFiles::default()
+    };
+    if let Some(report) = &args.report {
+        let mut paths = old.input_paths();
+        paths.extend(new.iter().flat_map(|n| n.input_paths()));
+        paths.extend(args.directory.directory.iter().cloned());
+        paths.extend(files.paths());
+        check_outputs(&paths, &[("--report", report)]).map_err(|e| out.errors(&e))?;
+    }
+    let inputs = load_inputs(&files, out)?;
     let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
     let bar = Bar::new(out);
     let dir = args
@@ -139,9 +145,10 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     out.diagnostics(&diff.warnings, &Default::default());
 
     let mut note = None;
+    let mut staged = Vec::new();
     if let Some(path) = &args.report {
         let mut rows = 0;
-        write_atomic(path, |w| {
+        let s = stage(path, |w| {
             rows = write_report_csv(&diff, w)?;
             Ok(())
         })
@@ -154,6 +161,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
                 .with_help("check that the directory exists and is writable"),
             )
         })?;
+        staged.push(s);
         note = Some(format!(
             "report: {rows} rows written to {}\n",
             path.display()
@@ -177,10 +185,10 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             if let Some(n) = &note {
                 s.push_str(n);
             }
-            s
+            scopesim::text::escape_control(&s).into_owned()
         }
     };
-    let printed = out.stdout(&text);
+    let printed = out.write_result(None, &text, staged);
     if printed != Exit::Ok {
         return Ok(printed);
     }

@@ -100,7 +100,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     );
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
-        Format::Text => render_text(&explanation),
+        Format::Text => scopesim::text::escape_control(&render_text(&explanation)).into_owned(),
     };
     Ok(out.stdout(&text))
 }

@@ -117,7 +117,8 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         }
         Format::Table => {
             let width = if out.stdout_tty { None } else { Some(160) };
-            render_table(&findings, &loaded.sources, width)
+            scopesim::text::escape_control(&render_table(&findings, &loaded.sources, width))
+                .into_owned()
         }
     };
     let printed = out.stdout(&text);

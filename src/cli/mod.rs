@@ -122,7 +122,32 @@ pub enum Command {
     Gen(gen_cmd::Args),
 }
 
+/// On SIGINT or SIGTERM: remove the temporary files of outputs not yet in place, say so,
+/// and exit 130 or 143 at once (from a watcher thread, so that a long read or report
+/// stops promptly whatever it is doing).
+fn watch_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            scopesim::output::atomic::remove_pending();
+            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!(
+                    "interrupted ({name}): stopped, and outputs not yet in place were removed\n"
+                )
+                .as_bytes(),
+            );
+            std::process::exit(128 + sig);
+        }
+    });
+}
+
 pub fn main() -> ExitCode {
+    watch_signals();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -3,7 +3,7 @@
 
 use super::{ColorChoice, ErrorFormat, Exit};
 use scopesim::diag::{Code, Diagnostic, Errors, Severity};
-use scopesim::output::atomic::write_atomic;
+use scopesim::output::atomic::{Staged, stage};
 use scopesim::source::Sources;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -32,14 +32,19 @@ impl Out {
         }
     }
 
-    /// Prints diagnostics to stderr, in reading order.
+    /// Prints diagnostics to stderr, in reading order: at most [`scopesim::diag::MAX_SHOWN`],
+    /// then a note counting the rest. A closed stderr is not an error.
     pub fn diagnostics(&mut self, diags: &[Diagnostic], sources: &Sources) {
+        let (shown, more) = scopesim::diag::capped(diags);
         let mut err = std::io::stderr().lock();
-        for d in diags {
-            let _ = match self.error_format {
+        for d in shown.iter().chain(more.as_ref()) {
+            let r = match self.error_format {
                 ErrorFormat::Json => writeln!(err, "{}", d.to_json(sources)),
                 ErrorFormat::Human => write!(err, "{}", d.render(sources, self.color)),
             };
+            if r.is_err() {
+                return;
+            }
         }
     }
 
@@ -107,16 +112,32 @@ impl Out {
         ))
     }
 
-    /// Writes a command's result to `path` (atomically) or to stdout.
-    pub fn write_result(&mut self, path: Option<&Path>, text: &str) -> Exit {
-        match path {
-            Some(path) => match write_atomic(path, |w| w.write_all(text.as_bytes())) {
-                Ok(()) => Exit::Ok,
-                Err(e) => self.error(Diagnostic::error(
-                    Code::Io,
-                    format!("cannot write `{}`: {e}", path.display()),
-                )),
+    /// Writes a command's result to `path` (atomically) or to stdout, and puts the
+    /// `staged` outputs of the run (its reports) in place with it: when the result
+    /// cannot be written, none of them is (a failed run writes nothing).
+    pub fn write_result(&mut self, path: Option<&Path>, text: &str, staged: Vec<Staged>) -> Exit {
+        let result = match path {
+            Some(path) => match stage(path, |w| w.write_all(text.as_bytes())) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    return self.error(Diagnostic::error(
+                        Code::Io,
+                        format!("cannot write `{}`: {e}", path.display()),
+                    ));
+                }
             },
+            None => None,
+        };
+        for s in staged.into_iter().chain(result) {
+            if let Err(e) = s.commit() {
+                return self.error(Diagnostic::error(
+                    Code::Io,
+                    format!("cannot put an output in place: {e}"),
+                ));
+            }
+        }
+        match path {
+            Some(_) => Exit::Ok,
             None => self.stdout(text),
         }
     }

@@ -5,6 +5,7 @@ use super::common::{
     AccessArgs, Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules, run_label,
 };
 use super::output::Out;
+use scopesim::output::paths::check_outputs;
 use scopesim::pipeline::{Columns, Options, Simulation};
 use scopesim::report::plan::{
     ReportContext, Summary, SummaryFormat, render_summary, summary_rows, write_report,
@@ -83,8 +84,17 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     rules
         .check_selection(app, stage)
         .map_err(|e| out.errors(&e))?;
-    let inputs = load_inputs(&args.access.files(), out)?;
+    let files = args.access.files();
     let source = args.directory.source();
+    let mut input_paths = rules.input_paths();
+    input_paths.extend(source.paths.iter().cloned());
+    input_paths.extend(files.paths());
+    let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--report", &args.report)]
+        .into_iter()
+        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
+        .collect();
+    check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
+    let inputs = load_inputs(&files, out)?;
     let sim = Simulation {
         rules: &rules,
         directory: &source,
@@ -111,6 +121,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let ev = &run.evaluated;
 
     let mut report_note = None;
+    let mut staged = Vec::new();
     if let Some(path) = &args.report {
         let ctx = ReportContext {
             plan: &ev.plan,
@@ -121,9 +132,14 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             app,
             stage,
         };
-        let (rows, warning) = write_report(&ctx, path).map_err(|e| out.errors(&e))?;
-        warnings.extend(warning);
-        report_note = Some(format!("report: {rows} rows written to {}", path.display()));
+        let written = write_report(&ctx, path).map_err(|e| out.errors(&e))?;
+        warnings.extend(written.warning);
+        report_note = Some(format!(
+            "report: {} rows written to {}",
+            written.rows,
+            path.display()
+        ));
+        staged.push(written.staged);
     }
 
     let rows = summary_rows(&ev.rollout, app, stage);
@@ -147,8 +163,11 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         evidence: &run.evidence,
         report_note: report_note.as_deref(),
     };
-    let text = render_summary(&summary, format).map_err(|e| out.io_error("the summary", &e))?;
-    let printed = out.write_result(args.output.as_deref(), &text);
+    let mut text = render_summary(&summary, format).map_err(|e| out.io_error("the summary", &e))?;
+    if matches!(format, SummaryFormat::Table { .. }) {
+        text = scopesim::text::escape_control(&text).into_owned();
+    }
+    let printed = out.write_result(args.output.as_deref(), &text, staged);
     if printed != Exit::Ok {
         return Ok(printed);
     }

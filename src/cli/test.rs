@@ -110,11 +110,12 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             s.push('\n');
             s
         }
-        Format::Text => render_text(
+        Format::Text => scopesim::text::escape_control(&render_text(
             &report,
             args.min_coverage,
             if out.stdout_tty { None } else { Some(160) },
-        ),
+        ))
+        .into_owned(),
     };
     let printed = out.stdout(&text);
     if printed != Exit::Ok {

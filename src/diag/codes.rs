@@ -62,6 +62,12 @@ codes! {
     NoParquet = "no-parquet", None;
     /// The per-user report has more rows than one Excel sheet holds.
     ReportTooBigForExcel = "report-too-big-for-excel", None;
+    /// More diagnostics than are printed (the first [`crate::diag::MAX_SHOWN`]); their count.
+    MoreDiagnostics = "more-diagnostics", None;
+    /// An output path is an input, or the same file as another output.
+    OutputClobbers = "output-clobbers", None;
+    /// The run was interrupted (SIGINT or SIGTERM); nothing was written.
+    Interrupted = "interrupted", None;
     /// `--app` names an app the rules do not define.
     UnknownApp = "unknown-app", None;
     /// `--stage` names a stage the rules do not define.

@@ -8,6 +8,7 @@
 //! in a separate `help`.
 
 mod codes;
+mod excerpt;
 
 pub use codes::Code;
 
@@ -246,6 +247,30 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// At most this many diagnostics of one step are printed; the rest are counted in one
+/// `more-diagnostics` note, so a file of random tokens cannot flood a terminal.
+pub const MAX_SHOWN: usize = 50;
+
+/// The diagnostics to print: the first [`MAX_SHOWN`], then one note counting the rest.
+pub fn capped(diags: &[Diagnostic]) -> (&[Diagnostic], Option<Diagnostic>) {
+    if diags.len() <= MAX_SHOWN {
+        return (diags, None);
+    }
+    let rest = diags.len() - MAX_SHOWN;
+    let errors = diags[MAX_SHOWN..].iter().filter(|d| d.is_error()).count();
+    let note = Diagnostic::info(
+        Code::MoreDiagnostics,
+        format!(
+            "{} more ({} {}) not shown",
+            rest,
+            errors,
+            if errors == 1 { "error" } else { "errors" }
+        ),
+    )
+    .with_help("fix the first ones and run again; `--error-format json` lists the same first ones");
+    (&diags[..MAX_SHOWN], Some(note))
+}
+
 /// `1 user has` / `3 users have`: a count with its noun (and verb) agreeing.
 pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
@@ -423,7 +448,9 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 mod render {
+    use super::excerpt;
     use super::*;
+    use crate::text::escape_control;
     use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
     /// miette needs an error type; this wraps our diagnostic for one rendering.
@@ -433,8 +460,30 @@ mod render {
         severity: miette::Severity,
         help: Option<String>,
         code: String,
-        source: Option<NamedSource<String>>,
+        source: Option<Src>,
         labels: Vec<LabeledSpan>,
+    }
+
+    /// The text shown under a diagnostic: the whole source, or an excerpt of it when its
+    /// lines are long or hold control characters.
+    #[derive(Debug)]
+    enum Src {
+        Whole(NamedSource<String>),
+        Excerpt(excerpt::Excerpt),
+    }
+
+    impl miette::SourceCode for Src {
+        fn read_span<'a>(
+            &'a self,
+            span: &miette::SourceSpan,
+            before: usize,
+            after: usize,
+        ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+            match self {
+                Src::Whole(n) => n.read_span(span, before, after),
+                Src::Excerpt(e) => e.read_span(span, before, after),
+            }
+        }
     }
 
     impl fmt::Display for Rendered {
@@ -476,39 +525,62 @@ mod render {
             Severity::Error => miette::Severity::Error,
         };
         let primary = d.labels.first().map(|l| l.source);
-        let mut message = d.message.clone();
+        let mut message = escape_control(&d.message).into_owned();
         if primary.is_none() {
             if let Some(loc) = &d.location {
-                message = format!("{loc}: {message}");
+                message = format!("{}: {message}", escape_control(&loc.to_string()));
             }
         }
+        let primary_file = primary.and_then(|id| sources.get(id));
+        // The marks shown in the primary file; far ones are listed as "see also".
+        let primary_spans: Vec<Span> = d
+            .labels
+            .iter()
+            .filter(|l| Some(l.source) == primary)
+            .map(|l| l.span)
+            .collect();
+        let cut = primary_file.is_some_and(|f| excerpt::needed(f, &primary_spans));
+        let excerpt = match (primary_file, primary_spans.first()) {
+            (Some(f), Some(&p)) if cut => Some(excerpt::Excerpt::new(f, p, &primary_spans)),
+            _ => None,
+        };
         let mut extra = Vec::new();
         let mut labels = Vec::new();
         for l in &d.labels {
-            if Some(l.source) == primary {
-                labels.push(LabeledSpan::new(
-                    l.message.clone(),
-                    l.span.start,
-                    l.span.len(),
-                ));
+            let text = l.message.as_deref().map(|m| escape_control(m).into_owned());
+            let far = excerpt.is_some()
+                && primary_file.is_some_and(|f| {
+                    let p = f
+                        .line_col(primary_spans.first().map_or(0, |s| s.start))
+                        .line;
+                    f.line_col(l.span.start).line.abs_diff(p) > excerpt::MAX_LINE_DISTANCE
+                });
+            if Some(l.source) == primary && !far {
+                let span = match &excerpt {
+                    Some(e) => e.map_span(l.span),
+                    None => l.span,
+                };
+                labels.push(LabeledSpan::new(text, span.start, span.len()));
             } else if let Some(file) = sources.get(l.source) {
                 let lc = file.line_col(l.span.start);
                 extra.push(format!(
                     "{}:{}:{}{}",
-                    file.name,
+                    escape_control(&file.name),
                     lc.line,
                     lc.column,
-                    l.message
-                        .as_ref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
+                    text.map(|m| format!(": {m}")).unwrap_or_default()
                 ));
             }
         }
-        let source = primary.and_then(|id| sources.get(id)).map(|f| {
-            NamedSource::new(f.name.clone(), f.text.to_string()).with_language("scopesim")
-        });
-        let mut help = d.help.clone();
+        let source = match excerpt {
+            Some(e) => Some(Src::Excerpt(e)),
+            None => primary_file.map(|f| {
+                Src::Whole(
+                    NamedSource::new(f.name.clone(), f.text.to_string()).with_language("scopesim"),
+                )
+            }),
+        };
+        let mut help = d.help.as_deref().map(|h| escape_control(h).into_owned());
         if !extra.is_empty() {
             let also = format!("see also {}", extra.join(", "));
             help = Some(match help {

@@ -1,11 +1,12 @@
-//! Output plumbing shared by every renderer: atomic file writes, the spreadsheet formula
-//! guard and the terminal table style.
+//! Output plumbing shared by every renderer: atomic file writes, refusing outputs that
+//! would clobber inputs, the spreadsheet formula guard and the terminal table style.
 //!
-//! A leaf (it uses nothing above it), so that `report`, `review` and later stages can all
+//! A leaf (it uses only `diag` and `text`), so that `report`, `review` and later stages can all
 //! write evidence the same way without importing each other.
 
 pub mod atomic;
 pub mod csv_guard;
+pub mod paths;
 
 /// A terminal table in scopesim's one style: condensed Unicode borders, columns wrapped
 /// to `width` (the terminal's when `None`).

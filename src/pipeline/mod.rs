@@ -128,6 +128,19 @@ impl Rules {
         Ok(())
     }
 
+    /// Every file the rules were read from (the rules file and the Graph schema files its
+    /// stages name).
+    pub fn input_paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self
+            .loaded
+            .sources
+            .iter()
+            .filter_map(|(_, f)| f.path.clone())
+            .collect();
+        v.push(self.path.clone());
+        v
+    }
+
     /// The rules as an evidence entry.
     pub fn evidence(&self) -> InputRef {
         InputRef {
@@ -235,6 +248,18 @@ impl InputFiles {
         self.assignments.is_some()
             || !self.group_members.is_empty()
             || !self.target_states.is_empty()
+    }
+
+    /// Every file named.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = self.assignments.iter().cloned().collect();
+        v.extend(self.group_members.iter().cloned());
+        v.extend(
+            self.target_states
+                .iter()
+                .filter_map(|s| s.split_once('=').map(|(_, p)| PathBuf::from(p))),
+        );
+        v
     }
 
     /// Reads every file; all errors at once.

@@ -82,10 +82,14 @@ fn schema() -> Schema {
     ])
 }
 
-/// Writes the report rows to `path` (atomically); returns the number of rows.
-pub fn write_report_parquet(ctx: &ReportContext<'_>, path: &Path) -> io::Result<u64> {
+/// Writes the report rows for `path`, staged (see [`crate::output::atomic::stage`]);
+/// returns it with the number of rows.
+pub fn write_report_parquet(
+    ctx: &ReportContext<'_>,
+    path: &Path,
+) -> io::Result<(crate::output::atomic::Staged, u64)> {
     let mut rows = 0u64;
-    crate::output::atomic::write_atomic(path, |w| {
+    let staged = crate::output::atomic::stage(path, |w| {
         let mut writer = ParquetWriter::new(w)
             .batched(&schema())
             .map_err(io::Error::other)?;
@@ -113,5 +117,5 @@ pub fn write_report_parquet(ctx: &ReportContext<'_>, path: &Path) -> io::Result<
         }
         writer.finish().map(|_| ()).map_err(io::Error::other)
     })?;
-    Ok(rows)
+    Ok((staged, rows))
 }

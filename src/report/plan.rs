@@ -277,12 +277,23 @@ pub fn render_summary(s: &Summary<'_>, format: SummaryFormat) -> io::Result<Stri
     })
 }
 
-/// Writes the per-user report to `path` (Parquet for a `.parquet` path, CSV otherwise),
-/// atomically. Returns the rows written and, for a CSV too big for Excel, a warning.
+/// A per-user report written but not yet in place (see [`crate::output::atomic::stage`]).
+#[derive(Debug)]
+pub struct WrittenReport {
+    /// The file, to commit when the whole run has succeeded.
+    pub staged: crate::output::atomic::Staged,
+    /// Rows written (header excluded).
+    pub rows: u64,
+    /// A warning when a CSV report has more rows than Excel opens.
+    pub warning: Option<Diagnostic>,
+}
+
+/// Writes the per-user report for `path` (Parquet for a `.parquet` path, CSV otherwise),
+/// staged: nothing is at `path` until the caller commits it.
 pub fn write_report(
     ctx: &ReportContext<'_>,
     path: &std::path::Path,
-) -> Result<(u64, Option<Diagnostic>), crate::diag::Errors> {
+) -> Result<WrittenReport, crate::diag::Errors> {
     use crate::diag::Code;
     let io_error = |e: io::Error| {
         Diagnostic::error(
@@ -298,14 +309,12 @@ pub fn write_report(
         #[cfg(feature = "parquet")]
         {
             return crate::report::parquet::write_report_parquet(ctx, path)
-                .map(|rows| (rows, None))
-                .map_err(|e| {
-                    Diagnostic::error(
-                        Code::Io,
-                        format!("cannot write the report `{}`: {e}", path.display()),
-                    )
-                    .into()
-                });
+                .map(|(staged, rows)| WrittenReport {
+                    staged,
+                    rows,
+                    warning: None,
+                })
+                .map_err(|e| io_error(e).into());
         }
         #[cfg(not(feature = "parquet"))]
         {
@@ -334,9 +343,13 @@ pub fn write_report(
             "narrow it with `--app` and `--stage`, or use a scopesim built with `--features parquet` and `--report FILE.parquet`"
         })
     });
-    crate::output::atomic::write_atomic(path, |w| write_report_csv(ctx, w).map(|_| ()))
+    let staged = crate::output::atomic::stage(path, |w| write_report_csv(ctx, w).map(|_| ()))
         .map_err(io_error)?;
-    Ok((rows, warning))
+    Ok(WrittenReport {
+        staged,
+        rows,
+        warning,
+    })
 }
 
 /// Everything a per-user report row needs.
