@@ -10,9 +10,9 @@
 //! decides which runs on what (per filter, per clause, per attribute, per stage).
 
 use super::{
-    FilterKey, LintData, LintOptions, breadth, case_mismatch, dead_filter, filter_key,
-    never_decides, no_candidates, null_excluded, redundant_filter, regex_unanchored,
-    unreadable_values, whitespace_value,
+    FilterKey, LintData, LintOptions, breadth, case_mismatch, dead_filter, ends_with_culture,
+    filter_key, integer_shape, never_decides, no_candidates, null_excluded, redundant_filter,
+    regex_unanchored, unreadable_values, whitespace_value,
 };
 use crate::diag::{Code, Diagnostic};
 use crate::directory::Directory;
@@ -83,7 +83,7 @@ impl Ctx<'_> {
     }
 
     /// The findings of one filter among its app's candidates: whether it matches anyone,
-    /// then each clause (letter case, anchoring, nulls, clauses that
+    /// then each clause (letter case, anchoring, ordinal suffixes, nulls, clauses that
     /// decide nothing). `unsat` filters were reported as unsatisfiable already.
     fn filter_findings(&self, f: &FilterCtx<'_>, unsat: bool, out: &mut Vec<Finding>) {
         let Some(cand) = self.candidates.get(f.app) else {
@@ -102,6 +102,7 @@ impl Ctx<'_> {
             }
             case_mismatch::check(self, clause, cid, cand, out);
             regex_unanchored::check(self, clause, cid, cand, out);
+            ends_with_culture::check_users(self, clause, cid, cand, out);
             if !unsat {
                 null_excluded::check(self, f, clause, cid, &rest, out);
                 never_decides::check(self, f, clause, cid, &rest, out);
@@ -237,6 +238,7 @@ pub(super) fn data_findings(
     }
     redundant_filter::check(&ctx, &filters, unsatisfiable, out);
     unreadable_values::check(&ctx, out);
+    integer_shape::check_users(&ctx, out);
     whitespace_value::check(&ctx, out);
     breadth::check(&ctx, rollout, out);
 }

@@ -5,11 +5,11 @@
 //! read (S4, S18). None of these is an error, so Entra never says a word; the lint says
 //! it, with the span to fix and, when a directory is given, how many users it concerns and
 //! who. It runs in two layers: static findings need only the rules (everything `check`
-//! reports, filters that can never match, regex spellings),
+//! reports, filters that can never match, regex spellings, integer and suffix spellings),
 //! data findings evaluate the rules on the directory through the pipeline, exactly as
 //! `plan` does (candidates from assignments, S24), so a count in the lint is a count in
 //! the plan. Every analysis works on the evaluated bit sets; only the few that look at
-//! values (letter case, regex anchoring, unreadable and blank values)
+//! values (letter case, regex anchoring, suffixes, unreadable, unusual and blank values)
 //! read the directory again, column by column.
 //!
 //! As in ruff's `rules/*.rs`, each analysis is a file that can be read whole, named after
@@ -21,6 +21,8 @@ mod case_mismatch;
 mod contradiction;
 mod data;
 mod dead_filter;
+mod ends_with_culture;
+mod integer_shape;
 mod never_decides;
 mod no_candidates;
 mod null_excluded;
@@ -31,6 +33,8 @@ mod render;
 mod unreadable_values;
 mod whitespace_value;
 
+pub use ends_with_culture::{CultureChar, culture_differs, culture_sensitive_chars};
+pub use integer_shape::{IntegerShape, integer_shape};
 pub use regex_spelling::{domain_dots, dotnet_note_findings};
 pub use regex_unanchored::is_anchored;
 pub use render::{render_table, to_json};
@@ -152,6 +156,8 @@ fn static_findings(
                 }
                 for clause in &filter.clauses {
                     regex_spelling::check(clause, opts.anchoring, out);
+                    integer_shape::check_rule(clause, out);
+                    ends_with_culture::check_rule(clause, out);
                 }
             }
         }
