@@ -14,7 +14,7 @@
 //!
 //! As in ruff's `rules/*.rs`, each analysis is a file that can be read whole, named after
 //! its code; this file is the driver (options, the two layers, the order of findings),
-//! [`data`] the data pass and what its analyses share, [`render`] the table and JSON.
+//! `data.rs` the data pass and what its analyses share, `render.rs` the table and JSON.
 
 mod breadth;
 mod case_mismatch;
