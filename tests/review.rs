@@ -431,6 +431,249 @@ fn lint_findings_are_in_file_order() {
     assert_eq!(keys, sorted);
 }
 
+/// Lints a fixture against `fixtures/lint/tenant-values.json`, a Graph page of six users
+/// whose values are written as real exports write them (zero-padded levels from an HR
+/// feed, a macOS export's decomposed `ü`, a soft hyphen pasted from a document).
+fn lint_tenant(path: &str, with_data: bool) -> (LoadedRules, Vec<Finding>) {
+    let l = rules(path);
+    let dir = directory("fixtures/lint/tenant-values.json");
+    let data = with_data.then_some(LintData {
+        dir: &dir,
+        inputs: RolloutInputs::default(),
+    });
+    let f = lint(&l, data, &LintOptions::default());
+    (l, f)
+}
+
+#[test]
+fn s18_lint_flags_integers_not_written_as_documented() {
+    // Without data: each rule value with a sign, leading zeros or spaces.
+    let (l, f) = lint_tenant("fixtures/lint/integers.scope", false);
+    let spelled: Vec<(String, Severity, Option<&str>)> = f
+        .iter()
+        .filter(|x| x.diagnostic.code == "integer-spelling")
+        .map(|x| {
+            (
+                x.diagnostic
+                    .primary_location(&l.sources)
+                    .unwrap_or_default(),
+                x.diagnostic.severity,
+                x.diagnostic.rule,
+            )
+        })
+        .collect();
+    assert_eq!(
+        spelled,
+        vec![
+            (
+                "fixtures/lint/integers.scope:9:40".into(),
+                Severity::Warning,
+                Some("S18")
+            ),
+            (
+                "fixtures/lint/integers.scope:14:50".into(),
+                Severity::Warning,
+                Some("S18")
+            ),
+            (
+                "fixtures/lint/integers.scope:19:50".into(),
+                Severity::Warning,
+                Some("S18")
+            ),
+        ]
+    );
+    let messages: Vec<&str> = f
+        .iter()
+        .filter(|x| x.diagnostic.code == "integer-spelling")
+        .map(|x| x.diagnostic.message.as_str())
+        .collect();
+    assert!(
+        messages[0].contains("written with a `+` sign: scopesim reads it as 100"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("leading zeros or surrounding white space"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].contains("a `-` sign: scopesim reads it as -1"),
+        "{messages:?}"
+    );
+
+    // With data: the users whose level is written `0042`, ` 150 `, `+7` or `-1`, once for
+    // the attribute; `n/a` is unreadable, not this, and `150` is as documented.
+    let (l, f) = lint_tenant("fixtures/lint/integers.scope", true);
+    let users: Vec<_> = found(&l, &f, "integer-spelling")
+        .into_iter()
+        .filter(|x| x.1.is_some())
+        .collect();
+    assert_eq!(
+        users,
+        vec![(
+            "fixtures/lint/integers.scope:9:7".into(),
+            Some(4),
+            strings(&[
+                "\" 150 \" (1 user)",
+                "\"+7\" (1 user)",
+                "\"-1\" (1 user)",
+                "\"0042\" (1 user)"
+            ])
+        )]
+    );
+    assert_eq!(
+        found(&l, &f, "unreadable-values"),
+        vec![(
+            "fixtures/lint/integers.scope:9:7".into(),
+            Some(1),
+            strings(&["\"n/a\" (1 user)"])
+        )]
+    );
+
+    // Flagged, but evaluated as today (Int64.Parse): `+100` is 100, ` 150 ` is 150, `0042`
+    // is 42, `-1` is -1.
+    let dir = directory("fixtures/lint/tenant-values.json");
+    let run = scopesim::pipeline::evaluate_directory(
+        &l.rules,
+        &dir,
+        RolloutInputs::default(),
+        scopesim::pipeline::Options::default(),
+    )
+    .unwrap();
+    let in_scope = |stage: usize| -> Vec<String> {
+        run.rollout.apps[0].stages[stage]
+            .in_scope_users
+            .ones_iter()
+            .map(|r| scopesim::review::user_name(&dir, r))
+            .collect()
+    };
+    assert_eq!(
+        in_scope(0),
+        strings(&["anna.schmidt@contoso.com", "chloe.dupont@contoso.com"])
+    );
+    assert_eq!(in_scope(1), in_scope(0));
+    assert_eq!(
+        in_scope(2),
+        strings(&[
+            "anna.schmidt@contoso.com",
+            "ben.meier@contoso.com",
+            "chloe.dupont@contoso.com",
+            "david.weiss@contoso.com",
+            "emma.keller@contoso.com"
+        ])
+    );
+}
+
+#[test]
+fn s10_lint_makes_the_ordinal_ends_with_visible() {
+    // Without data: suffixes holding a precomposed letter or an invisible soft hyphen.
+    let (l, f) = lint_tenant("fixtures/lint/suffix.scope", false);
+    let notes: Vec<_> = f
+        .iter()
+        .filter(|x| x.diagnostic.code == "ends-with-ordinal")
+        .map(|x| {
+            let lab = &x.diagnostic.labels[0];
+            let text = l.sources.get(lab.source).unwrap().text.clone();
+            (
+                x.diagnostic
+                    .primary_location(&l.sources)
+                    .unwrap_or_default(),
+                x.diagnostic.severity,
+                text[lab.span.start..lab.span.end].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            // at the `ü` itself
+            (
+                "fixtures/lint/suffix.scope:15:44".into(),
+                Severity::Info,
+                "ü".into()
+            ),
+            // at the escape that wrote the soft hyphen
+            (
+                "fixtures/lint/suffix.scope:18:25".into(),
+                Severity::Info,
+                "\\u{ad}".into()
+            ),
+        ]
+    );
+    assert!(
+        f.iter()
+            .all(|x| x.diagnostic.rule == Some("S10") || x.diagnostic.code != "ends-with-ordinal")
+    );
+    let hyphen = f
+        .iter()
+        .rfind(|x| x.diagnostic.code == "ends-with-ordinal")
+        .unwrap();
+    assert!(
+        hyphen.diagnostic.message.contains("a soft hyphen (U+00AD)"),
+        "{f:#?}"
+    );
+    assert!(
+        hyphen.diagnostic.message.contains("\\u{ad}"),
+        "the invisible character is shown as an escape"
+    );
+
+    // With data: the candidates on whom a culture-sensitive EndsWith answers otherwise:
+    // a trailing soft hyphen, `ß` against `ss`, a decomposed `ü`, and every mail against
+    // the suffix with the hidden hyphen. `Vertrieb`, `Aussendienst` and `Zürich` written
+    // alike on both sides are not counted.
+    let (l, f) = lint_tenant("fixtures/lint/suffix.scope", true);
+    let users: Vec<_> = found(&l, &f, "ends-with-ordinal")
+        .into_iter()
+        .filter(|x| x.1.is_some())
+        .collect();
+    assert_eq!(
+        users,
+        vec![
+            (
+                "fixtures/lint/suffix.scope:9:26".into(),
+                Some(1),
+                strings(&["\"Innendienst Vertrieb\\u{ad}\" (1 user)"])
+            ),
+            (
+                "fixtures/lint/suffix.scope:12:26".into(),
+                Some(1),
+                strings(&["\"Vertrieb Außendienst\" (1 user)"])
+            ),
+            (
+                "fixtures/lint/suffix.scope:15:42".into(),
+                Some(1),
+                strings(&["\"Zu\\u{308}rich\" (1 user)"])
+            ),
+            ("fixtures/lint/suffix.scope:18:20".into(), Some(6), {
+                let mut v = strings(&[
+                    "anna.schmidt",
+                    "ben.meier",
+                    "chloe.dupont",
+                    "david.weiss",
+                    "emma.keller",
+                ]);
+                for x in &mut v {
+                    *x = format!("\"{x}@contoso.com\" (1 user)");
+                }
+                v
+            }),
+        ]
+    );
+    let warning = f
+        .iter()
+        .find(|x| x.diagnostic.code == "ends-with-ordinal" && x.affected == Some(6))
+        .unwrap();
+    assert_eq!(warning.diagnostic.severity, Severity::Warning);
+    assert_eq!(
+        warning.diagnostic.message,
+        "`mail ENDS_WITH \"@con\\u{ad}toso.com\"` is false for 6 candidates for whom a culture-sensitive EndsWith would be true"
+    );
+    // The ordinal decision stands: the filter matches no one in scopesim.
+    assert_eq!(
+        found(&l, &f, "dead-filter"),
+        vec![("fixtures/lint/suffix.scope:17:10".into(), Some(0), vec![])]
+    );
+}
+
 #[test]
 fn cli_lint_exit_codes_and_formats() {
     let run = |args: &[&str]| {

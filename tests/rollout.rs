@@ -562,7 +562,7 @@ fn s28_each_stage_carries_a_duration_estimate_with_its_source() {
 
 #[test]
 fn s29_explain_shows_the_on_demand_steps_for_one_user() {
-    use scopesim::report::explain::{explain_user, find_user, render_text};
+    use scopesim::report::explain::{explain_user, render_text};
     let dir = from_rows([user("u1", "Sales", "True"), user("u2", "IT", "True")]);
     let a = assign("A", &[(PrincipalType::Group, "g1")]);
     let g = GroupMembers::from_edges([
@@ -599,7 +599,7 @@ fn s29_explain_shows_the_on_demand_steps_for_one_user() {
         RolloutOptions::default(),
     )
     .unwrap();
-    let row = find_user(&dir, "U1@CONTOSO.COM").unwrap();
+    let row = dir.find_user("U1@CONTOSO.COM").unwrap();
     let e = explain_user(&plan, &dir, &rollout, inputs, row, None, None);
     // import: the attributes read
     assert!(
@@ -644,7 +644,7 @@ fn s29_explain_shows_the_on_demand_steps_for_one_user() {
     );
     // a user that is not found gets the closest matches
     assert_eq!(
-        find_user(&dir, "u3@contoso.com").unwrap_err()[0],
+        dir.find_user("u3@contoso.com").unwrap_err()[0],
         "u1@contoso.com"
     );
 }

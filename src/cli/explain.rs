@@ -7,7 +7,7 @@ use super::common::{
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::pipeline::{Columns, Options, Simulation};
-use scopesim::report::explain::{explain_user, find_user, render_text};
+use scopesim::report::explain::{explain_user, render_text};
 use scopesim::rollout::RolloutOptions;
 use std::path::PathBuf;
 
@@ -65,7 +65,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         .run(Columns::All, &bar)
         .map_err(|e| fail(out, run_label(&e), &e))?;
     drop(bar);
-    let row = match find_user(&run.directory, &args.user) {
+    let row = match run.directory.find_user(&args.user) {
         Ok(row) => row,
         Err(close) => {
             let help = if close.is_empty() {

@@ -254,6 +254,15 @@ codes! {
     UnsatisfiableFilter = "unsatisfiable-filter", Some("S22");
     /// Lint: a value that is only white space, which Entra reads as a value, not null.
     WhitespaceValue = "whitespace-value", Some("S1");
+    /// Lint: an integer written with a sign, leading zeros or surrounding white space, or
+    /// negative (a rule's value, or users' values read by Greater_Than): scopesim reads it
+    /// like .NET Int64.Parse, but Entra documents only whole numbers `[0,1,2,...]` (S18).
+    IntegerSpelling = "integer-spelling", Some("S18");
+    /// Lint: an ENDS_WITH suffix or user value holds characters on which .NET's
+    /// culture-sensitive `EndsWith` and the ordinal comparison scopesim makes can disagree
+    /// (ignorable characters such as the soft hyphen, `ß`, combining marks and precomposed
+    /// letters); the ordinal choice is a decision (S10).
+    EndsWithOrdinal = "ends-with-ordinal", Some("S10");
 
     // ---- tests as data ----
     /// A test file that cannot be read as a suite.

@@ -14,6 +14,7 @@ pub mod encoding;
 #[cfg(test)]
 mod fixture_tests;
 mod json;
+mod lookup;
 #[cfg(feature = "parquet")]
 mod parquet;
 pub mod read;

@@ -4,13 +4,16 @@
 //! Entra's on-demand provisioning shows each scoping filter and clause for one user (S29);
 //! an administrator reading a report of thousands needs the same answer in one line per
 //! user. Both come from here, computed from the clause bits already evaluated (for report
-//! reasons) or by re-running the clauses of one user (for full traces).
+//! reasons) or by re-running the clauses of one user (for full traces). The traces'
+//! text form is here too, so `explain` and a failing `scopesim test` case print a
+//! filter and its clauses the same way.
 
 use super::compile::{ClauseId, FilterId, Plan, StageId, Verdict};
 use super::run::Outcomes;
 use crate::directory::Directory;
 use crate::rules::FilterKind;
 use serde::Serialize;
+use std::fmt::Write as _;
 
 /// One clause's result for one user.
 #[derive(Debug, Clone, Serialize)]
@@ -256,6 +259,57 @@ fn write_failures<'v>(
                 out.push_str("filter ");
                 push_quoted(out, &filter.name);
                 out.push_str(" matched");
+            }
+        }
+    }
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok { "✓" } else { "✗" }
+}
+
+/// Each filter with a ✓/✗, and under it each clause with the user's value, aligned:
+/// the body of step 4 of an explanation, also used by failing `scopesim test` cases.
+/// `words` says how a filter result reads ("matched"/"did not match").
+pub fn write_filter_traces(
+    s: &mut String,
+    filters: &[FilterTrace],
+    input: &[FilterTrace],
+    words: (&str, &str),
+) {
+    for (label, list) in [("filter", filters), ("input filter", input)] {
+        for f in list {
+            let _ = writeln!(
+                s,
+                "        {} {label} {:?} {}",
+                mark(f.matched),
+                f.name,
+                if f.matched { words.0 } else { words.1 }
+            );
+            let w = f
+                .clauses
+                .iter()
+                .map(|c| c.text.chars().count())
+                .max()
+                .unwrap_or(0);
+            for c in &f.clauses {
+                let actual = match &c.actual {
+                    Some(v) => format!("{} = {v:?}", c.attribute),
+                    None => format!("{} is null", c.attribute),
+                };
+                let note = match c.verdict {
+                    VerdictName::Unreadable => " (unreadable value)",
+                    VerdictName::Aborted => " (regex gave up)",
+                    _ => "",
+                };
+                let pad = w.saturating_sub(c.text.chars().count());
+                let _ = writeln!(
+                    s,
+                    "            {} {}{}   {actual}{note}",
+                    mark(c.verdict == VerdictName::True),
+                    c.text,
+                    " ".repeat(pad)
+                );
             }
         }
     }

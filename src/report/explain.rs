@@ -7,7 +7,7 @@
 use crate::directory::Directory;
 use crate::directory::assignments::PrincipalType;
 use crate::eval::Plan;
-use crate::eval::explain::{FilterTrace, VerdictName, trace};
+use crate::eval::explain::{FilterTrace, trace, write_filter_traces};
 use crate::rollout::{Action, Candidacy, Rollout, RolloutInputs, Why};
 use crate::value::parse_bool;
 use serde::Serialize;
@@ -66,37 +66,6 @@ pub struct StageExplanation {
     pub why: Why,
     /// Held by the deletion threshold (S27).
     pub held: bool,
-}
-
-/// Finds a user by objectId or UPN (ignoring ASCII case); otherwise the three closest UPNs.
-pub fn find_user(dir: &Directory, key: &str) -> Result<usize, Vec<String>> {
-    let cols: Vec<usize> = ["objectId", "userPrincipalName"]
-        .iter()
-        .filter_map(|c| dir.column(c))
-        .collect();
-    for row in 0..dir.len() {
-        if cols.iter().any(|&c| {
-            dir.value(row, c)
-                .is_some_and(|v| v.eq_ignore_ascii_case(key))
-        }) {
-            return Ok(row);
-        }
-    }
-    let lower = key.to_lowercase();
-    let mut scored: Vec<(usize, String)> = Vec::new();
-    if let Some(c) = dir.column("userPrincipalName") {
-        for row in 0..dir.len() {
-            if let Some(v) = dir.value(row, c) {
-                scored.push((
-                    strsim::levenshtein(&v.to_lowercase(), &lower),
-                    v.to_string(),
-                ));
-            }
-        }
-    }
-    scored.sort();
-    scored.dedup();
-    Err(scored.into_iter().take(3).map(|(_, v)| v).collect())
 }
 
 /// Explains user `row`, narrowed by app and stage names.
@@ -248,57 +217,6 @@ fn assignment_text(app: &str, c: Candidacy, ids: &[String], inputs: RolloutInput
         }
         Candidacy::NotAssigned => {
             "not assigned to the app, directly or through a group".to_string()
-        }
-    }
-}
-
-fn mark(ok: bool) -> &'static str {
-    if ok { "✓" } else { "✗" }
-}
-
-/// Each filter with a ✓/✗, and under it each clause with the user's value, aligned:
-/// the body of step 4 of an explanation, also used by failing `scopesim test` cases.
-/// `words` says how a filter result reads ("matched"/"did not match").
-pub fn write_filter_traces(
-    s: &mut String,
-    filters: &[FilterTrace],
-    input: &[FilterTrace],
-    words: (&str, &str),
-) {
-    for (label, list) in [("filter", filters), ("input filter", input)] {
-        for f in list {
-            let _ = writeln!(
-                s,
-                "        {} {label} {:?} {}",
-                mark(f.matched),
-                f.name,
-                if f.matched { words.0 } else { words.1 }
-            );
-            let w = f
-                .clauses
-                .iter()
-                .map(|c| c.text.chars().count())
-                .max()
-                .unwrap_or(0);
-            for c in &f.clauses {
-                let actual = match &c.actual {
-                    Some(v) => format!("{} = {v:?}", c.attribute),
-                    None => format!("{} is null", c.attribute),
-                };
-                let note = match c.verdict {
-                    VerdictName::Unreadable => " (unreadable value)",
-                    VerdictName::Aborted => " (regex gave up)",
-                    _ => "",
-                };
-                let pad = w.saturating_sub(c.text.chars().count());
-                let _ = writeln!(
-                    s,
-                    "            {} {}{}   {actual}{note}",
-                    mark(c.verdict == VerdictName::True),
-                    c.text,
-                    " ".repeat(pad)
-                );
-            }
         }
     }
 }

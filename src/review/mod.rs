@@ -2,8 +2,9 @@
 //! you save this version), `test` (do the rules still do what the team agreed).
 //!
 //! All three answer questions an administrator asks *before* saving a scoping filter, with
-//! the same engine `plan` uses (compile, evaluate, rollout), so a lint count, a diff and a
-//! test verdict can never disagree with the plan. Each produces a plain data model
+//! the same engine `plan` uses: each runs its simulations through
+//! [`crate::pipeline::evaluate_directory`] (compile, evaluate, rollout in one place), so a
+//! lint count, a diff and a test verdict can never disagree with the plan. Each produces a plain data model
 //! (findings, per-app diffs, case results) that the CLI renders as a table or JSON, so
 //! CI and other programs can use them without the binary. Users are named by their
 //! userPrincipalName (or objectId), values are quoted as exported, and every finding,
