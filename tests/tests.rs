@@ -5,6 +5,7 @@ mod architecture;
 mod cli;
 mod common;
 mod docs;
+mod fuzz_corpus;
 mod properties;
 mod reliability;
 mod review;
