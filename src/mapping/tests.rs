@@ -1,0 +1,1 @@
+//! Function tests, one per documented function, on Microsoft's documented examples.
