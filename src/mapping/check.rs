@@ -46,7 +46,7 @@ struct Checker<'a> {
 }
 
 /// Where a node stands: the function and argument position it is in.
-type Parent = Option<(&'static Function, usize)>;
+type Parent = Option<(&'static Function, usize, usize)>;
 
 impl Checker<'_> {
     fn push(&mut self, d: Diagnostic, span: Span, label: &str) {
@@ -74,7 +74,7 @@ impl Checker<'_> {
             ExprKind::Call(c) => self.call(c, e.span, depth),
             ExprKind::Compare(cmp) => {
                 let allowed =
-                    matches!(parent, Some((f, 0)) if f.name == "IIF" || f.name == "CBool");
+                    matches!(parent, Some((f, 0, _)) if f.name == "IIF" || f.name == "CBool");
                 if !allowed {
                     self.error(
                         Code::ComparisonPlacement,
@@ -98,7 +98,7 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Name(n) => {
-                let allowed = matches!(parent, Some((f, 3)) if f.name == "InStr");
+                let allowed = matches!(parent, Some((f, 3, _)) if f.name == "InStr");
                 if !allowed {
                     self.error(
                         Code::UnknownName,
@@ -114,8 +114,8 @@ impl Checker<'_> {
             ExprKind::Attribute(name) => self.attribute(name, e.span),
             _ => {}
         }
-        if let Some((f, i)) = parent {
-            if let Some(p) = f.param(i) {
+        if let Some((f, i, n)) = parent {
+            if let Some(p) = f.param_in(i, n) {
                 self.argument(f, p.ty, p.name, e);
             }
         }
@@ -229,7 +229,7 @@ impl Checker<'_> {
         }
         for (i, a) in c.args.iter().enumerate() {
             if let Some(e) = &a.expr {
-                self.visit(e, Some((f, i)), depth + 1);
+                self.visit(e, Some((f, i, n)), depth + 1);
             }
         }
     }

@@ -95,6 +95,16 @@ impl Function {
         }
     }
 
+    /// The parameter of argument `i` in a call with `n` arguments: like [`Function::param`],
+    /// except that a three-argument `FormatDateTime` is the older
+    /// `(source, inputFormat, outputFormat)` of Graph's function catalog (GD-FUNCS).
+    pub fn param_in(&self, i: usize, n: usize) -> Option<&'static Param> {
+        if self.name == "FormatDateTime" && n == 3 {
+            return [0, 2, 3].get(i).and_then(|&k| self.params.get(k));
+        }
+        self.param(i)
+    }
+
     /// True when the last parameter repeats.
     pub fn repeats(&self) -> bool {
         self.max.is_none()

@@ -58,7 +58,7 @@ fn write(e: &Expr) -> Result<JValue, Errors> {
             let f = functions::lookup(&c.name);
             let mut params = Vec::new();
             for (i, a) in c.args.iter().enumerate() {
-                let key = match f.and_then(|f| f.param(i)) {
+                let key = match f.and_then(|f| f.param_in(i, c.args.len())) {
                     Some(p) => p.key,
                     None => {
                         return Err(Errors::new(
@@ -162,22 +162,18 @@ pub fn tree_eq(a: &Expr, b: &Expr) -> bool {
     match (&a.kind, &b.kind) {
         (ExprKind::Attribute(x), ExprKind::Attribute(y)) => x == y,
         (ExprKind::Call(x), ExprKind::Call(y)) => {
-            let trim = |args: &[Arg]| -> usize {
-                args.iter()
-                    .rposition(|a| a.expr.is_some())
-                    .map_or(0, |i| i + 1)
+            let (xa, ya) = (positional(x), positional(y));
+            let trim = |args: &[Option<&Expr>]| -> usize {
+                args.iter().rposition(Option::is_some).map_or(0, |i| i + 1)
             };
-            let (nx, ny) = (trim(&x.args), trim(&y.args));
+            let (nx, ny) = (trim(&xa), trim(&ya));
             x.name == y.name
                 && nx == ny
-                && x.args[..nx]
-                    .iter()
-                    .zip(&y.args[..ny])
-                    .all(|(p, q)| match (&p.expr, &q.expr) {
-                        (Some(p), Some(q)) => tree_eq(p, q),
-                        (None, None) => true,
-                        _ => false,
-                    })
+                && xa[..nx].iter().zip(&ya[..ny]).all(|(p, q)| match (p, q) {
+                    (Some(p), Some(q)) => tree_eq(p, q),
+                    (None, None) => true,
+                    _ => false,
+                })
         }
         (ExprKind::Compare(x), ExprKind::Compare(y)) => {
             x.op == y.op && tree_eq(&x.left, &y.left) && tree_eq(&x.right, &y.right)
@@ -186,6 +182,16 @@ pub fn tree_eq(a: &Expr, b: &Expr) -> bool {
         | (_, ExprKind::Call(_) | ExprKind::Compare(_) | ExprKind::Attribute(_)) => false,
         _ => a.constant_text() == b.constant_text(),
     }
+}
+
+/// A call's arguments by parameter position (the three-argument `FormatDateTime` has
+/// an empty `dateTimeStyles` position).
+fn positional(c: &Call) -> Vec<Option<&Expr>> {
+    let mut out: Vec<Option<&Expr>> = c.args.iter().map(|a| a.expr.as_ref()).collect();
+    if c.name == "FormatDateTime" && out.len() == 3 {
+        out.insert(1, None);
+    }
+    out
 }
 
 struct Reader {

@@ -52,7 +52,8 @@ impl Styles {
     pub fn parse(text: &str) -> Result<Styles, DateError> {
         let mut s = Styles::default();
         for name in text.split(',') {
-            match name.trim().to_ascii_lowercase().as_str() {
+            let original = name.trim();
+            match original.to_ascii_lowercase().as_str() {
                 "none" => {}
                 "allowleadingwhite" => s.leading_white = true,
                 "allowtrailingwhite" => s.trailing_white = true,
@@ -67,10 +68,9 @@ impl Styles {
                 "assumeuniversal" => s.assume_universal = true,
                 "roundtripkind" => s.roundtrip_kind = true,
                 "nocurrentdatedefault" => s.no_current_date_default = true,
-                other => {
+                _ => {
                     return err(format!(
-                        "`{}` is not a DateTimeStyles value (None, AllowLeadingWhite, AllowTrailingWhite, AllowInnerWhite, AllowWhiteSpaces, NoCurrentDateDefault, AdjustToUniversal, AssumeLocal, AssumeUniversal, RoundtripKind)",
-                        other.trim()
+                        "`{original}` is not a DateTimeStyles value (None, AllowLeadingWhite, AllowTrailingWhite, AllowInnerWhite, AllowWhiteSpaces, NoCurrentDateDefault, AdjustToUniversal, AssumeLocal, AssumeUniversal, RoundtripKind)"
                     ));
                 }
             }
