@@ -5,6 +5,7 @@ mod architecture;
 mod cli;
 mod common;
 mod docs;
+mod mapping;
 mod properties;
 mod review;
 mod rollout;

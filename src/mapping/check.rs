@@ -34,6 +34,7 @@ pub fn check(expr: &Expr, opts: &CheckOptions<'_>) -> Vec<Diagnostic> {
     let mut c = Checker {
         opts,
         diags: Vec::new(),
+        reported: Vec::new(),
     };
     c.visit(expr, None, 0);
     crate::diag::sort(&mut c.diags);
@@ -43,15 +44,17 @@ pub fn check(expr: &Expr, opts: &CheckOptions<'_>) -> Vec<Diagnostic> {
 struct Checker<'a> {
     opts: &'a CheckOptions<'a>,
     diags: Vec<Diagnostic>,
+    /// Attribute names already reported (one finding per name).
+    reported: Vec<String>,
 }
 
 /// Where a node stands: the function and argument position it is in.
 type Parent = Option<(&'static Function, usize, usize)>;
 
 impl Checker<'_> {
-    fn push(&mut self, d: Diagnostic, span: Span, label: &str) {
-        self.diags
-            .push(d.with_rule("S39").with_label(self.opts.source, span, label));
+    fn push(&mut self, mut d: Diagnostic, span: Span, label: &str) {
+        d.rule = d.code.rule();
+        self.diags.push(d.with_label(self.opts.source, span, label));
     }
 
     fn error(
@@ -125,9 +128,10 @@ impl Checker<'_> {
         let Some(names) = self.opts.attributes else {
             return;
         };
-        if names.iter().any(|n| n == name) {
+        if names.iter().any(|n| n == name) || self.reported.iter().any(|n| n == name) {
             return;
         }
+        self.reported.push(name.to_owned());
         if let Some(other) = names
             .iter()
             .find(|n| n.to_lowercase() == name.to_lowercase())

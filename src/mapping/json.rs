@@ -466,7 +466,9 @@ impl Reader {
                 fixed[index] = Some(arg);
             }
         }
-        if !repeated.is_empty() && fixed.len() < fixed_count {
+        // Keys place arguments in the full parameter list; a FormatDateTime read from
+        // keys is the four-argument form (its three-argument text form has no styles).
+        if (!repeated.is_empty() || f.name == "FormatDateTime") && fixed.len() < fixed_count {
             fixed.resize(fixed_count, None);
         }
         let args: Vec<Arg> = fixed

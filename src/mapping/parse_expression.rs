@@ -11,8 +11,8 @@ use super::ast::Expr;
 use super::check::{CheckOptions, check};
 use super::date::DateTime;
 use super::eval::{Context, EvalError, Evaluation, evaluate};
-use super::value::{MapValues, Values};
-use crate::diag::{Diagnostic, has_errors};
+use super::value::{MapValues, Value, Values};
+use crate::diag::{Code, Diagnostic, has_errors};
 use crate::source::{SourceId, Sources};
 use serde_json::{Value as JValue, json};
 
@@ -93,6 +93,76 @@ pub fn parse_expression(
     }
 }
 
+/// Reads the values and fixed inputs of `scopesim expression`: `name=value` pairs (the
+/// first `=` splits; an empty value is the empty string, an attribute not given is
+/// NULL), `name=a,b` lists for multi-valued attributes, an ISO 8601 time for `Now()`
+/// (the system clock when none is given, and the output says so), and a seed.
+pub fn inputs(
+    sets: &[String],
+    lists: &[String],
+    now: Option<&str>,
+    seed: Option<u64>,
+) -> Result<(MapValues, Context, NowSource), Diagnostic> {
+    let mut values = MapValues::new();
+    let split = |arg: &str, option: &str| -> Result<(String, String), Diagnostic> {
+        match arg.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_owned(), value.to_owned()))
+            }
+            _ => Err(Diagnostic::error(
+                Code::Usage,
+                format!("`{option} {arg}` needs the form NAME=VALUE"),
+            )
+            .with_help(format!("for example `{option} mail=john@contoso.com`"))),
+        }
+    };
+    for arg in sets {
+        let (name, value) = split(arg, "--set")?;
+        values.set(name, Value::Str(value));
+    }
+    for arg in lists {
+        let (name, value) = split(arg, "--set-list")?;
+        let items = if value.is_empty() {
+            Vec::new()
+        } else {
+            value.split(',').map(str::to_owned).collect()
+        };
+        values.set(name, Value::List(items));
+    }
+    let (now, now_source) = match now {
+        Some(text) => match DateTime::parse(text) {
+            Ok(d) => (d.to_utc(), NowSource::Given),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    Code::Usage,
+                    format!("`--now {text}` is not a time: {}", e.0),
+                )
+                .with_help("write an ISO 8601 time such as `2024-05-01T12:00:00Z`"));
+            }
+        },
+        None => (system_now(), NowSource::SystemClock),
+    };
+    let ctx = Context {
+        now: Some(now),
+        seed: seed.unwrap_or(0),
+        taken: None,
+    };
+    Ok((values, ctx, now_source))
+}
+
+/// The system clock as a DateTime (UTC).
+fn system_now() -> DateTime {
+    // Ticks of 1970-01-01 (.NET `DateTime.UnixEpoch.Ticks`).
+    const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| (d.as_nanos() / 100) as i64);
+    DateTime::from_ticks(UNIX_EPOCH_TICKS + since, super::date::Kind::Utc).unwrap_or(DateTime {
+        ticks: UNIX_EPOCH_TICKS,
+        kind: super::date::Kind::Utc,
+    })
+}
+
 fn fixed_line(now: Option<DateTime>, seed: Option<u64>, source: NowSource) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(n) = now {
@@ -133,7 +203,7 @@ pub fn render_human(p: &ParseExpression) -> String {
             }
         }
         Some(Err(_)) => out.push_str("result:       the evaluation fails for these values\n"),
-        None => {}
+        None => out.push_str("result:       not evaluated (the expression has errors)\n"),
     }
     out
 }
