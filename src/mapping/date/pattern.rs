@@ -611,13 +611,9 @@ fn build(
         } else {
             Kind::Local
         }
-    } else if styles.assume_universal {
-        if styles.adjust_to_universal {
-            Kind::Utc
-        } else {
-            Kind::Local
-        }
-    } else if styles.assume_local {
+    } else if styles.assume_universal || styles.assume_local {
+        // Assumed UTC is converted to local time, assumed local stays local; either is
+        // UTC after AdjustToUniversal (the server's zone is UTC, so the ticks agree).
         if styles.adjust_to_universal {
             Kind::Utc
         } else {
