@@ -14,8 +14,29 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Splits a command line at white space, keeping `'single-quoted'` words whole as a POSIX
+/// shell does (so a README example can be pasted into a terminal as it is written).
+fn words(cmd: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in cmd.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            c if c.is_whitespace() && !quoted => out.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    out.extend(word);
+    out
+}
+
 fn run(cmd: &str) -> String {
-    let args: Vec<&str> = cmd.split_whitespace().collect();
+    let owned = words(cmd);
+    let args: Vec<&str> = owned.iter().map(String::as_str).collect();
     assert_eq!(args.first(), Some(&"scopesim"), "{cmd}");
     let o = Command::cargo_bin("scopesim")
         .unwrap()

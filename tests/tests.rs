@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod docs;
 mod fuzz_corpus;
+mod mapping;
 mod properties;
 mod reliability;
 mod review;

@@ -11,6 +11,7 @@ mod common;
 mod convert;
 mod diff;
 mod explain;
+mod expression;
 mod gen_cmd;
 mod lint;
 mod output;
@@ -120,6 +121,8 @@ pub enum Command {
     Test(test::Args),
     /// Write a reproducible synthetic directory (users, groups, assignments).
     Gen(gen_cmd::Args),
+    /// Evaluate one attribute-mapping expression on given values, like Graph's parseExpression.
+    Expression(expression::Args),
 }
 
 /// On SIGINT or SIGTERM: remove the temporary files of outputs not yet in place, say so,
@@ -170,6 +173,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a, &mut out),
         Command::Test(a) => test::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
+        Command::Expression(a) => expression::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }

@@ -271,6 +271,50 @@ codes! {
     MissingStage = "missing-stage", None;
     /// A test case needs a directory that the suite does not give.
     NoDirectory = "no-directory", None;
+
+    // ---- attribute-mapping expressions ----
+    /// An attribute-mapping expression that cannot be read (a string never closed, a stray token).
+    ExpressionSyntax = "expression-syntax", Some("S39");
+    /// An expression longer than the 10,000 characters Entra accepts (ED-KNOWN).
+    ExpressionTooLong = "expression-too-long", Some("S39");
+    /// Functions nested deeper than scopesim reads (a generated expression, most likely).
+    ExpressionTooDeep = "expression-too-deep", None;
+    /// A backslash escape other than `\\` and `\"`, which Entra does not document (kept as written).
+    ExpressionUnknownEscape = "expression-unknown-escape", Some("S39");
+    /// A function name that is not one of the documented functions (the syntax is case-sensitive).
+    UnknownFunction = "unknown-function", Some("S39");
+    /// A function Graph's catalog lists but Microsoft's function reference does not document.
+    UndocumentedFunction = "undocumented-function", Some("S39");
+    /// A function called with a number of arguments its documented signature does not allow.
+    FunctionArity = "function-arity", Some("S39");
+    /// A constant argument that cannot be what its parameter needs (a number, an interval, a format, a mode).
+    ArgumentType = "argument-type", Some("S39");
+    /// A bare name where only an attribute, a string or a function can stand.
+    UnknownName = "unknown-name", Some("S39");
+    /// A comparison outside IIF's condition or CBool's argument.
+    ComparisonPlacement = "comparison-placement", Some("S39");
+    /// `SelectUniqueValue` nested inside another function (it must be the whole expression).
+    SelectUniqueValueNested = "select-unique-value-nested", Some("S39");
+    /// An expression's attribute matches a given value's name only ignoring letter case.
+    ExpressionAttributeCase = "expression-attribute-case", Some("S3");
+    /// An expression's attribute has no value given, so it is NULL (with a did-you-mean).
+    ExpressionUnknownAttribute = "expression-unknown-attribute", Some("S3");
+    /// A Graph `attributeMappingSource` tree of the wrong shape.
+    ExpressionTreeShape = "expression-tree-shape", Some("S39");
+    /// A mapping source whose `expression` text and `parameters` tree disagree.
+    ExpressionTreeMismatch = "expression-tree-mismatch", Some("S39");
+    /// A tree parameter key the function does not have.
+    UnknownParameterKey = "unknown-parameter-key", Some("S39");
+    /// An empty argument in a repeating position, which Graph's tree (dropping empty arguments) cannot hold.
+    UnrepresentableArgument = "unrepresentable-argument", Some("S39");
+    /// An expression that fails for a user's values (a function given what it cannot use).
+    EvaluationFailed = "evaluation-failed", Some("S39");
+    /// IIF whose condition reads a NULL or empty attribute: Entra's condition check fails.
+    IifNullSource = "iif-null-source", Some("S39");
+    /// `Item` asked for a value the multi-valued attribute does not have (it counts from 1).
+    ItemOutOfRange = "item-out-of-range", Some("S39");
+    /// `Now()` evaluated without a fixed time to stand for the clock.
+    FixedInputMissing = "fixed-input-missing", None;
 }
 
 impl Code {

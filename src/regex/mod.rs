@@ -99,6 +99,9 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+pub mod replace;
+pub use replace::{CapturingRegex, Replacement};
+
 /// Steps the backtracking engine may take in one match before giving up.
 pub const BACKTRACK_LIMIT: usize = 1_000_000;
 
@@ -2422,11 +2425,14 @@ struct Emitter<'a> {
     full: bool,
     /// .NET slot -> number of the capture group in the emitted pattern.
     groups: &'a HashMap<u32, usize>,
+    /// Every group captures and `$` never consumes the final newline (for
+    /// [`CapturingRegex`], whose callers read the groups and the matched text).
+    capture_all: bool,
 }
 
 impl Emitter<'_> {
     fn is_referenced(&self, kind: GroupKind) -> bool {
-        matches!(kind, GroupKind::Capture(slot) if self.groups.contains_key(&slot))
+        matches!(kind, GroupKind::Capture(slot) if self.capture_all || self.groups.contains_key(&slot))
     }
 
     /// True when the node never consumes input (and holds no group a
@@ -2507,7 +2513,7 @@ impl Emitter<'_> {
                     AssertKind::WordBoundary => "\\b",
                     AssertKind::NotWordBoundary => "\\B",
                     AssertKind::EndZ if tail && self.full => "\\z",
-                    AssertKind::EndZ if tail => "(?:\\n?\\z)",
+                    AssertKind::EndZ if tail && !self.capture_all => "(?:\\n?\\z)",
                     AssertKind::EndZ => {
                         self.backtracking = true;
                         "(?=\\n?\\z)"
@@ -2734,6 +2740,16 @@ fn translate_mapped(
     pattern: &str,
     anchoring: Anchoring,
 ) -> Result<(Translation, OffsetMap), RegexError> {
+    translate_groups(pattern, anchoring, false).map(|(t, map, _)| (t, map))
+}
+
+/// The translation, its offset map, and (with `capture_all`) the .NET slot of each emitted
+/// capture group in order, with the slot of each group name.
+fn translate_groups(
+    pattern: &str,
+    anchoring: Anchoring,
+    capture_all: bool,
+) -> Result<(Translation, OffsetMap, GroupLayout), RegexError> {
     // Pass 1, like .NET's CountCaptures: find the capture groups so that
     // backreferences (even forward ones) can be told from octal escapes.
     let mut first = Parser::new(pattern, None);
@@ -2782,10 +2798,16 @@ fn translate_mapped(
     }
     let referenced: HashSet<u32> = refs.iter().map(|(slot, _)| *slot).collect();
     let mut groups = HashMap::new();
-    for slot in order {
-        if referenced.contains(&slot) {
-            let next = groups.len() + 1;
-            groups.entry(slot).or_insert(next);
+    if capture_all {
+        for (i, slot) in order.iter().enumerate() {
+            groups.entry(*slot).or_insert(i + 1);
+        }
+    } else {
+        for slot in &order {
+            if referenced.contains(slot) {
+                let next = groups.len() + 1;
+                groups.entry(*slot).or_insert(next);
+            }
         }
     }
 
@@ -2795,6 +2817,7 @@ fn translate_mapped(
         backtracking: false,
         full: anchoring == Anchoring::Full,
         groups: &groups,
+        capture_all,
     };
     if emitter.full {
         emitter.out.push_str("\\A(?:");
@@ -2813,7 +2836,20 @@ fn translate_mapped(
         },
         notes: parser.notes,
     };
-    Ok((translation, emitter.map))
+    let layout = GroupLayout {
+        slots: if capture_all { order } else { Vec::new() },
+        names: CapInfo::from_decls(&first.decls).names,
+    };
+    Ok((translation, emitter.map, layout))
+}
+
+/// Where .NET's groups are in a pattern emitted with every group capturing.
+#[derive(Debug, Clone, Default)]
+struct GroupLayout {
+    /// The .NET group number (slot) of each emitted group, in order (Rust group `i + 1`).
+    slots: Vec<u32>,
+    /// The slot of each group name.
+    names: HashMap<String, u32>,
 }
 
 #[cfg(test)]
