@@ -8,4 +8,5 @@ mod docs;
 mod properties;
 mod review;
 mod rollout;
+mod schema;
 mod semantics;
