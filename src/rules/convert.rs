@@ -313,4 +313,83 @@ mod tests {
             "Greater_Than_OR_EQUALS"
         );
     }
+
+    use proptest::prelude::*;
+
+    fn settings_text(
+        enabled: Option<bool>,
+        flows: Option<(bool, bool, bool)>,
+        matching: &[(usize, usize, u32, bool)],
+    ) -> String {
+        let sources = [
+            "userPrincipalName",
+            "mail",
+            "objectId",
+            "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_id",
+        ];
+        let targets = [
+            "userName",
+            "externalId",
+            "emails[type eq \"work\"].value",
+            "Username",
+        ];
+        let mut t = String::from("app \"A\" {\n");
+        if let Some(e) = enabled {
+            t.push_str(&format!("  mapping_enabled {e}\n"));
+        }
+        if let Some((add, update, delete)) = flows {
+            let f = FlowTypes {
+                add,
+                update,
+                delete,
+            };
+            t.push_str(&format!(
+                "  flow_types \"{}\"\n",
+                f.as_graph().to_lowercase()
+            ));
+        }
+        for &(s, tg, p, expr) in matching {
+            let source = if expr {
+                format!("expression 'Join(\"@\", [{}], \"x\")'", sources[s])
+            } else {
+                sources[s].to_string()
+            };
+            t.push_str(&format!(
+                "  match {source} -> {} priority {p}\n",
+                crate::rules::print::quote(targets[tg])
+            ));
+        }
+        t.push_str("  filter \"f\" { department IS NOT NULL }\n}\n");
+        t
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn s32_s33_object_settings_round_trip_through_print_and_bundle(
+            enabled in proptest::option::of(any::<bool>()),
+            flows in proptest::option::of((any::<bool>(), any::<bool>(), any::<bool>())),
+            matching in proptest::collection::vec((0usize..4, 0usize..4, 1u32..5, any::<bool>()), 0..4),
+        ) {
+            let text = settings_text(enabled, flows, &matching);
+            let l = load_text("p.scope", &text, None);
+            prop_assert!(!l.has_errors(), "{:?}\n{}", l.diagnostics, text);
+            let object = l.rules.apps[0].object.clone();
+            let printed = to(&l, Syntax::Scope);
+            let again = load_text("q.scope", &printed, None);
+            prop_assert_eq!(to(&again, Syntax::Scope), printed.clone());
+            let json = to(&l, Syntax::GraphJson);
+            let back = load_text("b.json", &json, None);
+            prop_assert!(!back.has_errors(), "{:?}", back.diagnostics);
+            for other in [&again.rules.apps[0].object, &back.rules.apps[0].object] {
+                prop_assert_eq!(other.enabled.as_ref().map(|e| e.node), object.enabled.as_ref().map(|e| e.node));
+                prop_assert_eq!(other.flow_types.as_ref().map(|f| f.node), object.flow_types.as_ref().map(|f| f.node));
+                prop_assert_eq!(other.matching.len(), object.matching.len());
+                for (a, b) in other.matching.iter().zip(&object.matching) {
+                    prop_assert!(a.same_as(b), "{:?} {:?}", a, b);
+                }
+            }
+        }
+    }
 }

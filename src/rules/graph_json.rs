@@ -107,6 +107,22 @@ fn key<'j>(j: &'j Json, name: &str) -> Option<&'j Json> {
     j.get(name).or_else(|| j.get_ignore_case(name))
 }
 
+/// The key `name` as the object writes it (`Scope` in PowerShell's JSON), for messages.
+fn written(j: &Json, name: &str) -> String {
+    match &j.kind {
+        JsonKind::Object(members) => members
+            .iter()
+            .find(|(k, _)| k.text == name)
+            .or_else(|| {
+                members
+                    .iter()
+                    .find(|(k, _)| k.text.eq_ignore_ascii_case(name))
+            })
+            .map_or_else(|| name.to_string(), |(k, _)| k.text.clone()),
+        _ => name.to_string(),
+    }
+}
+
 /// True when a text is what ConvertTo-Json writes for an object it did not descend into:
 /// `System.Collections.Hashtable`, `System.Object[]`, `@{Groups=...}`, a .NET type name
 /// such as `Microsoft.Graph.PowerShell.Models.MicrosoftGraphFilter`, or an object's JSON as
@@ -223,7 +239,7 @@ impl Reader<'_> {
             return self.mappings(list, mappings.span);
         }
         if let Some(scope) = key(root, "scope") {
-            let filters = self.scope(Some(scope));
+            let filters = self.scope(Some(scope), &written(root, "scope"));
             return Some(GraphDocument::Scope(GraphScope {
                 filters,
                 mapping_name: None,
@@ -238,7 +254,7 @@ impl Reader<'_> {
             .any(|k| key(root, k).is_some())
         {
             return Some(GraphDocument::Scope(GraphScope {
-                filters: self.scope(Some(root)),
+                filters: self.scope(Some(root), "scope"),
                 mapping_name: None,
                 object: ObjectSettings::default(),
                 shape: GraphShape::Scope,
@@ -327,7 +343,7 @@ impl Reader<'_> {
 
     fn mapping(&mut self, m: &Json, shape: GraphShape) -> Option<GraphDocument> {
         let scope = key(m, "scope");
-        let filters = self.scope(scope);
+        let filters = self.scope(scope, &written(m, "scope"));
         let pascal_case = match &m.kind {
             JsonKind::Object(members) => members
                 .iter()
@@ -532,10 +548,10 @@ impl Reader<'_> {
         );
     }
 
-    fn scope(&mut self, scope: Option<&Json>) -> FilterSet {
+    fn scope(&mut self, scope: Option<&Json>, name: &str) -> FilterSet {
         let mut set = FilterSet::default();
         let Some(scope) = scope else { return set };
-        if scope.is_null() || !self.want_object(scope, "`scope`") {
+        if scope.is_null() || !self.want_object(scope, &format!("`{name}`")) {
             return set;
         }
         for kind in [FilterKind::Scoping, FilterKind::Input, FilterKind::Category] {
@@ -545,7 +561,7 @@ impl Reader<'_> {
             if groups.is_null() {
                 continue;
             }
-            let what = format!("`{}`", kind.json_key());
+            let what = format!("`{}`", written(scope, kind.json_key()));
             let Some(items) = self.want_array(groups, &what) else {
                 continue;
             };
@@ -791,7 +807,7 @@ impl Reader<'_> {
                     );
                     continue;
                 };
-                let filters = self.scope(key(s, "scope"));
+                let filters = self.scope(key(s, "scope"), "scope");
                 app.stages.push(Stage {
                     name: Spanned::new(sname.to_string(), sspan),
                     extends: None,

@@ -36,7 +36,13 @@ fn print_app(out: &mut String, app: &App, opts: PrintOptions) {
         app.secrets
             .iter()
             .find(|s| s.setting.starts_with(setting))
-            .map(|s| format!("  # {}={} in the secrets export", s.key, s.value))
+            .map(|s| {
+                if s.value.len() <= 20 && !s.value.contains('{') {
+                    format!("  # {}={} in the secrets export", s.key, s.value)
+                } else {
+                    format!("  # {} in the secrets export", s.key)
+                }
+            })
             .unwrap_or_default()
     };
     if let Some(s) = &app.scope {
