@@ -111,7 +111,9 @@ fn s24_secrets_set_the_scope_and_deletion_settings_and_say_so() {
             "{scope}"
         );
         assert!(
-            scope.contains("  deletion_threshold 50  # SyncNotificationSettings="),
+            scope.contains(
+                "  deletion_threshold 50  # SyncNotificationSettings in the secrets export\n"
+            ),
             "{scope}"
         );
     }

@@ -107,6 +107,15 @@ fn key<'j>(j: &'j Json, name: &str) -> Option<&'j Json> {
     j.get(name).or_else(|| j.get_ignore_case(name))
 }
 
+/// Where to point at a value in a message: its opening bracket for an array or an object
+/// (which may span a whole minified file), the whole value otherwise.
+fn head(j: &Json) -> Span {
+    match j.kind {
+        JsonKind::Array(_) | JsonKind::Object(_) => Span::new(j.span.start, j.span.start + 1),
+        _ => j.span,
+    }
+}
+
 /// The key `name` as the object writes it (`Scope` in PowerShell's JSON), for messages.
 fn written(j: &Json, name: &str) -> String {
     match &j.kind {
@@ -186,7 +195,7 @@ impl Reader<'_> {
         if !self.truncation(j, what) {
             self.error(
                 Code::GraphShape,
-                j.span,
+                head(j),
                 format!("{what} must be an object, found {}", j.kind_name()),
                 "",
             );
@@ -202,7 +211,7 @@ impl Reader<'_> {
         if !self.truncation(j, what) {
             self.error(
                 Code::GraphShape,
-                j.span,
+                head(j),
                 format!("{what} must be an array, found {}", j.kind_name()),
                 "",
             );
@@ -215,7 +224,7 @@ impl Reader<'_> {
             if !self.truncation(root, "the file") {
                 self.error(
                     Code::GraphShape,
-                    root.span,
+                    head(root),
                     format!(
                         "expected a synchronization schema or a `scope` object, found {}",
                         root.kind_name()
@@ -236,7 +245,7 @@ impl Reader<'_> {
         }
         if let Some(mappings) = key(root, "objectMappings") {
             let list = self.want_array(mappings, "`objectMappings`")?;
-            return self.mappings(list, mappings.span);
+            return self.mappings(list, head(mappings));
         }
         if let Some(scope) = key(root, "scope") {
             let filters = self.scope(Some(scope), &written(root, "scope"));
@@ -264,7 +273,7 @@ impl Reader<'_> {
         }
         self.error(
             Code::GraphShape,
-            root.span,
+            head(root),
             "this JSON has no `synchronizationRules`, `objectMappings`, `scope` or `groups`"
                 .to_string(),
             SCHEMA_HELP,
@@ -289,7 +298,7 @@ impl Reader<'_> {
                 all.extend(list.iter());
             }
         }
-        let doc = self.pick_user_mapping(&all, rules.span)?;
+        let doc = self.pick_user_mapping(&all, head(rules))?;
         self.mapping(doc, GraphShape::Schema)
     }
 
@@ -334,8 +343,8 @@ impl Reader<'_> {
                         users.len()
                     ),
                 )
-                .with_label(self.source, first.span, "used")
-                .with_label(self.source, second.span, "ignored"),
+                .with_label(self.source, head(first), "used")
+                .with_label(self.source, head(second), "ignored"),
             );
         }
         Some(first)
@@ -484,7 +493,7 @@ impl Reader<'_> {
         };
         let Some(target) = key(a, "targetAttributeName").and_then(Json::as_str) else {
             self.bad_matching(
-                a.span,
+                head(a),
                 "a matching attribute needs its `targetAttributeName`".to_string(),
             );
             return None;
@@ -495,7 +504,7 @@ impl Reader<'_> {
             Some(s) if self.truncation(s, "the mapping's `source`") => return None,
             other => {
                 self.bad_matching(
-                    other.map_or(a.span, |s| s.span),
+                    other.map_or(head(a), head),
                     format!("the matching attribute `{target}` has no source attribute"),
                 );
                 return None;
@@ -517,7 +526,7 @@ impl Reader<'_> {
         }
         let Some(e) = expression else {
             self.bad_matching(
-                source.span,
+                head(source),
                 format!("the source of the matching attribute `{target}` has neither an attribute `name` nor an `expression`"),
             );
             return None;
@@ -583,7 +592,7 @@ impl Reader<'_> {
                 Some(s) => Spanned::new(s.to_string(), n.span),
                 None => Spanned::new(String::new(), n.span),
             },
-            None => Spanned::new(String::new(), g.span),
+            None => Spanned::new(String::new(), head(g)),
         };
         let mut clauses = Vec::new();
         if let Some(c) = key(g, "clauses") {
@@ -628,7 +637,7 @@ impl Reader<'_> {
             other => {
                 self.error(
                     Code::GraphShape,
-                    other.map_or(c.span, |a| a.span),
+                    other.map_or(head(c), head),
                     "a clause needs `sourceOperandName`, the attribute to test".to_string(),
                     "",
                 );
@@ -653,7 +662,7 @@ impl Reader<'_> {
             other => {
                 self.error(
                     Code::GraphShape,
-                    other.map_or(c.span, |a| a.span),
+                    other.map_or(head(c), head),
                     "a clause needs `operatorName`".to_string(),
                     "",
                 );
@@ -676,7 +685,7 @@ impl Reader<'_> {
                                     )),
                                     _ => self.error(
                                         Code::GraphShape,
-                                        item.span,
+                                        head(item),
                                         format!(
                                             "`values` holds strings, found {}",
                                             item.kind_name()
@@ -717,7 +726,7 @@ impl Reader<'_> {
                 None => {
                     self.error(
                         Code::GraphShape,
-                        a.span,
+                        head(a),
                         "an app needs a `name`".to_string(),
                         "",
                     );
@@ -801,7 +810,7 @@ impl Reader<'_> {
                 else {
                     self.error(
                         Code::GraphShape,
-                        s.span,
+                        head(s),
                         "a stage needs a `name`".to_string(),
                         "",
                     );
@@ -850,7 +859,7 @@ impl Reader<'_> {
             }),
             _ => {
                 self.bad_matching(
-                    m.span,
+                    head(m),
                     "a bundle's matching entry needs `source` (or `expression`), `target` and a `priority` from 1".to_string(),
                 );
                 None

@@ -235,7 +235,7 @@ fn s32_bad_matching_priorities_are_located() {
         ),
         (
             r#"{"matchingPriority": 1, "source": {"name": "mail", "type": "Attribute"}}"#,
-            "{\"matchingPriority\"",
+            "{",
         ),
         (
             r#"{"targetAttributeName": "userName", "matchingPriority": 1, "source": null}"#,

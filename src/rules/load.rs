@@ -72,13 +72,16 @@ impl LoadedRules {
 }
 
 /// Splits `NAME=FILE` (the app name of a Graph schema given with the file). A path that
-/// exists as given is never split, so a file whose name holds `=` still loads.
+/// exists as given is never split, so a file whose name holds `=` still loads; a `NAME`
+/// with a path separator is a path, not a name.
 pub fn split_named_path(arg: &Path) -> (Option<String>, PathBuf) {
     if arg.exists() {
         return (None, arg.to_path_buf());
     }
     match arg.to_str().and_then(|s| s.split_once('=')) {
-        Some((name, file)) if !name.is_empty() && !file.is_empty() => {
+        Some((name, file))
+            if !name.is_empty() && !file.is_empty() && !name.contains(['/', '\\']) =>
+        {
             (Some(name.to_string()), PathBuf::from(file))
         }
         _ => (None, arg.to_path_buf()),
@@ -524,6 +527,11 @@ mod tests {
         assert_eq!(
             split_named_path(Path::new("Sales Force=x.json")),
             (Some("Sales Force".into()), PathBuf::from("x.json"))
+        );
+        // a directory before the `=`: a path (a test suite joins its own directory)
+        assert_eq!(
+            split_named_path(Path::new("tests/Sales=x.json")),
+            (None, PathBuf::from("tests/Sales=x.json"))
         );
     }
 

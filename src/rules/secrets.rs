@@ -72,6 +72,12 @@ pub fn read_secrets(text: &str, source: SourceId) -> (Vec<SecretEntry>, String, 
         let k = item.get("key").or_else(|| item.get_ignore_case("key"));
         let v = item.get("value").or_else(|| item.get_ignore_case("value"));
         let (Some(k), Some(v)) = (k.and_then(Json::as_str), v) else {
+            let at = match item.kind {
+                JsonKind::Object(_) | JsonKind::Array(_) => {
+                    Span::new(item.span.start, item.span.start + 1)
+                }
+                _ => item.span,
+            };
             let hint = match item.as_str() {
                 Some(t) if super::graph_json::is_truncation_text(t) => {
                     "ConvertTo-Json cut the export at its default depth: add `-Depth 5`"
@@ -84,7 +90,7 @@ pub fn read_secrets(text: &str, source: SourceId) -> (Vec<SecretEntry>, String, 
                     "a secrets entry needs a `key` and a `value`",
                 )
                 .with_rule("S24")
-                .with_label(source, item.span, "")
+                .with_label(source, at, "")
                 .with_help(hint),
             );
             mask(&mut masked, item.span);
