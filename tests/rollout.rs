@@ -198,7 +198,7 @@ fn action_table_gone_from_the_export_is_deleted_if_the_delete_flow_is_on() {
     assert_eq!(app.stages[0].counts.delete, 1);
     // deleted once: nothing more at the next stage
     assert_eq!(app.stages[1].orphan_actions[0].0, Action::None);
-    let text = ALL_TWO_STAGES.replace("scope all", "scope all\n delete_flow false");
+    let text = ALL_TWO_STAGES.replace("scope all", "scope all\n flow_types \"Add, Update\"");
     let s = sim(
         &text,
         from_rows([user("1", "IT", "True")]),

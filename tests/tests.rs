@@ -11,4 +11,5 @@ mod properties;
 mod reliability;
 mod review;
 mod rollout;
+mod schema;
 mod semantics;

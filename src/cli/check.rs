@@ -1,17 +1,22 @@
 //! `scopesim check`: read and statically check rule files.
 
+use super::common::RulesArgs;
 use super::output::Out;
 use super::{AnchoringArg, Exit};
 use scopesim::diag;
-use scopesim::rules::check::{CheckOptions, check};
-use scopesim::rules::load::load_path;
+use scopesim::rules::check::{CheckOptions, Counts, check_loaded};
+use scopesim::rules::load::{load_path_with, split_named_path};
+use scopesim::rules::secrets::describe;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Rule files: `.scope`, or Graph synchronization-schema JSON.
+    /// Rule files: `.scope`, or Graph synchronization-schema JSON (`NAME=schema.json`
+    /// names its app).
     #[arg(required = true)]
     pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules_opts: RulesArgs,
     /// How REGEX MATCH patterns are anchored (S7).
     #[arg(long, value_enum, default_value_t = AnchoringArg::Partial)]
     pub regex_anchoring: AnchoringArg,
@@ -20,52 +25,21 @@ pub struct Args {
 pub fn run(args: Args, out: &mut Out) -> Exit {
     let mut all = Vec::new();
     let mut report = String::new();
+    let opts = CheckOptions {
+        anchoring: args.regex_anchoring.get(),
+    };
     for path in &args.rules {
-        let loaded = load_path(path);
-        let mut diags = loaded.diagnostics.clone();
-        if !loaded.has_errors() {
-            diags.extend(check(
-                &loaded.rules,
-                CheckOptions {
-                    anchoring: args.regex_anchoring.get(),
-                },
-            ));
-        }
-        diag::sort(&mut diags);
+        let loaded = load_path_with(path, &args.rules_opts.options());
+        let diags = check_loaded(&loaded, opts);
         out.diagnostics(&diags, &loaded.sources);
         if !diag::has_errors(&diags) {
-            let apps = loaded.rules.apps.len();
-            let stages: usize = loaded.rules.apps.iter().map(|a| a.stages.len()).sum();
-            let filters: usize = loaded
-                .rules
-                .apps
-                .iter()
-                .flat_map(|a| &a.stages)
-                .map(|s| s.filters.iter().count())
-                .sum();
-            let clauses: usize = loaded
-                .rules
-                .apps
-                .iter()
-                .flat_map(|a| &a.stages)
-                .flat_map(|s| s.filters.iter())
-                .map(|f| f.clauses.len())
-                .sum();
-            let plural = |n: usize, s: &str| {
-                if n == 1 {
-                    format!("{n} {s}")
-                } else {
-                    format!("{n} {s}s")
+            let shown = split_named_path(path).1.display().to_string();
+            report.push_str(&format!("ok: {shown} ({})\n", Counts::of(&loaded.rules)));
+            for app in &loaded.rules.apps {
+                if let Some(line) = describe(app, |id| loaded.sources.name(id).to_string()) {
+                    report.push_str(&format!("  {line}\n"));
                 }
-            };
-            report.push_str(&format!(
-                "ok: {} ({}, {}, {}, {})\n",
-                path.display(),
-                plural(apps, "app"),
-                plural(stages, "stage"),
-                plural(filters, "filter"),
-                plural(clauses, "clause")
-            ));
+            }
         }
         all.extend(diags);
     }

@@ -9,6 +9,7 @@ use scopesim::diag::Errors;
 use scopesim::directory::{InputFormat, Progress};
 use scopesim::eval::EvalOptions;
 use scopesim::pipeline::{DirectorySource, InputFiles, Inputs, Rules};
+use scopesim::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -120,9 +121,43 @@ pub fn run_label(e: &Errors) -> &'static str {
     }
 }
 
+/// How to read a Graph schema given as RULES: its app's name and the job's secrets.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RulesArgs {
+    /// The app's name for a Graph schema given as RULES (or write RULES as
+    /// `NAME=schema.json`). A schema does not carry it: without it the app is named after
+    /// the file, and no assignment names that.
+    #[arg(long, value_name = "NAME")]
+    pub app_name: Option<String>,
+    /// The job's synchronization secrets (JSON of `GET
+    /// .../synchronization/secrets`): SyncAll, SkipOutOfScopeDeletions and the deletion
+    /// threshold, applied to the app (`APP=FILE` when the rules have several). Repeatable.
+    #[arg(long, value_name = "[APP=]FILE")]
+    pub secrets: Vec<String>,
+}
+
+impl RulesArgs {
+    pub fn options(&self) -> LoadOptions {
+        LoadOptions {
+            app_name: self.app_name.clone(),
+            secrets: self.secrets.clone(),
+        }
+    }
+}
+
 /// Loads and checks rules; on errors prints them and returns exit 2.
 pub fn load_rules(path: &Path, eval: EvalArgs, out: &mut Out) -> Result<Rules, Exit> {
-    Rules::load(path, eval.regex_anchoring.get())
+    load_rules_with(path, &RulesArgs::default(), eval, out)
+}
+
+/// [`load_rules`] with a schema's app name and secrets.
+pub fn load_rules_with(
+    path: &Path,
+    rules: &RulesArgs,
+    eval: EvalArgs,
+    out: &mut Out,
+) -> Result<Rules, Exit> {
+    Rules::load_with(path, &rules.options(), eval.regex_anchoring.get())
         .map_err(|e| fail(out, &path.display().to_string(), &e))
 }
 

@@ -2,7 +2,7 @@
 //! in `scopesim::review::diff`; this is argument checks, loading and printing.
 
 use super::Exit;
-use super::common::{Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules};
+use super::common::{Bar, DirectoryArgs, EvalArgs, RulesArgs, fail, load_inputs, load_rules_with};
 use super::output::Out;
 use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
@@ -26,6 +26,8 @@ pub struct Args {
     /// and `--to` to compare two of its stages.
     #[arg(required = true, num_args = 1..=2, value_name = "RULES")]
     pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rules_opts: RulesArgs,
     #[command(flatten)]
     pub directory: DirectoryArgs,
     /// Assignments (CSV `app,principalType,principalId`), for apps with `scope assigned`.
@@ -88,9 +90,9 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             "with two files, pick a stage with `--stage NAME`, or leave it out to compare each app's last stage",
         ));
     }
-    let old = load_rules(&args.rules[0], args.eval, out)?;
+    let old = load_rules_with(&args.rules[0], &args.rules_opts, args.eval, out)?;
     let new = match args.rules.get(1) {
-        Some(p) if !stage_mode => Some(load_rules(p, args.eval, out)?),
+        Some(p) if !stage_mode => Some(load_rules_with(p, &args.rules_opts, args.eval, out)?),
         _ => None,
     };
     let selection = match (&args.app, &args.from, &args.to) {

@@ -2,7 +2,8 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules, run_label,
+    AccessArgs, Bar, DirectoryArgs, EvalArgs, RulesArgs, fail, load_inputs, load_rules_with,
+    run_label,
 };
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
@@ -21,6 +22,8 @@ pub enum Format {
 pub struct Args {
     /// Rules: a `.scope` file or a Graph schema JSON.
     pub rules: PathBuf,
+    #[command(flatten)]
+    pub rules_opts: RulesArgs,
     #[command(flatten)]
     pub directory: DirectoryArgs,
     #[command(flatten)]
@@ -48,7 +51,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let rules = load_rules(&args.rules, args.eval, out)?;
+    let rules = load_rules_with(&args.rules, &args.rules_opts, args.eval, out)?;
     let inputs = load_inputs(&args.access.files(), out)?;
     let source = args.directory.source();
     let sim = Simulation {

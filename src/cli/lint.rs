@@ -1,14 +1,14 @@
 //! `scopesim lint`: findings about rules, and with `--directory` about their effect on
 //! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
 
-use super::common::{Bar, EvalArgs, fail, load_inputs, parse_delimiter, parse_format};
+use super::common::{Bar, EvalArgs, RulesArgs, fail, load_inputs, parse_delimiter, parse_format};
 use super::output::Out;
 use super::{Exit, SeverityArg};
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::{ColumnSelection, InputFormat};
 use scopesim::pipeline::{DirectorySource, InputFiles, rule_attributes};
 use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_table, to_json};
-use scopesim::rules::load::load_path;
+use scopesim::rules::load::load_path_with;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,6 +28,8 @@ fn parse_share(s: &str) -> Result<f64, String> {
 pub struct Args {
     /// Rules: a `.scope` file or a Graph schema JSON.
     pub rules: PathBuf,
+    #[command(flatten)]
+    pub rules_opts: RulesArgs,
     /// Directory export, for the findings that need users (repeatable). Without it, only
     /// static findings.
     #[arg(long = "directory", short = 'd', value_name = "PATH")]
@@ -68,7 +70,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let loaded = load_path(&args.rules);
+    let loaded = load_path_with(&args.rules, &args.rules_opts.options());
     if loaded.has_errors() {
         // Syntax errors: nothing to lint.
         let mut e =

@@ -2,7 +2,8 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, Bar, DirectoryArgs, EvalArgs, fail, load_inputs, load_rules, run_label,
+    AccessArgs, Bar, DirectoryArgs, EvalArgs, RulesArgs, fail, load_inputs, load_rules_with,
+    run_label,
 };
 use super::output::Out;
 use scopesim::output::paths::check_outputs;
@@ -44,6 +45,8 @@ pub struct Args {
     /// Rules: a `.scope` file or a Graph schema JSON.
     pub rules: PathBuf,
     #[command(flatten)]
+    pub rules_opts: RulesArgs,
+    #[command(flatten)]
     pub directory: DirectoryArgs,
     #[command(flatten)]
     pub access: AccessArgs,
@@ -79,7 +82,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let rules = load_rules(&args.rules, args.eval, out)?;
+    let rules = load_rules_with(&args.rules, &args.rules_opts, args.eval, out)?;
     let (app, stage) = (args.app.as_deref(), args.stage.as_deref());
     rules
         .check_selection(app, stage)

@@ -142,6 +142,45 @@ codes! {
     DuplicateFilter = "duplicate-filter", None;
     /// `extends` names a stage that is not an earlier stage of the app.
     BadExtends = "bad-extends", None;
+    /// An operator spelt with other separators or blanks than documented (`IsTrue`,
+    /// `ENDSWITH`, `NOT  EQUALS`, ` EQUALS`): read as the operator it spells, with a warning
+    /// naming the canonical spelling.
+    OperatorSpelling = "operator-spelling", Some("S35");
+    /// A clause whose attribute (`sourceOperandName`) is empty.
+    EmptyAttribute = "empty-attribute", Some("S30");
+    /// A setting kept for old files (`delete_flow`), read as its replacement (`flow_types`).
+    DeprecatedSetting = "deprecated-setting", Some("S33");
+    /// Braces (or JSON arrays and objects) nested deeper than scopesim reads.
+    NestingTooDeep = "nesting-too-deep", None;
+    /// `flowTypes` / `flow_types` that is not a list of `Add`, `Update` and `Delete` (or `None`).
+    BadFlowTypes = "bad-flow-types", Some("S33");
+    /// The user object mapping is disabled (`enabled: false`) or has no flow type: Entra
+    /// provisions nobody with it.
+    MappingOff = "mapping-off", Some("S33");
+    /// A matching attribute whose source is an expression: the value matched is what the
+    /// expression gives, evaluated by the attribute-mapping stage.
+    MatchingExpression = "matching-expression", Some("S32");
+    /// Two matching attributes with the same `matchingPriority`: Entra's order between them
+    /// is undocumented; scopesim tries them in the order written.
+    MatchingPriority = "matching-priority", Some("S32");
+    /// A bad `matchingPriority` or matching attribute in a Graph schema.
+    BadMatching = "bad-matching", Some("S32");
+    /// `ConvertTo-Json` cut the schema at its default depth: nested objects were written as
+    /// text such as `System.Collections.Hashtable` or `@{...}`.
+    GraphTruncated = "graph-truncated", Some("S30");
+    /// A `graph` stage's schema has object-mapping settings (enabled, flow types, matching)
+    /// that a stage cannot carry: they are not applied.
+    GraphStageSettings = "graph-stage-settings", Some("S33");
+    /// `--app-name` (or `NAME=FILE`) given for rules that name their apps themselves.
+    AppNameIgnored = "app-name-ignored", None;
+    /// A synchronization-secrets export that cannot be read (shape, values, target app).
+    BadSecrets = "bad-secrets", Some("S24");
+    /// A setting in the rules differs from the same setting in the secrets export; the
+    /// rules win.
+    SecretsOverridden = "secrets-overridden", Some("S24");
+    /// Two rule files compared by `diff` have no app in common (a schema named after its
+    /// file is the usual cause).
+    NoAppInBoth = "no-app-in-both", None;
 
     // ---- directory exports ----
     /// A CSV file has no header line.

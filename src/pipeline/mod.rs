@@ -29,8 +29,8 @@ use crate::rollout::reason::Reasons;
 use crate::rollout::{
     FactColumns, Rollout, RolloutInputs, RolloutOptions, UserFacts, chunk_facts, simulate_with,
 };
-use crate::rules::check::{CheckOptions, check};
-use crate::rules::load::{LoadedRules, load_path};
+use crate::rules::check::{CheckOptions, check_loaded};
+use crate::rules::load::{LoadOptions, LoadedRules, load_path_with, split_named_path};
 use crate::rules::{OperatorName, RuleSet};
 use crate::source::Sources;
 use evidence::{Evidence, InputRef};
@@ -50,22 +50,25 @@ pub struct Rules {
 impl Rules {
     /// Loads `path` (`.scope` or Graph schema JSON) and checks it; every error at once.
     pub fn load(path: &Path, anchoring: Anchoring) -> Result<Rules, Errors> {
-        let loaded = load_path(path);
-        let mut diags = loaded.diagnostics.clone();
-        if !loaded.has_errors() {
-            diags.extend(
-                check(&loaded.rules, CheckOptions { anchoring })
-                    .into_iter()
-                    .filter(Diagnostic::is_error),
-            );
-        }
+        Rules::load_with(path, &LoadOptions::default(), anchoring)
+    }
+
+    /// [`Rules::load`] with load options: the app name of a Graph schema (`--app-name`,
+    /// or `path` written `NAME=schema.json`) and synchronization-secrets exports.
+    pub fn load_with(
+        path: &Path,
+        opts: &LoadOptions,
+        anchoring: Anchoring,
+    ) -> Result<Rules, Errors> {
+        let loaded = load_path_with(path, opts);
+        let diags = check_loaded(&loaded, CheckOptions { anchoring });
         if crate::diag::has_errors(&diags) {
             let mut e = Errors::from(diags).with_sources(&loaded.sources);
             e.sort();
             return Err(e);
         }
         Ok(Rules {
-            path: path.to_path_buf(),
+            path: split_named_path(path).1,
             loaded,
         })
     }

@@ -70,17 +70,50 @@ pub struct App {
     pub skip_out_of_scope_deletions: Option<Spanned<bool>>,
     /// `deletion_threshold N`: accidental-deletion prevention (S27), off when absent.
     pub deletion_threshold: Option<Spanned<u64>>,
-    /// `delete_flow true|false`: whether hard-deleted users are deleted in the target
-    /// (the object mapping's Delete flow type), default true.
-    pub delete_flow: Option<Spanned<bool>>,
     /// The user object mapping's own settings: enabled, flow types, matching (S32, S33).
+    /// (The older `delete_flow BOOL` setting is read into `object.flow_types`.)
     pub object: ObjectSettings,
     /// Stages in rollout order.
     pub stages: Vec<Stage>,
+    /// Where the app's name came from (a Graph schema has none of its own).
+    pub name_origin: NameOrigin,
+    /// Settings taken from a synchronization-secrets export (`--secrets`) rather than
+    /// from the rules file, in the order applied.
+    pub secrets: Vec<SecretSetting>,
+}
+
+/// Where an app's name came from. Assignments and `diff` match apps by name, so a name
+/// scopesim made up must say so when nothing matches it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum NameOrigin {
+    /// Written in the rules (`app "Name" { ... }`, or a bundle's `name`).
+    #[default]
+    Written,
+    /// Given on the command line (`--app-name NAME` or `NAME=schema.json`).
+    Given,
+    /// A Graph schema loaded without a name: named after its file (the path as given).
+    FileStem(String),
+}
+
+/// One setting applied from a synchronization-secrets export (S24, S27 and
+/// SkipOutOfScopeDeletions live there, not in the schema).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretSetting {
+    /// The secret's key, e.g. `SyncAll`.
+    pub key: String,
+    /// Its value as exported, e.g. `false`.
+    pub value: String,
+    /// The rule-language setting it set, e.g. `scope assigned`.
+    pub setting: String,
+    /// The secrets file.
+    pub source: SourceId,
+    /// The key/value entry in that file.
+    pub span: Span,
 }
 
 /// Which actions an object mapping may take: Graph `flowTypes` (S33), default
-/// `"Add, Update, Delete"`.
+/// `"Add, Update, Delete"`. Graph writes the flags enum `objectFlowTypes` as its names
+/// joined by `", "`, or `None` for no flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FlowTypes {
     /// `Add`: create accounts.
@@ -101,16 +134,160 @@ impl Default for FlowTypes {
     }
 }
 
+/// A `flowTypes` text that is not a list of `Add`, `Update` and `Delete`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowTypesError {
+    /// What is wrong.
+    pub message: String,
+    /// The byte range of the offending word in the text.
+    pub range: std::ops::Range<usize>,
+    /// A suggestion, when there is one.
+    pub help: String,
+}
+
+impl FlowTypes {
+    /// No flow at all (Graph `None`).
+    pub const NONE: FlowTypes = FlowTypes {
+        add: false,
+        update: false,
+        delete: false,
+    };
+
+    /// Reads Graph's spelling of the flags: any subset of `Add`, `Update`, `Delete` in any
+    /// order and letter case, separated by commas with any spacing (as .NET's
+    /// `Enum.Parse` reads a flags enum), or `None`. Anything else is an error located in
+    /// the text.
+    pub fn parse(text: &str) -> Result<FlowTypes, FlowTypesError> {
+        if text.trim().is_empty() {
+            return Err(FlowTypesError {
+                message: "the flow types are empty".to_string(),
+                range: 0..text.len(),
+                help: "write `Add, Update, Delete` (the default), a subset of it, or `None`"
+                    .to_string(),
+            });
+        }
+        let mut flows = FlowTypes::NONE;
+        let mut none: Option<std::ops::Range<usize>> = None;
+        let mut words = 0;
+        let mut start = 0;
+        for part in text.split(',') {
+            let range = start..start + part.len();
+            start += part.len() + 1;
+            let word = part.trim();
+            let lead = part.len() - part.trim_start().len();
+            let at = range.start + lead..range.start + lead + word.len();
+            words += 1;
+            match word.to_ascii_lowercase().as_str() {
+                "add" => flows.add = true,
+                "update" => flows.update = true,
+                "delete" => flows.delete = true,
+                "none" => none = Some(at),
+                "" => {
+                    return Err(FlowTypesError {
+                        message: "an empty entry in the flow types".to_string(),
+                        range: range.start..range.end.max(range.start + 1).min(text.len()),
+                        help: "separate `Add`, `Update` and `Delete` with single commas"
+                            .to_string(),
+                    });
+                }
+                _ => {
+                    let lower = word.to_ascii_lowercase();
+                    let near = ["Add", "Update", "Delete", "None"]
+                        .into_iter()
+                        .map(|k| (strsim::levenshtein(&k.to_ascii_lowercase(), &lower), k))
+                        .filter(|(d, _)| *d <= 2)
+                        .min_by_key(|(d, _)| *d);
+                    let help = match near {
+                        Some((_, k)) => format!("did you mean `{k}`?"),
+                        None if lower == "create" => {
+                            "the portal's Create is Graph's `Add`".to_string()
+                        }
+                        None => "the flow types are `Add`, `Update` and `Delete`, joined by commas, or `None`".to_string(),
+                    };
+                    return Err(FlowTypesError {
+                        message: format!("`{word}` is not a flow type"),
+                        range: at,
+                        help,
+                    });
+                }
+            }
+        }
+        if let Some(at) = none {
+            if words > 1 {
+                return Err(FlowTypesError {
+                    message: "`None` cannot be combined with other flow types".to_string(),
+                    range: at,
+                    help: "write `None` alone, or list the flows that are on".to_string(),
+                });
+            }
+        }
+        Ok(flows)
+    }
+
+    /// Graph's spelling: `"Add, Update, Delete"`, a subset in that order, or `"None"`.
+    pub fn as_graph(self) -> String {
+        let names: Vec<&str> = [
+            (self.add, "Add"),
+            (self.update, "Update"),
+            (self.delete, "Delete"),
+        ]
+        .into_iter()
+        .filter_map(|(on, n)| on.then_some(n))
+        .collect();
+        if names.is_empty() {
+            "None".to_string()
+        } else {
+            names.join(", ")
+        }
+    }
+
+    /// True for the default, all three flows.
+    pub fn is_default(self) -> bool {
+        self == FlowTypes::default()
+    }
+}
+
 /// One matching attribute of the user object mapping (S32): a target account whose
 /// `target` attribute equals the user's `source` attribute is the user's account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matching {
-    /// Source (Entra) attribute, e.g. `userPrincipalName`.
+    /// Source (Entra) attribute, e.g. `userPrincipalName`. When `expression` is set, this
+    /// holds the expression's text instead, which is not an attribute name.
     pub source: Spanned<String>,
     /// Target attribute, e.g. `userName`.
     pub target: String,
     /// `matchingPriority`: lowest is tried first.
     pub priority: u32,
+    /// The mapping's source is an expression other than one `[attribute]` (its text,
+    /// e.g. `Join("@", [mailNickname], "contoso.com")`): the value to match is what the
+    /// expression gives, which the attribute-mapping stage evaluates (S39), not a column.
+    pub expression: Option<String>,
+}
+
+/// The attribute of an attribute-mapping expression that is one attribute reference
+/// (`[userPrincipalName]`, blanks around it allowed), or `None` for any other expression.
+pub fn expression_attribute(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let ok = !inner.is_empty() && inner.trim() == inner && !inner.contains(['[', ']']);
+    ok.then_some(inner)
+}
+
+impl Matching {
+    /// True when both say the same (source, target, priority), wherever they are written.
+    pub fn same_as(&self, other: &Matching) -> bool {
+        self.source.node == other.source.node
+            && self.target == other.target
+            && self.priority == other.priority
+            && self.expression == other.expression
+    }
+
+    /// The source attribute, or `None` when the source is an expression.
+    pub fn attribute(&self) -> Option<&str> {
+        match self.expression {
+            None => Some(self.source.node.as_str()),
+            Some(_) => None,
+        }
+    }
 }
 
 /// The object mapping's own settings.
@@ -151,9 +328,29 @@ impl App {
             .is_some_and(|s| s.node)
     }
 
-    /// The effective Delete flow.
+    /// The effective Delete flow (S33): the `Delete` flag of the flow types.
     pub fn delete_flow_on(&self) -> bool {
-        self.delete_flow.as_ref().is_none_or(|s| s.node)
+        self.flows().delete
+    }
+
+    /// The matching attributes in the order Entra tries them (S32): lowest
+    /// `matchingPriority` first; equal priorities in the order written.
+    pub fn matching_order(&self) -> Vec<&Matching> {
+        let mut m: Vec<&Matching> = self.object.matching.iter().collect();
+        m.sort_by_key(|m| m.priority);
+        m
+    }
+
+    /// For an app named after its schema file, how to give it its real name (assignments
+    /// and `diff` match apps by name).
+    pub fn naming_help(&self) -> Option<String> {
+        match &self.name_origin {
+            NameOrigin::FileStem(file) => Some(format!(
+                "the app of `{file}` is named `{}` after its file, because a Graph schema does not carry the app's name: give the name the app has in Entra (and in the assignments) with `--app-name NAME` or as `NAME={file}`",
+                self.name.node
+            )),
+            _ => None,
+        }
     }
 
     /// The stage with this name.
@@ -340,7 +537,7 @@ pub struct Value {
     pub span: Span,
     /// For each byte offset of `text` (and one past the end), its offset in the source.
     /// `None` when the mapping is `span.start + quote + i` (no escapes).
-    pub map: Option<Arc<[u32]>>,
+    pub map: Option<Arc<[usize]>>,
 }
 
 impl Value {
@@ -367,7 +564,7 @@ impl Value {
             match &self.map {
                 Some(map) => map
                     .get(i.min(map.len().saturating_sub(1)))
-                    .map_or(self.span.start, |&o| o as usize),
+                    .map_or(self.span.start, |&o| o),
                 None => self.span.start + self.quote_len() + i.min(self.text.len()),
             }
         };

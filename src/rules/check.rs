@@ -8,6 +8,7 @@
 //! them are reported in one pass.
 
 use super::ast::*;
+use super::load::LoadedRules;
 use super::operator::Operator;
 use super::parse::suggest_word;
 use super::resolve::stage_view;
@@ -26,6 +27,71 @@ pub struct CheckOptions {
 
 /// Code of the S17 diagnostic, which `convert` tolerates (it only translates).
 pub const UNDOCUMENTED_OPERATOR: Code = Code::UndocumentedOperator;
+
+/// Everything wrong with loaded rules: what reading found and what the checks find, in
+/// reading order. The checks run even when reading found errors (a bad setting, an
+/// unreadable line), so one run reports every mistake of a file; only a filter left
+/// without clauses by an unreadable line is not also called empty.
+pub fn check_loaded(loaded: &LoadedRules, opts: CheckOptions) -> Vec<Diagnostic> {
+    let mut diags = loaded.diagnostics.clone();
+    let read_errors = loaded.has_errors();
+    diags.extend(
+        check(&loaded.rules, opts)
+            .into_iter()
+            .filter(|d| !(read_errors && d.code == Code::EmptyFilter)),
+    );
+    crate::diag::sort(&mut diags);
+    diags
+}
+
+/// Counts of what a rule set holds, for `check`'s summary line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Apps.
+    pub apps: usize,
+    /// Stages, over all apps.
+    pub stages: usize,
+    /// Filters of every kind, each stage's own.
+    pub filters: usize,
+    /// Clauses in those filters.
+    pub clauses: usize,
+}
+
+impl Counts {
+    /// Counts a rule set.
+    pub fn of(rules: &RuleSet) -> Counts {
+        let stages = || rules.apps.iter().flat_map(|a| &a.stages);
+        Counts {
+            apps: rules.apps.len(),
+            stages: stages().count(),
+            filters: stages().map(|s| s.filters.iter().count()).sum(),
+            clauses: stages()
+                .flat_map(|s| s.filters.iter())
+                .map(|f| f.clauses.len())
+                .sum(),
+        }
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize, s: &str| {
+            if n == 1 {
+                format!("{n} {s}")
+            } else {
+                format!("{n} {s}s")
+            }
+        };
+        write!(
+            f,
+            "{}, {}, {}, {}",
+            plural(self.apps, "app"),
+            plural(self.stages, "stage"),
+            plural(self.filters, "filter"),
+            plural(self.clauses, "clause")
+        )
+    }
+}
 
 /// Checks a rule set; returns every finding, errors and warnings.
 pub fn check(rules: &RuleSet, opts: CheckOptions) -> Vec<Diagnostic> {
@@ -55,7 +121,69 @@ pub fn check(rules: &RuleSet, opts: CheckOptions) -> Vec<Diagnostic> {
     out
 }
 
+/// S32, S33: the object mapping's own settings.
+fn check_object(app: &App, out: &mut Vec<Diagnostic>) {
+    let src = app.source;
+    if let Some(e) = app.object.enabled.as_ref().filter(|e| !e.node) {
+        out.push(
+            Diagnostic::warning(
+                Code::MappingOff,
+                format!(
+                    "the user mapping of `{}` is disabled: Entra provisions nobody with it",
+                    app.name.node
+                ),
+            )
+            .with_rule("S33")
+            .with_label(src, e.span, "disabled")
+            .with_help("every user is reported with the action the disabled mapping suppresses"),
+        );
+    }
+    if let Some(f) = app
+        .object
+        .flow_types
+        .as_ref()
+        .filter(|f| f.node == FlowTypes::NONE)
+    {
+        out.push(
+            Diagnostic::warning(
+                Code::MappingOff,
+                format!("the user mapping of `{}` has no flow type: Entra neither creates, updates nor deletes", app.name.node),
+            )
+            .with_rule("S33")
+            .with_label(src, f.span, "no flow")
+            .with_help("turn on `Add`, `Update` or `Delete`, as in `flow_types \"Add, Update, Delete\"`"),
+        );
+    }
+    let mut seen: HashMap<u32, &Matching> = HashMap::new();
+    for m in &app.object.matching {
+        if let Some(e) = &m.expression {
+            out.push(
+                Diagnostic::warning(
+                    Code::MatchingExpression,
+                    format!("`{}` is matched on the expression `{e}`", m.target),
+                )
+                .with_rule("S32")
+                .with_label(src, m.source.span, "an expression, not an attribute")
+                .with_help("the value matched is what the expression gives; the attribute-mapping stage evaluates it, and without it no account can be matched on this attribute"),
+            );
+        }
+        if let Some(prev) = seen.insert(m.priority, m) {
+            out.push(
+                Diagnostic::warning(
+                    Code::MatchingPriority,
+                    format!("`{}` and `{}` have the same matching priority {}", prev.target, m.target, m.priority),
+                )
+                .with_rule("S32")
+                .with_label(src, m.source.span, "same priority")
+                .with_label(src, prev.source.span, "as this one")
+                .with_help("Entra's order between equal priorities is not documented; scopesim tries them in the order written. Give each its own priority"),
+            );
+        }
+    }
+}
+
 fn check_app(app: &App, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
+    check_object(app, out);
     let mut stages: HashMap<&str, &Stage> = HashMap::new();
     for (i, stage) in app.stages.iter().enumerate() {
         if stage.name.node.trim().is_empty() {
@@ -208,6 +336,15 @@ fn check_filter(filter: &Filter, opts: CheckOptions, out: &mut Vec<Diagnostic>) 
 fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     let src = c.source;
     let attr = c.attribute.node.as_str();
+    if attr.trim().is_empty() {
+        out.push(
+            Diagnostic::error(Code::EmptyAttribute, "this clause has no attribute name")
+                .with_rule("S30")
+                .with_label(src, c.attribute.span, "empty")
+                .with_help("name the source attribute the clause tests, such as `department EQUALS \"Sales\"`"),
+        );
+        return;
+    }
     // S20 and attribute names
     let info = schema::lookup_exact(attr).copied();
     match info {
@@ -269,9 +406,18 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     let op = match &c.operator.node {
         OperatorName::Known(op) => *op,
         OperatorName::Unknown(text) => {
-            let help = match Operator::suggest(text) {
-                Some(op) => format!("did you mean `{}`?", op.canonical()),
-                None => format!(
+            let candidates = Operator::candidates(text);
+            let help = match candidates.as_slice() {
+                [op] => format!("did you mean `{}`?", op.canonical()),
+                [rest @ .., last] => format!(
+                    "`{text}` could mean {} or `{}`: write the one you mean",
+                    rest.iter()
+                        .map(|o| format!("`{}`", o.canonical()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    last.canonical()
+                ),
+                [] => format!(
                     "operators are: {}",
                     Operator::ALL
                         .iter()
@@ -562,5 +708,86 @@ mod tests {
             .map(|d| crate::source::line_col(text, d.labels[0].span.start).line)
             .collect();
         assert_eq!(lines, vec![3, 4, 5], "{d:?}");
+    }
+
+    fn all(text: &str) -> Vec<Diagnostic> {
+        check_loaded(&load_text("t.scope", text, None), CheckOptions::default())
+    }
+
+    #[test]
+    fn check_reports_every_mistake_after_a_bad_setting() {
+        let text = "app \"A\" {\n  scope maybe\n  deletion_threshold 99999999999999999999\n  filter \"f\" {\n    extensionAttribute1 Greater_Than \"99999999999999999999\"\n    department EQUAL \"IT\"\n  }\n}\n";
+        let d = all(text);
+        let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "bad-setting-value",
+                "bad-setting-value",
+                "not-an-integer",
+                "unknown-operator"
+            ],
+            "{d:?}"
+        );
+        // both integer overflows are reported, each at its own line
+        let lines: Vec<usize> = d
+            .iter()
+            .map(|d| crate::source::line_col(text, d.labels[0].span.start).line)
+            .collect();
+        assert_eq!(lines, [2, 3, 5, 6]);
+    }
+
+    #[test]
+    fn a_filter_emptied_by_an_unreadable_line_is_not_also_called_empty() {
+        let d = all("app \"A\" {\n  filter \"f\" {\n    country\n  }\n}\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, Code::Syntax);
+    }
+
+    #[test]
+    fn s30_an_empty_attribute_is_an_error() {
+        assert_eq!(one("\"\" EQUALS \"x\""), vec!["empty-attribute"]);
+    }
+
+    #[test]
+    fn s35_an_ambiguous_operator_lists_what_it_could_mean() {
+        let d = diags("app \"A\" { filter \"f\" {\n accountEnabled IS \"x\"\n} }");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some(
+                "`IS` could mean `IS FALSE`, `IS NOT NULL`, `IS NULL` or `IS TRUE`: write the one you mean"
+            )
+        );
+    }
+
+    #[test]
+    fn s32_matching_on_an_expression_and_equal_priorities_are_warned() {
+        let d = all(
+            "app \"A\" {\n  match userPrincipalName -> userName priority 1\n  match mail -> emails priority 1\n  match expression 'Join(\"@\", [mailNickname], \"contoso.com\")' -> externalId priority 2\n}\n",
+        );
+        let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["matching-priority", "matching-expression"], "{d:?}");
+    }
+
+    #[test]
+    fn s33_a_disabled_mapping_or_no_flow_is_warned() {
+        let d = all("app \"A\" {\n  mapping_enabled false\n  flow_types \"None\"\n}\n");
+        let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["mapping-off", "mapping-off"], "{d:?}");
+        assert!(all("app \"A\" {\n  mapping_enabled true\n  flow_types \"Add\"\n}\n").is_empty());
+    }
+
+    #[test]
+    fn counts_summarise_a_rule_set() {
+        let l = load_text(
+            "t.scope",
+            "app \"A\" {\n stage \"a\" { filter \"f\" { x IS NULL\n y IS NULL } }\n stage \"b\" { }\n}\n",
+            None,
+        );
+        assert_eq!(
+            Counts::of(&l.rules).to_string(),
+            "1 app, 2 stages, 1 filter, 2 clauses"
+        );
     }
 }

@@ -1,41 +1,81 @@
-//! Entra's Graph synchronization-schema JSON, read and written (spec S30, S21, S23).
+//! Entra's Graph synchronization-schema JSON, read (spec S30, S21, S23, S32, S33, S35).
 //!
-//! Administrators have their live filters as JSON (`GET .../synchronization/jobs/{id}/schema`)
-//! and need to paste ours back into the schema editor, so both directions matter and the
-//! output uses the canonical operator spellings. Reading accepts a whole schema (the user
-//! object mapping's `scope` is used), one object mapping, or a bare `scope` object.
+//! Administrators have their live filters as JSON (`GET .../synchronization/jobs/{id}/schema`),
+//! exported either from Graph (camelCase keys) or with the Graph PowerShell SDK
+//! (`Get-MgServicePrincipalSynchronizationJobSchema | ConvertTo-Json -Depth 20`, PascalCase
+//! keys), so keys are matched exactly first and then ignoring letter case. Reading accepts
+//! a whole schema (the user object mapping is used), one object mapping, or a bare `scope`
+//! object. From the user mapping it takes the scope, `enabled` and `flowTypes` (S33) and
+//! the matching attributes (`attributeMappings[]` with `matchingPriority > 0`, S32).
+//!
+//! `ConvertTo-Json` at its default depth writes nested objects as text
+//! (`System.Collections.Hashtable`, `@{...}`, a .NET type name): wherever an object or an
+//! array is expected and such a text is found, the error says so and how to export again,
+//! instead of a generic shape error or, worse, an empty filter.
 //!
 //! A Graph scope holds exactly one stage. To carry several apps and stages through JSON
-//! (for `scopesim convert` round trips), we also read and write a small *bundle*:
-//! `{"apps": [{"name", "syncAll", "skipOutOfScopeDeletions", "deleteThreshold",
-//! "stages": [{"name", "scope": <Graph scope>}]}]}`, whose setting names are the job
-//! secrets Entra uses (`SyncAll`, `SkipOutOfScopeDeletions`, `DeleteThresholdValue`).
+//! (for `scopesim convert` round trips), we also read a small *bundle*:
+//! `{"apps": [{"name", "syncAll", "skipOutOfScopeDeletions", "deleteThreshold", "enabled",
+//! "flowTypes", "matching", "stages": [{"name", "scope": <Graph scope>}]}]}`, whose setting
+//! names are the job secrets and object-mapping properties Entra uses. The writers are in
+//! [`super::graph_write`].
 
 use super::ast::*;
 use super::json_tree::{Json, JsonKind, parse_json};
-use super::operator::Operator;
+use super::operator::{Operator, Spelling};
+use super::parse::spelling_warning;
 use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceId, Sources, Span};
-use serde_json::{Map, Value as JValue, json};
+
+pub use super::graph_write::{app_bundle_json, scope_json};
 
 /// What a JSON rules file holds.
 #[derive(Debug, Clone)]
 pub enum GraphDocument {
-    /// The filters of one object mapping (a whole schema, one mapping, or a bare scope).
-    Scope {
-        /// The user mapping's filters.
-        filters: FilterSet,
-        /// The object mapping's `name`, when the file had one.
-        mapping_name: Option<String>,
-    },
+    /// The user mapping of a schema, one object mapping, or a bare scope.
+    Scope(GraphScope),
     /// A scopesim bundle of apps and stages.
     Bundle(RuleSet),
+}
+
+/// Which Graph object a document was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphShape {
+    /// A whole synchronization schema (`synchronizationRules`).
+    Schema,
+    /// One object mapping (`sourceObjectName`, `scope`).
+    Mapping,
+    /// A bare `scope` (filter) object.
+    Scope,
+}
+
+/// The user object mapping read from a Graph document.
+#[derive(Debug, Clone)]
+pub struct GraphScope {
+    /// The mapping's filters.
+    pub filters: FilterSet,
+    /// The object mapping's `name`, when the file had one.
+    pub mapping_name: Option<String>,
+    /// `enabled`, `flowTypes` and the matching attributes, as far as the file has them.
+    pub object: ObjectSettings,
+    /// What the document was.
+    pub shape: GraphShape,
+    /// The span of the user mapping's `scope` value (an object or `null`), or of the whole
+    /// document for a bare scope; `None` when the mapping has no `scope` property.
+    pub scope_span: Option<Span>,
+    /// The keys are PascalCase (the Graph PowerShell SDK's objects through ConvertTo-Json).
+    pub pascal_case: bool,
 }
 
 struct Reader<'a> {
     source: SourceId,
     diags: &'a mut Vec<Diagnostic>,
+    /// A ConvertTo-Json truncation was reported (one error explains them all).
+    truncated: bool,
 }
+
+const SCHEMA_HELP: &str = "use the JSON of `GET /servicePrincipals/{id}/synchronization/jobs/{jobId}/schema`, or the `scope` object of its user mapping";
+const DEPTH_HELP: &str = "export the schema again with a depth that keeps every level, such as `Get-MgServicePrincipalSynchronizationJobSchema -ServicePrincipalId $sp -SynchronizationJobId $job | ConvertTo-Json -Depth 20`";
 
 /// Reads a Graph JSON text (source `id`).
 pub fn read_graph(sources: &Sources, id: SourceId) -> (Option<GraphDocument>, Vec<Diagnostic>) {
@@ -53,9 +93,64 @@ pub fn read_graph(sources: &Sources, id: SourceId) -> (Option<GraphDocument>, Ve
     let mut r = Reader {
         source: id,
         diags: &mut diags,
+        truncated: false,
     };
     let doc = r.document(&root);
+    // A truncated export is missing what it cut: nothing read from it can be trusted.
+    let doc = if r.truncated { None } else { doc };
     (doc, diags)
+}
+
+/// The member `key` of an object: exact first, then ignoring ASCII case (PowerShell
+/// writes `Scope` for Graph's `scope`).
+fn key<'j>(j: &'j Json, name: &str) -> Option<&'j Json> {
+    j.get(name).or_else(|| j.get_ignore_case(name))
+}
+
+/// Where to point at a value in a message: its opening bracket for an array or an object
+/// (which may span a whole minified file), the whole value otherwise.
+fn head(j: &Json) -> Span {
+    match j.kind {
+        JsonKind::Array(_) | JsonKind::Object(_) => Span::new(j.span.start, j.span.start + 1),
+        _ => j.span,
+    }
+}
+
+/// The key `name` as the object writes it (`Scope` in PowerShell's JSON), for messages.
+fn written(j: &Json, name: &str) -> String {
+    match &j.kind {
+        JsonKind::Object(members) => members
+            .iter()
+            .find(|(k, _)| k.text == name)
+            .or_else(|| {
+                members
+                    .iter()
+                    .find(|(k, _)| k.text.eq_ignore_ascii_case(name))
+            })
+            .map_or_else(|| name.to_string(), |(k, _)| k.text.clone()),
+        _ => name.to_string(),
+    }
+}
+
+/// True when a text is what ConvertTo-Json writes for an object it did not descend into:
+/// `System.Collections.Hashtable`, `System.Object[]`, `@{Groups=...}`, a .NET type name
+/// such as `Microsoft.Graph.PowerShell.Models.MicrosoftGraphFilter`, or an object's JSON as
+/// a text. Only ever asked where an object or an array is expected.
+pub fn is_truncation_text(text: &str) -> bool {
+    let t = text.trim();
+    // `@{...}` (a PSCustomObject), or JSON written as text (a model's own ToString).
+    let wrapped = |open: &str, close: char| t.starts_with(open) && t.ends_with(close);
+    if wrapped("@{", '}') || wrapped("{", '}') || wrapped("[", ']') {
+        return true;
+    }
+    let type_name = |prefix: &str| {
+        t.starts_with(prefix)
+            && t.len() > prefix.len()
+            && t.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '`' | '[' | ']' | ',')
+            })
+    };
+    type_name("System.") || type_name("Microsoft.")
 }
 
 impl Reader<'_> {
@@ -67,100 +162,179 @@ impl Reader<'_> {
         self.diags.push(d);
     }
 
-    fn document(&mut self, root: &Json) -> Option<GraphDocument> {
-        if !matches!(root.kind, JsonKind::Object(_)) {
+    /// Reports a ConvertTo-Json truncation at `j` (once per file), if it is one.
+    fn truncation(&mut self, j: &Json, what: &str) -> bool {
+        let Some(text) = j.as_str() else {
+            return false;
+        };
+        if !is_truncation_text(text) {
+            return false;
+        }
+        if !self.truncated {
+            self.truncated = true;
+            let shown: String = text.chars().take(60).collect();
+            let dots = if text.chars().count() > 60 { "…" } else { "" };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::GraphTruncated,
+                    format!("{what} is the text `{shown}{dots}`: ConvertTo-Json cut the schema at its default depth"),
+                )
+                .with_rule("S30")
+                .with_label(self.source, j.span, "an object written as text")
+                .with_help(DEPTH_HELP),
+            );
+        }
+        true
+    }
+
+    /// True when `j` is an object; otherwise reports a truncation or a shape error.
+    fn want_object(&mut self, j: &Json, what: &str) -> bool {
+        if matches!(j.kind, JsonKind::Object(_)) {
+            return true;
+        }
+        if !self.truncation(j, what) {
             self.error(
                 Code::GraphShape,
-                root.span,
-                format!("expected a synchronization schema or a `scope` object, found {}", root.kind_name()),
-                "use the JSON of `GET /servicePrincipals/{id}/synchronization/jobs/{jobId}/schema`, or the `scope` object of its user mapping",
+                head(j),
+                format!("{what} must be an object, found {}", j.kind_name()),
+                "",
             );
+        }
+        false
+    }
+
+    /// The items when `j` is an array; otherwise reports a truncation or a shape error.
+    fn want_array<'j>(&mut self, j: &'j Json, what: &str) -> Option<&'j [Json]> {
+        if let Some(items) = j.as_array() {
+            return Some(items);
+        }
+        if !self.truncation(j, what) {
+            self.error(
+                Code::GraphShape,
+                head(j),
+                format!("{what} must be an array, found {}", j.kind_name()),
+                "",
+            );
+        }
+        None
+    }
+
+    fn document(&mut self, root: &Json) -> Option<GraphDocument> {
+        if !matches!(root.kind, JsonKind::Object(_)) {
+            if !self.truncation(root, "the file") {
+                self.error(
+                    Code::GraphShape,
+                    head(root),
+                    format!(
+                        "expected a synchronization schema or a `scope` object, found {}",
+                        root.kind_name()
+                    ),
+                    SCHEMA_HELP,
+                );
+            }
             return None;
         }
-        if let Some(apps) = root.get("apps") {
+        if let Some(apps) = key(root, "apps") {
             return self.bundle(apps).map(GraphDocument::Bundle);
         }
-        if let Some(rules) = root.get("synchronizationRules") {
+        if let Some(rules) = key(root, "synchronizationRules") {
             return self.schema(rules);
         }
-        if root.get("sourceObjectName").is_some() || root.get("objectMappings").is_some() {
-            if let Some(mappings) = root.get("objectMappings") {
-                return self.mappings(&[mappings]);
-            }
-            return Some(self.mapping(root));
+        if key(root, "sourceObjectName").is_some() {
+            return self.mapping(root, GraphShape::Mapping);
         }
-        if root.get("scope").is_some() {
-            let filters = self.scope(root.get("scope"));
-            return Some(GraphDocument::Scope {
+        if let Some(mappings) = key(root, "objectMappings") {
+            let list = self.want_array(mappings, "`objectMappings`")?;
+            return self.mappings(list, head(mappings));
+        }
+        if let Some(scope) = key(root, "scope") {
+            let filters = self.scope(Some(scope), &written(root, "scope"));
+            return Some(GraphDocument::Scope(GraphScope {
                 filters,
                 mapping_name: None,
-            });
+                object: ObjectSettings::default(),
+                shape: GraphShape::Mapping,
+                scope_span: Some(scope.span),
+                pascal_case: root.get("Scope").is_some(),
+            }));
         }
         if ["groups", "inputFilterGroups", "categoryFilterGroups"]
             .iter()
-            .any(|k| root.get(k).is_some())
+            .any(|k| key(root, k).is_some())
         {
-            return Some(GraphDocument::Scope {
-                filters: self.scope(Some(root)),
+            return Some(GraphDocument::Scope(GraphScope {
+                filters: self.scope(Some(root), "scope"),
                 mapping_name: None,
-            });
+                object: ObjectSettings::default(),
+                shape: GraphShape::Scope,
+                scope_span: Some(root.span),
+                pascal_case: root.get("Groups").is_some(),
+            }));
         }
         self.error(
             Code::GraphShape,
-            root.span,
-            "this JSON has no `synchronizationRules`, `objectMappings`, `scope` or `groups`".to_string(),
-            "use the JSON of `GET /servicePrincipals/{id}/synchronization/jobs/{jobId}/schema`, or the `scope` object of its user mapping",
+            head(root),
+            "this JSON has no `synchronizationRules`, `objectMappings`, `scope` or `groups`"
+                .to_string(),
+            SCHEMA_HELP,
         );
         None
     }
 
     fn schema(&mut self, rules: &Json) -> Option<GraphDocument> {
-        let Some(items) = rules.as_array() else {
-            self.error(
-                Code::GraphShape,
-                rules.span,
-                format!(
-                    "`synchronizationRules` must be an array, found {}",
-                    rules.kind_name()
-                ),
-                "",
-            );
-            return None;
-        };
-        let mappings: Vec<&Json> = items
-            .iter()
-            .filter_map(|r| r.get("objectMappings"))
-            .collect();
-        self.mappings(&mappings)
+        let items = self.want_array(rules, "`synchronizationRules`")?;
+        let mut all = Vec::new();
+        for rule in items {
+            if !self.want_object(rule, "a synchronization rule") {
+                continue;
+            }
+            let Some(mappings) = key(rule, "objectMappings") else {
+                continue;
+            };
+            if mappings.is_null() {
+                continue;
+            }
+            if let Some(list) = self.want_array(mappings, "`objectMappings`") {
+                all.extend(list.iter());
+            }
+        }
+        let doc = self.pick_user_mapping(&all, head(rules))?;
+        self.mapping(doc, GraphShape::Schema)
     }
 
-    fn mappings(&mut self, lists: &[&Json]) -> Option<GraphDocument> {
-        let all: Vec<&Json> = lists
-            .iter()
-            .filter_map(|l| l.as_array())
-            .flat_map(|a| a.iter())
-            .collect();
-        let users: Vec<&Json> = all
-            .iter()
-            .copied()
-            .filter(|m| {
-                m.get("sourceObjectName")
-                    .and_then(Json::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case("User"))
-            })
-            .collect();
-        let Some(first) = users.first() else {
-            let span = lists.first().map_or(Span::default(), |l| l.span);
-            self.error(
-                Code::GraphNoUserMapping,
-                span,
-                "the schema has no object mapping whose `sourceObjectName` is `User`".to_string(),
-                "scopesim simulates user provisioning: export the schema of a job that provisions users",
-            );
+    fn mappings(&mut self, list: &[Json], span: Span) -> Option<GraphDocument> {
+        let all: Vec<&Json> = list.iter().collect();
+        let doc = self.pick_user_mapping(&all, span)?;
+        self.mapping(doc, GraphShape::Mapping)
+    }
+
+    fn pick_user_mapping<'j>(&mut self, all: &[&'j Json], span: Span) -> Option<&'j Json> {
+        let mut users = Vec::new();
+        for m in all {
+            if !self.want_object(m, "an object mapping") {
+                continue;
+            }
+            let is_user = key(m, "sourceObjectName")
+                .and_then(Json::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("User"));
+            if is_user {
+                users.push(*m);
+            }
+        }
+        let Some(first) = users.first().copied() else {
+            if !self.truncated {
+                self.error(
+                    Code::GraphNoUserMapping,
+                    span,
+                    "the schema has no object mapping whose `sourceObjectName` is `User`"
+                        .to_string(),
+                    "scopesim simulates user provisioning: export the schema of a job that provisions users",
+                );
+            }
             return None;
         };
-        if users.len() > 1 {
-            let name = first.get("name").and_then(Json::as_str).unwrap_or("");
+        if let Some(second) = users.get(1) {
+            let name = key(first, "name").and_then(Json::as_str).unwrap_or("");
             self.diags.push(
                 Diagnostic::warning(
                     Code::GraphSeveralUserMappings,
@@ -169,57 +343,235 @@ impl Reader<'_> {
                         users.len()
                     ),
                 )
-                .with_label(self.source, first.span, "used")
-                .with_label(self.source, users[1].span, "ignored"),
+                .with_label(self.source, head(first), "used")
+                .with_label(self.source, head(second), "ignored"),
             );
         }
-        Some(self.mapping(first))
+        Some(first)
     }
 
-    fn mapping(&mut self, m: &Json) -> GraphDocument {
-        let filters = self.scope(m.get("scope"));
-        GraphDocument::Scope {
+    fn mapping(&mut self, m: &Json, shape: GraphShape) -> Option<GraphDocument> {
+        let scope = key(m, "scope");
+        let filters = self.scope(scope, &written(m, "scope"));
+        let pascal_case = match &m.kind {
+            JsonKind::Object(members) => members
+                .iter()
+                .any(|(k, _)| k.text.starts_with(|c: char| c.is_ascii_uppercase())),
+            _ => false,
+        };
+        let object = self.object_settings(m);
+        Some(GraphDocument::Scope(GraphScope {
             filters,
-            mapping_name: m.get("name").and_then(Json::as_str).map(str::to_string),
+            mapping_name: key(m, "name").and_then(Json::as_str).map(str::to_string),
+            object,
+            shape,
+            scope_span: scope.map(|s| s.span),
+            pascal_case,
+        }))
+    }
+
+    /// `enabled`, `flowTypes` and the matching attributes of an object mapping (S32, S33).
+    fn object_settings(&mut self, m: &Json) -> ObjectSettings {
+        let mut object = ObjectSettings::default();
+        if let Some(e) = key(m, "enabled") {
+            match &e.kind {
+                JsonKind::Null => {}
+                JsonKind::Bool(b) => object.enabled = Some(Spanned::new(*b, e.span)),
+                JsonKind::String(s) if s.text.eq_ignore_ascii_case("true") => {
+                    object.enabled = Some(Spanned::new(true, e.span));
+                }
+                JsonKind::String(s) if s.text.eq_ignore_ascii_case("false") => {
+                    object.enabled = Some(Spanned::new(false, e.span));
+                }
+                _ => self.error(
+                    Code::GraphShape,
+                    e.span,
+                    format!(
+                        "`enabled` must be `true` or `false`, found {}",
+                        e.kind_name()
+                    ),
+                    "",
+                ),
+            }
+        }
+        if let Some(f) = key(m, "flowTypes") {
+            object.flow_types = self.flow_types(f);
+        }
+        if let Some(list) = key(m, "attributeMappings") {
+            if !list.is_null() {
+                if let Some(items) = self.want_array(list, "`attributeMappings`") {
+                    for a in items {
+                        if let Some(matching) = self.matching(a) {
+                            object.matching.push(matching);
+                        }
+                    }
+                }
+            }
+        }
+        object
+    }
+
+    fn flow_types(&mut self, f: &Json) -> Option<Spanned<FlowTypes>> {
+        match &f.kind {
+            JsonKind::Null => None,
+            JsonKind::String(v) => match FlowTypes::parse(&v.text) {
+                Ok(flows) => Some(Spanned::new(flows, f.span)),
+                Err(e) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadFlowTypes,
+                            format!("`flowTypes`: {}", e.message),
+                        )
+                        .with_rule("S33")
+                        .with_label(self.source, v.source_span(e.range), "not a flow type")
+                        .with_help(e.help),
+                    );
+                    None
+                }
+            },
+            JsonKind::Number(n) => {
+                self.diags.push(
+                    Diagnostic::error(Code::BadFlowTypes, format!("`flowTypes` is the number `{n}`, not Graph's text such as `Add, Update, Delete`"))
+                        .with_rule("S33")
+                        .with_label(self.source, f.span, "a number")
+                        .with_help("export with Graph, or with `ConvertTo-Json -EnumsAsStrings -Depth 20` in PowerShell 7, so that flags are written as their names"),
+                );
+                None
+            }
+            _ => {
+                if !self.truncation(f, "`flowTypes`") {
+                    self.error(
+                        Code::BadFlowTypes,
+                        f.span,
+                        format!(
+                            "`flowTypes` must be a text such as `Add, Update, Delete`, found {}",
+                            f.kind_name()
+                        ),
+                        "",
+                    );
+                }
+                None
+            }
         }
     }
 
-    fn scope(&mut self, scope: Option<&Json>) -> FilterSet {
+    /// One `attributeMappings[]` entry: a matching attribute when `matchingPriority > 0`.
+    fn matching(&mut self, a: &Json) -> Option<Matching> {
+        if !self.want_object(a, "an attribute mapping") {
+            return None;
+        }
+        let p = key(a, "matchingPriority")?;
+        let priority = match &p.kind {
+            JsonKind::Null => return None,
+            JsonKind::Number(n) => match n.parse::<i64>() {
+                Ok(0) => return None,
+                Ok(v) => match u32::try_from(v) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        self.bad_matching(p.span, format!("`matchingPriority` must be 0 (not matching) or a positive whole number, not `{n}`"));
+                        return None;
+                    }
+                },
+                Err(_) => {
+                    self.bad_matching(
+                        p.span,
+                        format!("`matchingPriority` must be a whole number, not `{n}`"),
+                    );
+                    return None;
+                }
+            },
+            _ => {
+                self.bad_matching(
+                    p.span,
+                    format!(
+                        "`matchingPriority` must be a number, found {}",
+                        p.kind_name()
+                    ),
+                );
+                return None;
+            }
+        };
+        let Some(target) = key(a, "targetAttributeName").and_then(Json::as_str) else {
+            self.bad_matching(
+                head(a),
+                "a matching attribute needs its `targetAttributeName`".to_string(),
+            );
+            return None;
+        };
+        let target = target.to_string();
+        let source = match key(a, "source") {
+            Some(s) if matches!(s.kind, JsonKind::Object(_)) => s,
+            Some(s) if self.truncation(s, "the mapping's `source`") => return None,
+            other => {
+                self.bad_matching(
+                    other.map_or(head(a), head),
+                    format!("the matching attribute `{target}` has no source attribute"),
+                );
+                return None;
+            }
+        };
+        let kind = key(source, "type").and_then(Json::as_str).unwrap_or("");
+        let name = key(source, "name").filter(|n| n.as_str().is_some_and(|t| !t.is_empty()));
+        let expression = key(source, "expression").filter(|e| e.as_str().is_some());
+        if kind.eq_ignore_ascii_case("Attribute") {
+            if let Some(n) = name {
+                let text = n.as_str().unwrap_or_default().to_string();
+                return Some(Matching {
+                    source: Spanned::new(text, n.span),
+                    target,
+                    priority,
+                    expression: None,
+                });
+            }
+        }
+        let Some(e) = expression else {
+            self.bad_matching(
+                head(source),
+                format!("the source of the matching attribute `{target}` has neither an attribute `name` nor an `expression`"),
+            );
+            return None;
+        };
+        let text = e.as_str().unwrap_or_default();
+        // `[userPrincipalName]` as an expression is the attribute itself.
+        Some(match expression_attribute(text) {
+            Some(attr) => Matching {
+                source: Spanned::new(attr.to_string(), e.span),
+                target,
+                priority,
+                expression: None,
+            },
+            None => Matching {
+                source: Spanned::new(text.to_string(), e.span),
+                target,
+                priority,
+                expression: Some(text.to_string()),
+            },
+        })
+    }
+
+    fn bad_matching(&mut self, span: Span, message: String) {
+        self.diags.push(
+            Diagnostic::error(Code::BadMatching, message)
+                .with_rule("S32")
+                .with_label(self.source, span, ""),
+        );
+    }
+
+    fn scope(&mut self, scope: Option<&Json>, name: &str) -> FilterSet {
         let mut set = FilterSet::default();
         let Some(scope) = scope else { return set };
-        if scope.is_null() {
-            return set;
-        }
-        if !matches!(scope.kind, JsonKind::Object(_)) {
-            self.error(
-                Code::GraphShape,
-                scope.span,
-                format!(
-                    "`scope` must be an object or null, found {}",
-                    scope.kind_name()
-                ),
-                "",
-            );
+        if scope.is_null() || !self.want_object(scope, &format!("`{name}`")) {
             return set;
         }
         for kind in [FilterKind::Scoping, FilterKind::Input, FilterKind::Category] {
-            let Some(groups) = scope.get(kind.json_key()) else {
+            let Some(groups) = key(scope, kind.json_key()) else {
                 continue;
             };
             if groups.is_null() {
                 continue;
             }
-            let Some(items) = groups.as_array() else {
-                self.error(
-                    Code::GraphShape,
-                    groups.span,
-                    format!(
-                        "`{}` must be an array, found {}",
-                        kind.json_key(),
-                        groups.kind_name()
-                    ),
-                    "",
-                );
+            let what = format!("`{}`", written(scope, kind.json_key()));
+            let Some(items) = self.want_array(groups, &what) else {
                 continue;
             };
             for g in items {
@@ -232,39 +584,26 @@ impl Reader<'_> {
     }
 
     fn filter_group(&mut self, g: &Json, kind: FilterKind) -> Option<Filter> {
-        if !matches!(g.kind, JsonKind::Object(_)) {
-            self.error(
-                Code::GraphShape,
-                g.span,
-                format!("a filter group must be an object, found {}", g.kind_name()),
-                "",
-            );
+        if !self.want_object(g, "a filter group") {
             return None;
         }
-        let name = match g.get("name") {
+        let name = match key(g, "name") {
             Some(n) => match n.as_str() {
                 Some(s) => Spanned::new(s.to_string(), n.span),
                 None => Spanned::new(String::new(), n.span),
             },
-            None => Spanned::new(String::new(), g.span),
+            None => Spanned::new(String::new(), head(g)),
         };
         let mut clauses = Vec::new();
-        if let Some(c) = g.get("clauses") {
-            match c.as_array() {
-                Some(items) => {
+        if let Some(c) = key(g, "clauses") {
+            if !c.is_null() {
+                if let Some(items) = self.want_array(c, "`clauses`") {
                     for item in items {
                         if let Some(clause) = self.clause(item) {
                             clauses.push(clause);
                         }
                     }
                 }
-                None if c.is_null() => {}
-                None => self.error(
-                    Code::GraphShape,
-                    c.span,
-                    format!("`clauses` must be an array, found {}", c.kind_name()),
-                    "",
-                ),
             }
         }
         Some(Filter {
@@ -277,42 +616,53 @@ impl Reader<'_> {
     }
 
     fn clause(&mut self, c: &Json) -> Option<Clause> {
-        if !matches!(c.kind, JsonKind::Object(_)) {
-            self.error(
-                Code::GraphShape,
-                c.span,
-                format!("a clause must be an object, found {}", c.kind_name()),
-                "",
-            );
+        if !self.want_object(c, "a clause") {
             return None;
         }
-        let attribute = match c.get("sourceOperandName") {
+        let attribute = match key(c, "sourceOperandName") {
+            Some(a) if a.as_str().is_some_and(|t| t.trim().is_empty()) => {
+                self.diags.push(
+                    Diagnostic::error(Code::EmptyAttribute, "`sourceOperandName` is empty")
+                        .with_rule("S30")
+                        .with_label(self.source, a.span, "no attribute")
+                        .with_help(
+                            "name the source attribute the clause tests, such as `department`",
+                        ),
+                );
+                return None;
+            }
             Some(a) if a.as_str().is_some() => {
-                Spanned::new(a.as_str().unwrap_or("").to_string(), a.span)
+                Spanned::new(a.as_str().unwrap_or_default().to_string(), a.span)
             }
             other => {
                 self.error(
                     Code::GraphShape,
-                    other.map_or(c.span, |a| a.span),
+                    other.map_or(head(c), head),
                     "a clause needs `sourceOperandName`, the attribute to test".to_string(),
                     "",
                 );
                 return None;
             }
         };
-        let operator = match c.get("operatorName") {
+        let operator = match key(c, "operatorName") {
             Some(o) if o.as_str().is_some() => {
-                let text = o.as_str().unwrap_or("");
-                let name = match Operator::parse(text) {
-                    Some(op) => OperatorName::Known(op),
-                    None => OperatorName::Unknown(text.to_string()),
+                let text = o.as_str().unwrap_or_default();
+                let name = match Operator::spelling(text) {
+                    Spelling::Documented(op) => OperatorName::Known(op),
+                    Spelling::Variant(op) => {
+                        // S35: read, with a warning naming the canonical spelling.
+                        self.diags
+                            .push(spelling_warning(self.source, text, op, o.span));
+                        OperatorName::Known(op)
+                    }
+                    Spelling::Unknown => OperatorName::Unknown(text.to_string()),
                 };
                 Spanned::new(name, o.span)
             }
             other => {
                 self.error(
                     Code::GraphShape,
-                    other.map_or(c.span, |a| a.span),
+                    other.map_or(head(c), head),
                     "a clause needs `operatorName`".to_string(),
                     "",
                 );
@@ -320,12 +670,11 @@ impl Reader<'_> {
             }
         };
         let mut values = Vec::new();
-        if let Some(t) = c.get("targetOperand") {
-            if !t.is_null() {
-                match t.get("values") {
-                    Some(v) if v.is_null() => {}
-                    Some(v) => match v.as_array() {
-                        Some(items) => {
+        if let Some(t) = key(c, "targetOperand") {
+            if !t.is_null() && self.want_object(t, "`targetOperand`") {
+                if let Some(v) = key(t, "values") {
+                    if !v.is_null() {
+                        if let Some(items) = self.want_array(v, "`targetOperand.values`") {
                             for item in items {
                                 match &item.kind {
                                     JsonKind::String(s) => values.push(s.clone()),
@@ -336,7 +685,7 @@ impl Reader<'_> {
                                     )),
                                     _ => self.error(
                                         Code::GraphShape,
-                                        item.span,
+                                        head(item),
                                         format!(
                                             "`values` holds strings, found {}",
                                             item.kind_name()
@@ -346,19 +695,15 @@ impl Reader<'_> {
                                 }
                             }
                         }
-                        None => self.error(
-                            Code::GraphShape,
-                            v.span,
-                            format!(
-                                "`targetOperand.values` must be an array of strings, found {}",
-                                v.kind_name()
-                            ),
-                            "",
-                        ),
-                    },
-                    None => {}
+                    }
                 }
             }
+        }
+        // S21: the portal saves a unary operator with `values: [""]`.
+        if operator.node.known().is_some_and(Operator::is_unary)
+            && values.iter().all(|v| v.text.is_empty())
+        {
+            values.clear();
         }
         Some(Clause {
             attribute,
@@ -370,31 +715,26 @@ impl Reader<'_> {
     }
 
     fn bundle(&mut self, apps: &Json) -> Option<RuleSet> {
-        let Some(items) = apps.as_array() else {
-            self.error(
-                Code::GraphShape,
-                apps.span,
-                "`apps` must be an array".to_string(),
-                "",
-            );
-            return None;
-        };
+        let items = self.want_array(apps, "`apps`")?;
         let mut rules = RuleSet::default();
         for a in items {
-            let name = match a.get("name").and_then(|n| n.as_str().map(|s| (s, n.span))) {
+            if !self.want_object(a, "an app") {
+                continue;
+            }
+            let name = match key(a, "name").and_then(|n| n.as_str().map(|s| (s, n.span))) {
                 Some((s, span)) => Spanned::new(s.to_string(), span),
                 None => {
                     self.error(
                         Code::GraphShape,
-                        a.span,
+                        head(a),
                         "an app needs a `name`".to_string(),
                         "",
                     );
                     continue;
                 }
             };
-            let flag = |key: &str| -> Option<Spanned<bool>> {
-                a.get(key).and_then(|v| match v.kind {
+            let flag = |k: &str| -> Option<Spanned<bool>> {
+                key(a, k).and_then(|v| match v.kind {
                     JsonKind::Bool(b) => Some(Spanned::new(b, v.span)),
                     JsonKind::String(ref s) => match s.text.to_ascii_lowercase().as_str() {
                         "true" => Some(Spanned::new(true, v.span)),
@@ -414,10 +754,43 @@ impl Reader<'_> {
                     s.span,
                 )
             });
-            let deletion_threshold = a.get("deleteThreshold").and_then(|v| match &v.kind {
+            let deletion_threshold = key(a, "deleteThreshold").and_then(|v| match &v.kind {
                 JsonKind::Number(n) => n.parse::<u64>().ok().map(|n| Spanned::new(n, v.span)),
                 _ => None,
             });
+            let mut object = ObjectSettings {
+                enabled: flag("enabled"),
+                flow_types: key(a, "flowTypes").and_then(|f| self.flow_types(f)),
+                matching: Vec::new(),
+            };
+            if let Some(d) = flag("deleteFlow") {
+                // The bundle of earlier versions: the Delete flag alone (S33).
+                let flows = FlowTypes {
+                    delete: d.node,
+                    ..FlowTypes::default()
+                };
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::DeprecatedSetting,
+                        format!(
+                            "`deleteFlow` is deprecated: read as `\"flowTypes\": \"{}\"`",
+                            flows.as_graph()
+                        ),
+                    )
+                    .with_rule("S33")
+                    .with_label(self.source, d.span, "deprecated"),
+                );
+                if object.flow_types.is_none() {
+                    object.flow_types = Some(Spanned::new(flows, d.span));
+                }
+            }
+            if let Some(list) = key(a, "matching").and_then(Json::as_array) {
+                for m in list {
+                    if let Some(m) = self.bundle_matching(m) {
+                        object.matching.push(m);
+                    }
+                }
+            }
             let mut app = App {
                 name,
                 source: self.source,
@@ -425,23 +798,25 @@ impl Reader<'_> {
                 scope,
                 skip_out_of_scope_deletions: flag("skipOutOfScopeDeletions"),
                 deletion_threshold,
-                delete_flow: flag("deleteFlow"),
-                object: ObjectSettings::default(),
+                object,
                 stages: Vec::new(),
+                name_origin: NameOrigin::Written,
+                secrets: Vec::new(),
             };
-            for s in a.get("stages").and_then(Json::as_array).unwrap_or(&[]) {
+            let stages = key(a, "stages").and_then(Json::as_array).unwrap_or(&[]);
+            for s in stages {
                 let Some((sname, sspan)) =
-                    s.get("name").and_then(|n| n.as_str().map(|t| (t, n.span)))
+                    key(s, "name").and_then(|n| n.as_str().map(|t| (t, n.span)))
                 else {
                     self.error(
                         Code::GraphShape,
-                        s.span,
+                        head(s),
                         "a stage needs a `name`".to_string(),
                         "",
                     );
                     continue;
                 };
-                let filters = self.scope(s.get("scope"));
+                let filters = self.scope(key(s, "scope"), "scope");
                 app.stages.push(Stage {
                     name: Spanned::new(sname.to_string(), sspan),
                     extends: None,
@@ -456,183 +831,43 @@ impl Reader<'_> {
         }
         Some(rules)
     }
-}
 
-/// The Graph `scope` object for a set of filters, with canonical operator spellings.
-pub fn scope_json<'a>(
-    groups: impl IntoIterator<Item = &'a Filter>,
-    input_groups: impl IntoIterator<Item = &'a Filter>,
-    category_groups: impl IntoIterator<Item = &'a Filter>,
-) -> JValue {
-    let list = |fs: &mut dyn Iterator<Item = &'a Filter>| -> JValue {
-        JValue::Array(fs.map(filter_json).collect())
-    };
-    json!({
-        "groups": list(&mut groups.into_iter()),
-        "inputFilterGroups": list(&mut input_groups.into_iter()),
-        "categoryFilterGroups": list(&mut category_groups.into_iter()),
-    })
-}
-
-fn filter_json(f: &Filter) -> JValue {
-    let clauses: Vec<JValue> = f
-        .clauses
-        .iter()
-        .map(|c| {
-            let op = match &c.operator.node {
-                OperatorName::Known(op) => op.canonical().to_string(),
-                OperatorName::Unknown(s) => s.clone(),
-            };
-            json!({
-                "sourceOperandName": c.attribute.node,
-                "operatorName": op,
-                "targetOperand": { "values": c.values.iter().map(|v| v.text.clone()).collect::<Vec<_>>() },
-            })
-        })
-        .collect();
-    json!({ "name": f.name.node, "clauses": clauses })
-}
-
-/// A bundle entry for one app: settings as Entra's job secrets name them, and one Graph
-/// scope per stage (inherited filters included, since Graph has no `extends`).
-pub fn app_bundle_json(app: &App, stages: &[(String, JValue)]) -> JValue {
-    let mut m = Map::new();
-    m.insert("name".into(), JValue::String(app.name.node.clone()));
-    m.insert(
-        "syncAll".into(),
-        JValue::Bool(app.scope_mode() == ScopeMode::All),
-    );
-    m.insert(
-        "skipOutOfScopeDeletions".into(),
-        JValue::Bool(app.skip_deletions()),
-    );
-    if let Some(t) = &app.deletion_threshold {
-        m.insert("deleteThreshold".into(), JValue::from(t.node));
+    /// A bundle's `{"source" | "expression", "target", "priority"}`.
+    fn bundle_matching(&mut self, m: &Json) -> Option<Matching> {
+        let target = key(m, "target").and_then(Json::as_str);
+        let priority = key(m, "priority").and_then(|p| match &p.kind {
+            JsonKind::Number(n) => n.parse::<u32>().ok().filter(|&n| n > 0),
+            _ => None,
+        });
+        let (source, expression) = match (key(m, "source"), key(m, "expression")) {
+            (_, Some(e)) if e.as_str().is_some() => {
+                let t = e.as_str().unwrap_or_default().to_string();
+                (Spanned::new(t.clone(), e.span), Some(t))
+            }
+            (Some(s), _) if s.as_str().is_some() => (
+                Spanned::new(s.as_str().unwrap_or_default().to_string(), s.span),
+                None,
+            ),
+            _ => (Spanned::new(String::new(), m.span), None),
+        };
+        match (target, priority) {
+            (Some(t), Some(p)) if !source.node.is_empty() => Some(Matching {
+                source,
+                target: t.to_string(),
+                priority: p,
+                expression,
+            }),
+            _ => {
+                self.bad_matching(
+                    head(m),
+                    "a bundle's matching entry needs `source` (or `expression`), `target` and a `priority` from 1".to_string(),
+                );
+                None
+            }
+        }
     }
-    if let Some(d) = &app.delete_flow {
-        m.insert("deleteFlow".into(), JValue::Bool(d.node));
-    }
-    m.insert(
-        "stages".into(),
-        JValue::Array(
-            stages
-                .iter()
-                .map(|(name, scope)| json!({ "name": name, "scope": scope }))
-                .collect(),
-        ),
-    );
-    JValue::Object(m)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(text: &str) -> (Option<GraphDocument>, Vec<Diagnostic>) {
-        let mut s = Sources::new();
-        let id = s.add("s.json", None, text);
-        read_graph(&s, id)
-    }
-
-    const SCHEMA: &str = r#"{
-      "synchronizationRules": [{
-        "name": "USER_TO_USER",
-        "objectMappings": [
-          {"name": "Provision Groups", "sourceObjectName": "Group", "scope": null},
-          {"name": "Provision Microsoft Entra ID Users", "sourceObjectName": "User",
-           "scope": {
-             "groups": [
-               {"name": "Phase 2 - Sales EMEA", "clauses": [
-                 {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": ["Sales"]}},
-                 {"sourceOperandName": "country", "operatorName": "REGEX MATCH", "targetOperand": {"values": ["^(DE|FR|NL)$"]}},
-                 {"sourceOperandName": "accountEnabled", "operatorName": "IS TRUE", "targetOperand": {"values": []}}
-               ]},
-               {"name": "Pilot wave 1", "clauses": [
-                 {"sourceOperandName": "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_rolloutWave", "operatorName": "EQUALS", "targetOperand": {"values": ["wave1"]}}
-               ]}
-             ],
-             "inputFilterGroups": [],
-             "categoryFilterGroups": []
-           }}
-        ]
-      }]
-    }"#;
-
-    #[test]
-    fn s30_reads_the_user_mapping_of_a_whole_schema() {
-        let (doc, d) = read(SCHEMA);
-        assert!(d.is_empty(), "{d:?}");
-        let Some(GraphDocument::Scope {
-            filters,
-            mapping_name,
-        }) = doc
-        else {
-            panic!()
-        };
-        assert_eq!(
-            mapping_name.as_deref(),
-            Some("Provision Microsoft Entra ID Users")
-        );
-        assert_eq!(filters.groups.len(), 2);
-        let c = &filters.groups[0].clauses;
-        assert_eq!(
-            c[1].operator.node,
-            OperatorName::Known(Operator::RegexMatch)
-        );
-        assert_eq!(c[1].values[0].text, "^(DE|FR|NL)$");
-        assert!(c[2].values.is_empty());
-    }
-
-    #[test]
-    fn s30_reads_a_bare_scope_and_operator_spellings_loosely() {
-        let (doc, d) = read(
-            r#"{"groups":[{"name":"x","clauses":[{"sourceOperandName":"a","operatorName":"not_equals","targetOperand":{"values":["b"]}},{"sourceOperandName":"a","operatorName":"IS NULL","targetOperand":null},{"sourceOperandName":"a","operatorName":"EQUAL","targetOperand":{"values":["b"]}}]}]}"#,
-        );
-        assert!(d.is_empty(), "{d:?}");
-        let Some(GraphDocument::Scope { filters, .. }) = doc else {
-            panic!()
-        };
-        let c = &filters.groups[0].clauses;
-        assert_eq!(c[0].operator.node, OperatorName::Known(Operator::NotEquals));
-        assert!(c[1].values.is_empty());
-        assert_eq!(c[2].operator.node, OperatorName::Unknown("EQUAL".into()));
-    }
-
-    #[test]
-    fn s23_reads_input_and_category_filter_groups() {
-        let (doc, _) = read(
-            r#"{"scope":{"groups":[],"inputFilterGroups":[{"name":"in","clauses":[]}],"categoryFilterGroups":[{"name":"cat","clauses":[]}]}}"#,
-        );
-        let Some(GraphDocument::Scope { filters, .. }) = doc else {
-            panic!()
-        };
-        assert_eq!(filters.input_groups[0].kind, FilterKind::Input);
-        assert_eq!(filters.category_groups[0].kind, FilterKind::Category);
-    }
-
-    #[test]
-    fn shape_errors_are_located() {
-        let text = r#"{"groups":[{"name":"x","clauses":[{"operatorName":"EQUALS"}]}]}"#;
-        let (_, d) = read(text);
-        assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("sourceOperandName"));
-    }
-
-    #[test]
-    fn writes_canonical_spellings() {
-        let (doc, _) = read(SCHEMA);
-        let Some(GraphDocument::Scope { filters, .. }) = doc else {
-            panic!()
-        };
-        let j = scope_json(
-            &filters.groups,
-            &filters.input_groups,
-            &filters.category_groups,
-        );
-        assert_eq!(j["groups"][0]["clauses"][1]["operatorName"], "REGEX MATCH");
-        assert_eq!(
-            j["groups"][0]["clauses"][2]["targetOperand"]["values"],
-            json!([])
-        );
-    }
-}
+#[path = "graph_json_tests.rs"]
+mod tests;

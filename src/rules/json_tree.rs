@@ -4,6 +4,10 @@
 //! synchronization schema (an unknown `operatorName`, a bad regex in `values`) must be
 //! reported at its line and column like one in a `.scope` file. Schema files are small
 //! (kilobytes), so a pest grammar building a spanned tree is simple and fast enough.
+//!
+//! Both the grammar and the tree builder recurse once per level of nesting, so a linear
+//! scan first refuses anything nested deeper than [`MAX_JSON_DEPTH`] with a located error
+//! (regorus's `MAX_JSON_DEPTH`): a crafted file of 100,000 `[` cannot exhaust the stack.
 
 use super::ast::{Value, ValueStyle};
 use crate::diag::{Code, Diagnostic};
@@ -106,14 +110,58 @@ impl Json {
     }
 }
 
+/// How deep arrays and objects may nest. A synchronization schema nests about ten levels,
+/// plus four per level of function nesting in an attribute-mapping expression.
+pub const MAX_JSON_DEPTH: usize = 256;
+
 /// Parses a JSON text. A syntax error comes back as one located diagnostic.
 pub fn parse_json(text: &str, source: SourceId) -> Result<Json, Diagnostic> {
+    if let Some(at) = too_deep(text, MAX_JSON_DEPTH) {
+        return Err(Diagnostic::error(
+            Code::NestingTooDeep,
+            format!("the JSON is nested more than {MAX_JSON_DEPTH} levels deep"),
+        )
+        .with_label(source, Span::new(at, at + 1), "too deep")
+        .with_help("a synchronization schema nests about ten levels: is this the right file?"));
+    }
     let mut pairs = JsonParser::parse(Rule::json, text).map_err(|_| syntax_error(text, source))?;
     let root = pairs
         .next()
         .and_then(|json| json.into_inner().find(|p| p.as_rule() != Rule::EOI))
         .ok_or_else(|| Diagnostic::error(Code::JsonSyntax, "invalid JSON: the text is empty"))?;
     Ok(build(root))
+}
+
+/// The offset of the first `[` or `{` (outside strings) that opens level `limit + 1`.
+fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Locates a syntax error with serde_json, whose messages name what was expected.
@@ -185,14 +233,14 @@ fn string_value(p: Pair<'_, Rule>) -> Value {
         return Value::plain(raw, ValueStyle::Json, span);
     }
     let mut text = String::with_capacity(raw.len());
-    let mut map: Vec<u32> = Vec::with_capacity(raw.len() + 1);
+    let mut map: Vec<usize> = Vec::with_capacity(raw.len() + 1);
     let bytes = raw.as_bytes();
     let mut i = 0;
-    let push = |text: &mut String, map: &mut Vec<u32>, c: char, at: usize| {
+    let push = |text: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
         let before = text.len();
         text.push(c);
         for _ in before..text.len() {
-            map.push(at as u32);
+            map.push(at);
         }
     };
     while i < bytes.len() {
@@ -248,7 +296,7 @@ fn string_value(p: Pair<'_, Rule>) -> Value {
         );
         i += consumed;
     }
-    map.push((base + raw.len()) as u32);
+    map.push(base + raw.len());
     Value {
         text,
         style: ValueStyle::Json,
@@ -282,6 +330,55 @@ mod tests {
         assert_eq!(e.message, "invalid JSON: expected `,` or `}`");
         let at = e.labels[0].span.start;
         assert_eq!(crate::source::line_col(text, at).line, 3, "{at}");
+    }
+
+    #[test]
+    fn a_100000_deep_nesting_is_a_located_error_not_a_stack_overflow() {
+        for text in [
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
+            "[".repeat(100_000),
+        ] {
+            let e = parse_json(&text, SourceId(0)).unwrap_err();
+            assert_eq!(e.code, Code::NestingTooDeep);
+            assert_eq!(
+                e.labels[0].span.start,
+                text.match_indices(['[', '{'])
+                    .nth(MAX_JSON_DEPTH)
+                    .unwrap()
+                    .0
+            );
+        }
+    }
+
+    #[test]
+    fn the_deepest_accepted_nesting_parses_on_a_test_thread() {
+        let text = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
+        let mut j = parse_json(&text, SourceId(0)).unwrap();
+        let mut depth = 1;
+        while let JsonKind::Array(mut items) = j.kind {
+            match items.pop() {
+                Some(inner) => {
+                    j = inner;
+                    depth += 1;
+                }
+                None => break,
+            }
+        }
+        assert_eq!(depth, MAX_JSON_DEPTH);
+        let objects = format!(
+            "{}1{}",
+            "{\"a\": ".repeat(MAX_JSON_DEPTH),
+            "}".repeat(MAX_JSON_DEPTH)
+        );
+        assert!(parse_json(&objects, SourceId(0)).is_ok());
+        // brackets inside strings do not count
+        let quoted = format!("[\"{}\"]", "[".repeat(1000));
+        assert!(parse_json(&quoted, SourceId(0)).is_ok());
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! The fourteen scoping-filter operators and their spellings.
 //!
 //! Entra's portal shows operators with mixed spellings (`NOT EQUALS`, `Greater_Than`,
-//! `ENDS_WITH`), and the Graph schema JSON uses the same strings (spec S30). Our rule
-//! language accepts any letter case with `_` and space interchangeable, and always writes
-//! back the canonical spelling, so a converted rule pastes straight into the schema editor.
+//! `ENDS_WITH`), and the Graph schema JSON uses the same strings (spec S30). Spellings come
+//! in three kinds ([`Spelling`]): the documented one (letter case ignored, `_` and a space
+//! alike, S30), which is silent; a variant with the same letters and other separators or
+//! blanks (`IsTrue`, `ENDSWITH`, `NOT  EQUALS`, ` EQUALS`), which is read with a warning
+//! naming the canonical spelling (S35); and anything else, which is an unknown operator
+//! with a suggestion, or with the list of candidates when it could mean several (`IS`).
+//! Output always uses the canonical spelling, so a converted rule pastes straight into
+//! the schema editor.
 
 use serde::Serialize;
 use std::fmt;
@@ -123,11 +128,48 @@ impl Operator {
     }
 
     /// Parses a spelling: letter case ignored, `_`, `-` and runs of white space alike.
+    /// This accepts documented spellings and variants alike; [`Operator::spelling`] tells
+    /// them apart.
     pub fn parse(text: &str) -> Option<Operator> {
         let key = normalize(text);
         Operator::ALL
             .into_iter()
             .find(|op| normalize(op.canonical()) == key)
+    }
+
+    /// Classifies a spelling (S30, S35).
+    pub fn spelling(text: &str) -> Spelling {
+        let documented = documented_key(text);
+        if let Some(op) = Operator::ALL
+            .into_iter()
+            .find(|op| documented_key(op.canonical()) == documented)
+        {
+            return Spelling::Documented(op);
+        }
+        match Operator::parse(text) {
+            Some(op) => Spelling::Variant(op),
+            None => Spelling::Unknown,
+        }
+    }
+
+    /// The operators an unknown spelling could mean, closest first: one for a near miss
+    /// (`EQUAL`), several when it is ambiguous (`IS` could be `IS TRUE`, `IS FALSE`,
+    /// `IS NULL` or `IS NOT NULL`), none when nothing is close.
+    pub fn candidates(text: &str) -> Vec<Operator> {
+        let key = normalize(text);
+        if key.len() >= 2 {
+            let prefixed: Vec<Operator> = Operator::ALL
+                .into_iter()
+                .filter(|op| {
+                    let name = normalize(op.canonical());
+                    name.len() > key.len() && name.starts_with(&key)
+                })
+                .collect();
+            if prefixed.len() > 1 {
+                return prefixed;
+            }
+        }
+        Operator::suggest(text).into_iter().collect()
     }
 
     /// The closest operator to an unknown spelling, for "did you mean".
@@ -153,7 +195,6 @@ impl Operator {
         let aliases: &[(&str, Operator)] = &[
             ("equal", Operator::Equals),
             ("eq", Operator::Equals),
-            ("is", Operator::Equals),
             ("ne", Operator::NotEquals),
             ("notequal", Operator::NotEquals),
             ("contains", Operator::Includes),
@@ -191,6 +232,25 @@ impl fmt::Display for Operator {
     }
 }
 
+/// How an operator name is spelt (S30, S35).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// The documented spelling, ignoring letter case, with `_` and one space alike.
+    Documented(Operator),
+    /// The same letters with other separators or blanks: read, with a warning.
+    Variant(Operator),
+    /// Not a spelling of any operator.
+    Unknown,
+}
+
+/// Lowercase, with each `_` read as a space: the documented equivalence of S30.
+fn documented_key(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '_' { ' ' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Lowercase, with `_`, `-` and white space removed: the key spellings are compared on.
 fn normalize(text: &str) -> String {
     text.chars()
@@ -222,6 +282,71 @@ mod tests {
         assert_eq!(Operator::parse("INCLUDES"), Some(Operator::Includes));
         assert_eq!(Operator::parse("is_not_null"), Some(Operator::IsNotNull));
         assert_eq!(Operator::parse("EQUAL"), None);
+    }
+
+    #[test]
+    fn s30_documented_spellings_ignore_case_with_underscore_and_space_alike() {
+        for (text, op) in [
+            ("NOT EQUALS", Operator::NotEquals),
+            ("not_equals", Operator::NotEquals),
+            ("Greater Than", Operator::GreaterThan),
+            ("GREATER_THAN_OR_EQUALS", Operator::GreaterThanOrEquals),
+            ("ends with", Operator::EndsWith),
+            ("is_true", Operator::IsTrue),
+            ("includes", Operator::Includes),
+            ("!&", Operator::NotBitAnd),
+        ] {
+            assert_eq!(Operator::spelling(text), Spelling::Documented(op), "{text}");
+        }
+    }
+
+    #[test]
+    fn s35_other_spellings_are_variants_naming_the_operator() {
+        for (text, op) in [
+            ("IsTrue", Operator::IsTrue),
+            ("ENDSWITH", Operator::EndsWith),
+            ("NOT  EQUALS", Operator::NotEquals),
+            (" EQUALS", Operator::Equals),
+            ("EQUALS ", Operator::Equals),
+            ("not-equals", Operator::NotEquals),
+            ("NOT\tREGEX MATCH", Operator::NotRegexMatch),
+            ("GreaterThanOrEquals", Operator::GreaterThanOrEquals),
+        ] {
+            assert_eq!(Operator::spelling(text), Spelling::Variant(op), "{text:?}");
+        }
+        assert_eq!(Operator::spelling("EQUAL"), Spelling::Unknown);
+    }
+
+    #[test]
+    fn s35_variants_never_mean_two_operators() {
+        // Removing separators and case keeps the fourteen names apart, so a variant is
+        // never ambiguous.
+        let mut keys: Vec<String> = Operator::ALL
+            .iter()
+            .map(|o| normalize(o.canonical()))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), Operator::ALL.len());
+    }
+
+    #[test]
+    fn s35_an_ambiguous_spelling_lists_every_candidate() {
+        assert_eq!(
+            Operator::candidates("IS"),
+            vec![
+                Operator::IsFalse,
+                Operator::IsNotNull,
+                Operator::IsNull,
+                Operator::IsTrue
+            ]
+        );
+        assert_eq!(
+            Operator::candidates("Greater"),
+            vec![Operator::GreaterThan, Operator::GreaterThanOrEquals]
+        );
+        assert_eq!(Operator::candidates("EQUAL"), vec![Operator::Equals]);
+        assert!(Operator::candidates("frobnicate").is_empty());
     }
 
     #[test]

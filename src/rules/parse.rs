@@ -23,7 +23,9 @@ const SETTINGS: &[&str] = &[
     "scope",
     "skip_out_of_scope_deletions",
     "deletion_threshold",
-    "delete_flow",
+    "mapping_enabled",
+    "flow_types",
+    "match",
 ];
 /// Keywords, for "did you mean" on unreadable lines.
 const KEYWORDS: &[&str] = &[
@@ -38,6 +40,9 @@ const KEYWORDS: &[&str] = &[
     "skip_out_of_scope_deletions",
     "deletion_threshold",
     "delete_flow",
+    "mapping_enabled",
+    "flow_types",
+    "match",
 ];
 
 /// Parses the `.scope` text of source `id`. Graph files named by stages are not read here
@@ -122,9 +127,10 @@ impl Builder<'_> {
             scope: None,
             skip_out_of_scope_deletions: None,
             deletion_threshold: None,
-            delete_flow: None,
             object: ObjectSettings::default(),
             stages: Vec::new(),
+            name_origin: NameOrigin::Written,
+            secrets: Vec::new(),
         };
         let mut direct = FilterSet::default();
         let mut direct_span: Option<Span> = None;
@@ -142,6 +148,7 @@ impl Builder<'_> {
                     direct.push(f);
                 }
                 Rule::setting => self.setting(item, &mut app),
+                Rule::matching => self.matching(item, &mut app),
                 Rule::junk_item => self.junk(&item, "a setting, a `stage` or a `filter`"),
                 _ => {}
             }
@@ -196,27 +203,26 @@ impl Builder<'_> {
         let key_span = span_of(&key);
         let value_span = span_of(&value);
         let raw = value.as_str();
-        let value_text = value
-            .into_inner()
-            .next()
-            .map(|v| match v.as_rule() {
-                Rule::string => self.string(v).text,
-                _ => v.as_str().to_string(),
-            })
-            .unwrap_or_else(|| raw.to_string());
-        let duplicate = |b: &mut Self, prev: Option<Span>| {
+        let value = match value.into_inner().next() {
+            Some(v) if v.as_rule() == Rule::string => self.string(v),
+            Some(v) => Value::plain(v.as_str(), ValueStyle::Bare, value_span),
+            None => Value::plain(raw, ValueStyle::Bare, value_span),
+        };
+        let value_text = value.text.clone();
+        let duplicate = |b: &mut Self, prev: Option<Span>, what: &str| {
             if let Some(prev) = prev {
                 b.diags.push(
-                    Diagnostic::error(Code::DuplicateSetting, format!("`{key_text}` is set twice"))
+                    Diagnostic::error(Code::DuplicateSetting, format!("{what} set twice"))
                         .with_label(b.source, span, "set again here")
                         .with_label(b.source, prev, "first set here")
                         .with_help("keep one of them"),
                 );
             }
         };
+        let twice = format!("`{key_text}` is");
         match key_text {
             "scope" => {
-                duplicate(self, app.scope.as_ref().map(|s| s.span));
+                duplicate(self, app.scope.as_ref().map(|s| s.span), &twice);
                 let mode = match value_text.to_ascii_lowercase().as_str() {
                     "assigned" => Some(ScopeMode::Assigned),
                     "all" => Some(ScopeMode::All),
@@ -233,18 +239,18 @@ impl Builder<'_> {
                     ),
                 }
             }
-            "skip_out_of_scope_deletions" | "delete_flow" => {
-                let slot = if key_text == "delete_flow" {
-                    &app.delete_flow
+            "skip_out_of_scope_deletions" | "mapping_enabled" => {
+                let slot = if key_text == "mapping_enabled" {
+                    &app.object.enabled
                 } else {
                     &app.skip_out_of_scope_deletions
                 };
-                duplicate(self, slot.as_ref().map(|s| s.span));
+                duplicate(self, slot.as_ref().map(|s| s.span), &twice);
                 match parse_bool(&value_text) {
                     Some(v) => {
                         let s = Some(Spanned::new(v, span));
-                        if key_text == "delete_flow" {
-                            app.delete_flow = s;
+                        if key_text == "mapping_enabled" {
+                            app.object.enabled = s;
                         } else {
                             app.skip_out_of_scope_deletions = s;
                         }
@@ -258,8 +264,71 @@ impl Builder<'_> {
                     ),
                 }
             }
+            "flow_types" => {
+                duplicate(
+                    self,
+                    app.object.flow_types.as_ref().map(|s| s.span),
+                    "the flow types are",
+                );
+                match FlowTypes::parse(&value_text) {
+                    Ok(f) => app.object.flow_types = Some(Spanned::new(f, span)),
+                    Err(e) => {
+                        let at = value.source_span(e.range.clone());
+                        self.error(
+                            Code::BadFlowTypes,
+                            at,
+                            format!("`flow_types`: {}", e.message),
+                            "not a flow type",
+                            Some(format!(
+                                "{}; write for example `flow_types \"Add, Update\"`",
+                                e.help
+                            )),
+                        );
+                    }
+                }
+            }
+            "delete_flow" => {
+                // The older spelling of the Delete flag: an alias of `flow_types` (S33).
+                duplicate(
+                    self,
+                    app.object.flow_types.as_ref().map(|s| s.span),
+                    "the flow types are",
+                );
+                match parse_bool(&value_text) {
+                    Some(v) => {
+                        let flows = FlowTypes {
+                            delete: v,
+                            ..FlowTypes::default()
+                        };
+                        app.object.flow_types = Some(Spanned::new(flows, span));
+                        self.diags.push(
+                            Diagnostic::warning(
+                                Code::DeprecatedSetting,
+                                format!("`delete_flow` is deprecated: it sets the flow types to `{}`", flows.as_graph()),
+                            )
+                            .with_rule("S33")
+                            .with_label(self.source, key_span, "deprecated")
+                            .with_help(format!(
+                                "write `flow_types \"{}\"`; without `Delete`, Entra neither disables nor deletes accounts",
+                                flows.as_graph()
+                            )),
+                        );
+                    }
+                    None => self.error(
+                        Code::BadSettingValue,
+                        value_span,
+                        format!("`delete_flow` must be `true` or `false`, not `{value_text}`"),
+                        "expected `true` or `false`",
+                        None,
+                    ),
+                }
+            }
             "deletion_threshold" => {
-                duplicate(self, app.deletion_threshold.as_ref().map(|s| s.span));
+                duplicate(
+                    self,
+                    app.deletion_threshold.as_ref().map(|s| s.span),
+                    &twice,
+                );
                 match value_text.parse::<u64>() {
                     Ok(n) if n > 0 => app.deletion_threshold = Some(Spanned::new(n, span)),
                     _ => self.error(
@@ -284,6 +353,79 @@ impl Builder<'_> {
                 );
             }
         }
+    }
+
+    /// `match SOURCE -> TARGET [priority N]` (S32).
+    fn matching(&mut self, p: Pair<'_, Rule>, app: &mut App) {
+        let mut source: Option<(Spanned<String>, Option<String>)> = None;
+        let mut target = None;
+        let mut priority: Option<(String, Span)> = None;
+        for item in p.into_inner() {
+            match item.as_rule() {
+                Rule::match_source => {
+                    let Some(src) = item.into_inner().next() else {
+                        continue;
+                    };
+                    if src.as_rule() == Rule::match_expression {
+                        if let Some(s) = src.into_inner().find(|i| i.as_rule() == Rule::string) {
+                            let sspan = span_of(&s);
+                            let text = self.string(s).text;
+                            source = Some(match expression_attribute(&text) {
+                                Some(a) => (Spanned::new(a.to_string(), sspan), None),
+                                None => (Spanned::new(text.clone(), sspan), Some(text)),
+                            });
+                        }
+                    } else {
+                        source = Some((self.attribute(src), None));
+                    }
+                }
+                Rule::attribute => target = Some(self.attribute(item).node),
+                Rule::number => priority = Some((item.as_str().to_string(), span_of(&item))),
+                _ => {}
+            }
+        }
+        let (Some((source, expression)), Some(target)) = (source, target) else {
+            return;
+        };
+        let priority = match priority {
+            None => app
+                .object
+                .matching
+                .iter()
+                .map(|m| m.priority)
+                .max()
+                .map_or(1, |p| p.saturating_add(1)),
+            Some((text, pspan)) => match text.parse::<u32>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    self.error(
+                        Code::BadSettingValue,
+                        pspan,
+                        format!("a matching priority must be a whole number from 1, not `{text}`"),
+                        "not a priority",
+                        Some("Entra tries the matching attribute with the lowest priority first; 0 means the attribute is not used for matching".into()),
+                    );
+                    return;
+                }
+            },
+        };
+        app.object.matching.push(Matching {
+            source,
+            target,
+            priority,
+            expression,
+        });
+    }
+
+    /// An `attribute` pair (an identifier or a quoted name).
+    fn attribute(&mut self, item: Pair<'_, Rule>) -> Spanned<String> {
+        let aspan = span_of(&item);
+        let text = match item.into_inner().next() {
+            Some(i) if i.as_rule() == Rule::string => self.string(i).text,
+            Some(i) => i.as_str().to_string(),
+            None => String::new(),
+        };
+        Spanned::new(text, aspan)
     }
 
     fn stage(&mut self, p: Pair<'_, Rule>) -> Option<Stage> {
@@ -372,16 +514,7 @@ impl Builder<'_> {
         let mut values = Vec::new();
         for item in p.into_inner() {
             match item.as_rule() {
-                Rule::attribute => {
-                    let aspan = span_of(&item);
-                    let inner = item.into_inner().next();
-                    let text = match inner {
-                        Some(i) if i.as_rule() == Rule::string => self.string(i).text,
-                        Some(i) => i.as_str().to_string(),
-                        None => String::new(),
-                    };
-                    attribute = Some(Spanned::new(text, aspan));
-                }
+                Rule::attribute => attribute = Some(self.attribute(item)),
                 Rule::operator => {
                     let ospan = span_of(&item);
                     let Some(op) = item.into_inner().next() else {
@@ -397,13 +530,26 @@ impl Builder<'_> {
                             operator = Some(Spanned::new(name, ospan));
                         }
                         _ => {
-                            // `EQUAL IT`: an unknown operator followed by an unquoted value.
-                            let (op_span, rest) = split_unknown_operator(text, ospan);
+                            // `EQUAL IT`: an unknown operator followed by an unquoted value;
+                            // S35: `IsTrue`, `ENDSWITH` are read, with a warning.
+                            let (op_span, rest) = match Operator::parse(text) {
+                                Some(_) => (ospan, None),
+                                None => split_unknown_operator(text, ospan),
+                            };
                             let op_text = self.text.get(op_span.start..op_span.end).unwrap_or(text);
-                            operator = Some(Spanned::new(
-                                OperatorName::Unknown(op_text.to_string()),
-                                op_span,
-                            ));
+                            let name = match Operator::parse(op_text) {
+                                Some(op) => {
+                                    self.diags.push(spelling_warning(
+                                        self.source,
+                                        op_text,
+                                        op,
+                                        op_span,
+                                    ));
+                                    OperatorName::Known(op)
+                                }
+                                None => OperatorName::Unknown(op_text.to_string()),
+                            };
+                            operator = Some(Spanned::new(name, op_span));
                             if let Some(rest) = rest {
                                 let t = self
                                     .text
@@ -472,19 +618,19 @@ impl Builder<'_> {
             while i < bytes.len() {
                 if bytes[i] == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
                     text.push('\'');
-                    map.push((cstart + i) as u32);
+                    map.push(cstart + i);
                     i += 2;
                 } else {
                     let ch_len = utf8_len(bytes[i]);
                     let chunk = ctext.get(i..i + ch_len).unwrap_or("");
                     text.push_str(chunk);
                     for k in 0..chunk.len() {
-                        map.push((cstart + i + k) as u32);
+                        map.push(cstart + i + k);
                     }
                     i += ch_len.max(1);
                 }
             }
-            map.push((cstart + ctext.len()) as u32);
+            map.push(cstart + ctext.len());
             return Value {
                 text,
                 style: ValueStyle::Raw,
@@ -530,6 +676,8 @@ impl Builder<'_> {
                 "filter" | "input_filter" | "category_filter" => format!("write `{kw} \"Name\" {{ ... }}` with one clause per line"),
                 "scope" => "write `scope assigned` or `scope all` on its own line".to_string(),
                 "deletion_threshold" => "write `deletion_threshold 50` on its own line".to_string(),
+                "flow_types" => "write `flow_types \"Add, Update, Delete\"` (any of the three, quoted) on its own line".to_string(),
+                "match" => "write `match SOURCE -> TARGET priority N` on its own line, such as `match userPrincipalName -> userName priority 1` (spaces around `->`)".to_string(),
                 _ => format!("write `{kw} true` or `{kw} false` on its own line"),
             });
             if first_line.contains('"') && first_line.matches('"').count() % 2 == 1 {
@@ -618,6 +766,26 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// The S35 warning for an operator spelt otherwise than documented (shared with the
+/// Graph JSON reader, which applies the same rule).
+pub(crate) fn spelling_warning(
+    source: SourceId,
+    text: &str,
+    op: Operator,
+    span: Span,
+) -> Diagnostic {
+    Diagnostic::warning(
+        Code::OperatorSpelling,
+        format!("operator `{}` is read as `{}`", text.escape_debug(), op.canonical()),
+    )
+    .with_rule("S35")
+    .with_label(source, span, "not the documented spelling")
+    .with_help(format!(
+        "write `{}`: Entra documents that spelling (letter case and `_` or one space between words aside), and whether it accepts others is not documented",
+        op.canonical()
+    ))
+}
+
 /// Parses `true`/`false` settings (any case, `yes`/`no`, `on`/`off`).
 fn parse_bool(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
@@ -672,16 +840,16 @@ fn split_unknown_operator(text: &str, span: Span) -> (Span, Option<Span>) {
 
 /// Decodes backslash escapes, returning the text, the byte map, and unknown escapes
 /// (kept as written) with their source offsets.
-fn unescape(content: &str, base: usize) -> (String, Vec<u32>, Vec<(usize, String)>) {
+fn unescape(content: &str, base: usize) -> (String, Vec<usize>, Vec<(usize, String)>) {
     let mut out = String::with_capacity(content.len());
-    let mut map: Vec<u32> = Vec::with_capacity(content.len() + 1);
+    let mut map: Vec<usize> = Vec::with_capacity(content.len() + 1);
     let mut unknown = Vec::new();
     let mut chars = content.char_indices().peekable();
-    let push = |out: &mut String, map: &mut Vec<u32>, c: char, at: usize| {
+    let push = |out: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
         let before = out.len();
         out.push(c);
         for _ in before..out.len() {
-            map.push(at as u32);
+            map.push(at);
         }
     };
     while let Some((i, c)) = chars.next() {
@@ -727,50 +895,89 @@ fn unescape(content: &str, base: usize) -> (String, Vec<u32>, Vec<(usize, String
             None => push(&mut out, &mut map, '\\', at),
         }
     }
-    map.push((base + content.len()) as u32);
+    map.push(base + content.len());
     (out, map, unknown)
 }
 
-/// Finds unbalanced braces outside strings and comments.
+/// How deep braces may nest in a `.scope` file. The language needs three levels (app,
+/// stage, filter); the bound keeps the parser's recursion over unreadable blocks finite
+/// and gives a clear error instead of pest's stack guard.
+pub const MAX_BRACE_DEPTH: usize = 64;
+
+/// Finds unbalanced braces outside strings and comments, and nesting deeper than
+/// [`MAX_BRACE_DEPTH`]. One linear scan; however many braces are wrong, at most one
+/// diagnostic per kind, with the count of the others (so a file of 100,000 `{` gives two
+/// lines, not 100,000 snippets).
 fn check_braces(text: &str, id: SourceId) -> Vec<Diagnostic> {
     let mut stack: Vec<usize> = Vec::new();
-    let mut diags = Vec::new();
+    let mut stray: Vec<usize> = Vec::new();
+    let mut too_deep: Option<usize> = None;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&b) = bytes.get(i) {
+        match b {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
             }
             q @ (b'"' | b'\'') => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
-                    if q == b'"' && bytes[i] == b'\\' {
+                while let Some(&c) = bytes.get(i) {
+                    if c == q || c == b'\n' {
+                        break;
+                    }
+                    if q == b'"' && c == b'\\' {
                         i += 1;
                     }
                     i += 1;
                 }
             }
-            b'{' => stack.push(i),
-            b'}' if stack.pop().is_none() => {
-                diags.push(
-                    Diagnostic::error(Code::UnbalancedBrace, "unexpected `}`")
-                        .with_label(id, Span::new(i, i + 1), "no `{` to close")
-                        .with_help("remove it, or add the `{` it should close"),
-                );
+            b'{' => {
+                stack.push(i);
+                if stack.len() > MAX_BRACE_DEPTH && too_deep.is_none() {
+                    too_deep = Some(i);
+                }
             }
+            b'}' if stack.pop().is_none() => stray.push(i),
             _ => {}
         }
         i += 1;
     }
-    for open in stack {
+    let more = |n: usize, what: &str| match n {
+        0 => String::new(),
+        n => format!(" ({n} more {what})"),
+    };
+    let mut diags = Vec::new();
+    if let Some(&first) = stray.first() {
+        diags.push(
+            Diagnostic::error(Code::UnbalancedBrace, "unexpected `}`")
+                .with_label(id, Span::new(first, first + 1), "no `{` to close")
+                .with_help(format!(
+                    "remove it, or add the `{{` it should close{}",
+                    more(stray.len() - 1, "`}` without a `{` after it")
+                )),
+        );
+    }
+    if let Some(&first) = stack.first() {
         diags.push(
             Diagnostic::error(Code::UnbalancedBrace, "this `{` is never closed")
-                .with_label(id, Span::new(open, open + 1), "opened here")
-                .with_help("add the matching `}`"),
+                .with_label(id, Span::new(first, first + 1), "opened here")
+                .with_help(format!(
+                    "add the matching `}}`{}",
+                    more(stack.len() - 1, "`{` after it, never closed")
+                )),
         );
+    }
+    if diags.is_empty() {
+        if let Some(at) = too_deep {
+            diags.push(
+                Diagnostic::error(
+                    Code::NestingTooDeep,
+                    format!("braces are nested more than {MAX_BRACE_DEPTH} deep"),
+                )
+                .with_label(id, Span::new(at, at + 1), "too deep")
+                .with_help("a rules file nests three levels: `app { stage { filter { ... } } }`"),
+            );
+        }
     }
     diags
 }
@@ -788,6 +995,15 @@ fn pest_error(e: pest::error::Error<Rule>, id: SourceId) -> Diagnostic {
             names.sort_unstable();
             names.dedup();
             names.join(", ")
+        }
+        // pest's guards (stack or call limit) end the parse with a custom message.
+        ErrorVariant::CustomError { message } if message.contains("limit reached") => {
+            return Diagnostic::error(
+                Code::NestingTooDeep,
+                "the rules are too deeply nested or too long to read",
+            )
+            .with_label(id, span, "here")
+            .with_help("a rules file nests three levels: `app { stage { filter { ... } } }`");
         }
         ErrorVariant::CustomError { message } => message.clone(),
     };
@@ -813,109 +1029,5 @@ fn rule_name(r: Rule) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> (RuleSet, Vec<Diagnostic>, Sources) {
-        let mut sources = Sources::new();
-        let id = sources.add("t.scope", None, text);
-        let (r, d) = parse_scope(&sources, id);
-        (r, d, sources)
-    }
-
-    #[test]
-    fn parses_settings_stages_filters_clauses() {
-        let (r, d, _) = parse(
-            "app \"A\" {\n scope all\n skip_out_of_scope_deletions true\n deletion_threshold 5\n stage \"p\" {\n  filter \"f\" {\n   department EQUALS \"IT\"\n   accountEnabled IS TRUE\n   country regex_match '^(DE|FR)$'\n  }\n }\n stage \"q\" extends \"p\" { }\n}\n",
-        );
-        assert!(d.is_empty(), "{d:?}");
-        let app = &r.apps[0];
-        assert_eq!(app.name.node, "A");
-        assert_eq!(app.scope_mode(), ScopeMode::All);
-        assert!(app.skip_deletions());
-        assert_eq!(app.deletion_threshold.as_ref().unwrap().node, 5);
-        assert_eq!(app.stages.len(), 2);
-        let f = &app.stages[0].filters.groups[0];
-        assert_eq!(f.clauses.len(), 3);
-        assert_eq!(
-            f.clauses[1].operator.node,
-            OperatorName::Known(Operator::IsTrue)
-        );
-        assert!(f.clauses[1].values.is_empty());
-        assert_eq!(
-            f.clauses[2].operator.node,
-            OperatorName::Known(Operator::RegexMatch)
-        );
-        assert_eq!(f.clauses[2].values[0].text, "^(DE|FR)$");
-        assert_eq!(app.stages[1].extends.as_ref().unwrap().node, "p");
-    }
-
-    #[test]
-    fn raw_strings_keep_backslashes_and_double_quotes_escape() {
-        let (r, d, _) = parse(
-            "app \"A\" { filter \"f\" {\n a REGEX MATCH '^\\d{3}$'\n b EQUALS \"x\\\"y\"\n c EQUALS 'it''s'\n} }",
-        );
-        assert!(d.is_empty(), "{d:?}");
-        let c = &r.apps[0].stages[0].filters.groups[0].clauses;
-        assert_eq!(c[0].values[0].text, "^\\d{3}$");
-        assert_eq!(c[1].values[0].text, "x\"y");
-        assert_eq!(c[2].values[0].text, "it's");
-        assert!(r.apps[0].stages[0].implicit);
-        assert_eq!(r.apps[0].stages[0].name.node, "current");
-    }
-
-    #[test]
-    fn value_spans_map_through_escapes() {
-        let text = "app \"A\" { filter \"f\" {\n a REGEX MATCH \"a\\\"(b\"\n} }";
-        let (r, _, _) = parse(text);
-        let v = &r.apps[0].stages[0].filters.groups[0].clauses[0].values[0];
-        assert_eq!(v.text, "a\"(b");
-        // the `(` is byte 2 of the decoded text
-        let s = v.source_span(2..3);
-        assert_eq!(&text[s.start..s.end], "(");
-    }
-
-    #[test]
-    fn one_pass_reports_every_mistake() {
-        let (_, d, _) = parse(
-            "app \"A\" {\n  scoop all\n  filter \"f\" {\n    department EQUAL \"IT\"\n    country\n  }\n  stag \"x\" { }\n}\n",
-        );
-        let codes: Vec<_> = d.iter().map(|d| (d.code, d.message.as_str())).collect();
-        assert_eq!(d.len(), 3, "{codes:?}");
-        assert!(d[0].message.contains("unknown setting `scoop`"));
-        assert!(
-            d[1].message
-                .contains("expected an operator after `country`")
-        );
-        assert!(d[2].message.contains("unknown keyword `stag`"));
-    }
-
-    #[test]
-    fn unknown_operator_followed_by_bare_value_is_split() {
-        let (r, _, sources) = parse("app \"A\" { filter \"f\" {\n department EQUAL IT\n} }");
-        let c = &r.apps[0].stages[0].filters.groups[0].clauses[0];
-        assert_eq!(c.operator.node, OperatorName::Unknown("EQUAL".into()));
-        assert_eq!(c.values[0].text, "IT");
-        assert_eq!(c.values[0].style, ValueStyle::Bare);
-        assert_eq!(sources.slice(c.source, c.operator.span), "EQUAL");
-    }
-
-    #[test]
-    fn unbalanced_braces_are_located() {
-        let (_, d, sources) = parse("app \"A\" {\n filter \"f\" {\n a IS NULL\n}\n");
-        assert_eq!(d.len(), 1);
-        assert_eq!(d[0].code, "unbalanced-brace");
-        let l = &d[0].labels[0];
-        assert_eq!(
-            sources.get(l.source).unwrap().line_col(l.span.start).line,
-            1
-        );
-    }
-
-    #[test]
-    fn clauses_end_at_line_end_semicolon_or_brace() {
-        let (r, d, _) = parse("app \"A\" { filter \"f\" { a IS NULL; b EQUALS \"x\" } }");
-        assert!(d.is_empty(), "{d:?}");
-        assert_eq!(r.apps[0].stages[0].filters.groups[0].clauses.len(), 2);
-    }
-}
+#[path = "parse_tests.rs"]
+mod tests;

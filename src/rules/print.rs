@@ -30,20 +30,53 @@ pub fn print_rules(rules: &RuleSet, opts: PrintOptions) -> String {
 fn print_app(out: &mut String, app: &App, opts: PrintOptions) {
     let _ = writeln!(out, "app {} {{", quote(&app.name.node));
     let mut settings = false;
+    // A setting taken from a secrets export says so, so that the printed file keeps the
+    // provenance for a reader (reading it back, the setting is simply written).
+    let from = |setting: &str| -> String {
+        app.secrets
+            .iter()
+            .find(|s| s.setting.starts_with(setting))
+            .map(|s| {
+                if s.value.len() <= 20 && !s.value.contains('{') {
+                    format!("  # {}={} in the secrets export", s.key, s.value)
+                } else {
+                    format!("  # {} in the secrets export", s.key)
+                }
+            })
+            .unwrap_or_default()
+    };
     if let Some(s) = &app.scope {
-        let _ = writeln!(out, "  scope {}", s.node.as_str());
+        let _ = writeln!(out, "  scope {}{}", s.node.as_str(), from("scope "));
         settings = true;
     }
     if let Some(s) = &app.skip_out_of_scope_deletions {
-        let _ = writeln!(out, "  skip_out_of_scope_deletions {}", s.node);
+        let _ = writeln!(
+            out,
+            "  skip_out_of_scope_deletions {}{}",
+            s.node,
+            from("skip_out_of_scope_deletions ")
+        );
         settings = true;
     }
     if let Some(s) = &app.deletion_threshold {
-        let _ = writeln!(out, "  deletion_threshold {}", s.node);
+        let _ = writeln!(
+            out,
+            "  deletion_threshold {}{}",
+            s.node,
+            from("deletion_threshold ")
+        );
         settings = true;
     }
-    if let Some(s) = &app.delete_flow {
-        let _ = writeln!(out, "  delete_flow {}", s.node);
+    if let Some(s) = &app.object.enabled {
+        let _ = writeln!(out, "  mapping_enabled {}", s.node);
+        settings = true;
+    }
+    if let Some(s) = &app.object.flow_types {
+        let _ = writeln!(out, "  flow_types {}", quote(&s.node.as_graph()));
+        settings = true;
+    }
+    for m in &app.object.matching {
+        let _ = writeln!(out, "  {}", matching_text(m));
         settings = true;
     }
     let implicit = app.stages.len() == 1 && app.stages[0].implicit;
@@ -101,13 +134,34 @@ pub fn print_filter(out: &mut String, f: &Filter, indent: &str) {
     let _ = writeln!(out, "{indent}}}");
 }
 
+/// One matching attribute as a line of `.scope` text (S32).
+pub fn matching_text(m: &Matching) -> String {
+    let source = match &m.expression {
+        // Expressions quote their strings with `"`: a raw string keeps them readable.
+        Some(e) if e.contains('"') && !e.contains('\'') && !e.chars().any(char::is_control) => {
+            format!("expression '{e}'")
+        }
+        Some(e) => format!("expression {}", value_literal(e)),
+        None => attribute_text(&m.source.node),
+    };
+    format!(
+        "match {source} -> {} priority {}",
+        attribute_text(&m.target),
+        m.priority
+    )
+}
+
+fn attribute_text(name: &str) -> String {
+    if is_ident(name) {
+        name.to_string()
+    } else {
+        quote(name)
+    }
+}
+
 /// One clause as a line of `.scope` text.
 pub fn clause_text(c: &Clause) -> String {
-    let attr = if is_ident(&c.attribute.node) {
-        c.attribute.node.clone()
-    } else {
-        quote(&c.attribute.node)
-    };
+    let attr = attribute_text(&c.attribute.node);
     let op = match &c.operator.node {
         OperatorName::Known(op) => op.canonical().to_string(),
         OperatorName::Unknown(s) => s.clone(),

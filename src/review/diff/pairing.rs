@@ -8,7 +8,7 @@
 
 use super::Side;
 use crate::diag::{Code, Diagnostic};
-use crate::rules::RuleSet;
+use crate::rules::{App, RuleSet};
 
 /// Apps paired across two rule files.
 #[derive(Debug, Clone)]
@@ -92,6 +92,40 @@ pub fn pair_files<'a>(
                 )),
             ));
         }
+    }
+    if p.pairs.is_empty() && p.without_stage.is_empty() && only_app.is_none() {
+        // Nothing in common is not "nothing changed": usually a schema named after its file.
+        let names = |r: &RuleSet| -> String {
+            let n: Vec<String> = r
+                .apps
+                .iter()
+                .map(|a| format!("`{}`", a.name.node))
+                .collect();
+            if n.is_empty() {
+                "no app".to_string()
+            } else {
+                n.join(", ")
+            }
+        };
+        let help = before
+            .apps
+            .iter()
+            .chain(&after.apps)
+            .find_map(App::naming_help)
+            .unwrap_or_else(|| {
+                "apps are paired by name: name the app alike in both files".to_string()
+            });
+        return Err(Box::new(
+            Diagnostic::error(
+                Code::NoAppInBoth,
+                format!(
+                    "the two rule files have no app in common: OLD has {}, NEW has {}",
+                    names(before),
+                    names(after)
+                ),
+            )
+            .with_help(help),
+        ));
     }
     if only_app.is_some() {
         // Narrowed to one app: the others are not part of the comparison.
