@@ -18,8 +18,13 @@ fn render_all(diags: &[Diagnostic], sources: &Sources) {
     for d in diags.iter().take(20) {
         for l in &d.labels {
             if let Some(f) = sources.get(l.source) {
-                assert!(l.span.start <= l.span.end && l.span.end <= f.text.len(), "{d:?}");
-                assert!(f.text.is_char_boundary(l.span.start) && f.text.is_char_boundary(l.span.end));
+                assert!(
+                    l.span.start <= l.span.end && l.span.end <= f.text.len(),
+                    "{d:?}"
+                );
+                assert!(
+                    f.text.is_char_boundary(l.span.start) && f.text.is_char_boundary(l.span.end)
+                );
             }
         }
         let _ = d.render(sources, false);

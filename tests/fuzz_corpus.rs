@@ -59,7 +59,10 @@ fn mutate(input: &[u8], edits: &[(u8, usize, u8, usize)]) -> Vec<u8> {
 fn edits() -> impl Strategy<Value = (usize, Vec<(u8, usize, u8, usize)>)> {
     (
         any::<usize>(),
-        proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>(), any::<usize>()), 1..12),
+        proptest::collection::vec(
+            (any::<u8>(), any::<usize>(), any::<u8>(), any::<usize>()),
+            1..12,
+        ),
     )
 }
 

@@ -144,14 +144,32 @@ impl Rules {
         v
     }
 
-    /// The rules as an evidence entry.
-    pub fn evidence(&self) -> InputRef {
-        InputRef {
+    /// The rules as evidence: one entry for the whole rule set (the hash covers every text
+    /// read), then one per further text it was read from (the Graph schema files its
+    /// stages name, secrets exports with credentials masked), each with its own hash.
+    pub fn evidence(&self) -> Vec<InputRef> {
+        let mut v = vec![InputRef {
             role: "rules".into(),
             path: self.path.display().to_string(),
             sha256: self.loaded.sha256(),
             records: None,
+        }];
+        for (_, f) in self.loaded.sources.iter().skip(1) {
+            use sha2::Digest;
+            v.push(InputRef {
+                role: "rules-part".into(),
+                path: f.name.clone(),
+                sha256: crate::text::hex(&sha2::Sha256::digest(f.text.as_bytes())),
+                records: None,
+            });
         }
+        v
+    }
+
+    /// Warnings found while loading (operator spellings, deprecated settings, settings
+    /// taken from a secrets export): every run states them.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.loaded.diagnostics.iter().filter(|d| !d.is_error())
     }
 }
 
@@ -477,11 +495,12 @@ impl Simulation<'_> {
             self.options.rollout,
         )
         .map_err(|e| e.with_sources(self.rules.sources()))?;
-        let mut warnings: Vec<Diagnostic> = directory.diagnostics().to_vec();
+        let mut warnings: Vec<Diagnostic> = self.rules.warnings().cloned().collect();
+        warnings.extend(directory.diagnostics().iter().cloned());
         warnings.extend(plan.diagnostics.iter().cloned());
         warnings.extend(crate::eval::value_warnings(&plan, &outcomes));
         warnings.extend(rollout.warnings.iter().cloned());
-        let mut inputs = vec![self.rules.evidence()];
+        let mut inputs = self.rules.evidence();
         inputs.extend(
             directory
                 .inputs()
