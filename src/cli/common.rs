@@ -4,15 +4,13 @@
 
 use super::output::Out;
 use super::{AnchoringArg, Exit};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scopesim::diag::Errors;
-use scopesim::directory::{InputFormat, Progress};
+use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
+pub use scopesim::output::progress::Bar as ProgressBar;
 use scopesim::pipeline::{DirectorySource, InputFiles, Inputs, Rules};
 use scopesim::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub fn parse_format(s: &str) -> Result<InputFormat, String> {
     InputFormat::parse(s).ok_or_else(|| {
@@ -166,61 +164,7 @@ pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
     files.read().map_err(|e| fail(out, "inputs", &e))
 }
 
-/// A progress bar on stderr that appears only when work lasts more than a second and
-/// stderr is a terminal.
-pub struct Bar {
-    bar: ProgressBar,
-    started: Instant,
-    shown: Mutex<bool>,
-    enabled: bool,
-}
-
-impl Bar {
-    pub fn new(out: &Out) -> Bar {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg:12} [{bar:40}] {bytes}/{total_bytes} ({eta})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        Bar {
-            bar,
-            started: Instant::now(),
-            shown: Mutex::new(false),
-            enabled: out.stderr_tty,
-        }
-    }
-
-    fn maybe_show(&self) {
-        if !self.enabled || self.started.elapsed() < Duration::from_secs(1) {
-            return;
-        }
-        if let Ok(mut shown) = self.shown.lock() {
-            if !*shown {
-                self.bar.set_draw_target(ProgressDrawTarget::stderr());
-                *shown = true;
-            }
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, label: &str, total_bytes: u64) {
-        self.bar.set_message(label.to_string());
-        self.bar.set_length(total_bytes);
-        self.bar.set_position(0);
-    }
-    fn inc(&self, bytes: u64) {
-        self.bar.inc(bytes);
-        self.maybe_show();
-    }
-    fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        self.bar.finish_and_clear();
-    }
+/// The progress bar for a run: on stderr, only on a terminal.
+pub fn bar(out: &Out) -> ProgressBar {
+    ProgressBar::new(out.stderr_tty)
 }

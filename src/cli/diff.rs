@@ -2,7 +2,7 @@
 //! in `scopesim::review::diff`; this is argument checks, loading and printing.
 
 use super::Exit;
-use super::common::{Bar, DirectoryArgs, EvalArgs, RulesArgs, fail, load_inputs, load_rules_with};
+use super::common::{DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with};
 use super::output::Out;
 use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
@@ -116,7 +116,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     }
     let inputs = load_inputs(&files, out)?;
     let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
-    let bar = Bar::new(out);
+    let bar = bar(out);
     let dir = args
         .directory
         .source()

@@ -2,12 +2,11 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, Bar, DirectoryArgs, EvalArgs, RulesArgs, fail, load_inputs, load_rules_with,
+    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
     run_label,
 };
 use super::output::Out;
-use scopesim::diag::{Code, Diagnostic};
-use scopesim::pipeline::{Columns, Options, Simulation};
+use scopesim::pipeline::{Columns, Options, Simulation, find_user};
 use scopesim::report::explain::{explain_user, render_text};
 use scopesim::rollout::RolloutOptions;
 use std::path::PathBuf;
@@ -63,35 +62,12 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             rollout: RolloutOptions::default(),
         },
     };
-    let bar = Bar::new(out);
+    let bar = bar(out);
     let run = sim
         .run(Columns::All, &bar)
         .map_err(|e| fail(out, run_label(&e), &e))?;
     drop(bar);
-    let row = match run.directory.find_user(&args.user) {
-        Ok(row) => row,
-        Err(close) => {
-            let help = if close.is_empty() {
-                "check the spelling; users are found by userPrincipalName or objectId".to_string()
-            } else {
-                format!(
-                    "closest matches: {}",
-                    close
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            return Err(out.error(
-                Diagnostic::error(
-                    Code::UnknownUser,
-                    format!("no user `{}` in the directory export", args.user),
-                )
-                .with_help(help),
-            ));
-        }
-    };
+    let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
     let explanation = explain_user(
         &run.evaluated.plan,
         &run.directory,

@@ -1,9 +1,10 @@
 //! `scopesim lint`: findings about rules, and with `--directory` about their effect on
 //! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
 
-use super::common::{Bar, EvalArgs, RulesArgs, fail, load_inputs, parse_delimiter, parse_format};
+use super::Exit;
+use super::common::{EvalArgs, RulesArgs, bar, fail, load_inputs, parse_delimiter, parse_format};
 use super::output::Out;
-use super::{Exit, SeverityArg};
+use scopesim::diag::Severity;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::{ColumnSelection, InputFormat};
 use scopesim::pipeline::{DirectorySource, InputFiles, rule_attributes};
@@ -59,8 +60,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit 1 when a finding at or above this level exists.
-    #[arg(long, value_enum, default_value_t = SeverityArg::Error)]
-    pub deny: SeverityArg,
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub deny: Severity,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
@@ -101,7 +102,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             delimiter: args.delimiter,
             skip_bad_rows: args.skip_bad_rows,
         };
-        let bar = Bar::new(out);
+        let bar = bar(out);
         let dir = source
             .read(selection, &bar)
             .map_err(|e| fail(out, "directory", &e))?;
@@ -127,7 +128,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     if printed != Exit::Ok {
         return Ok(printed);
     }
-    if fails(&findings, args.deny.get()) {
+    if fails(&findings, args.deny) {
         return Ok(Exit::Failed);
     }
     Ok(Exit::Ok)

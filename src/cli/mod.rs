@@ -14,24 +14,18 @@ mod explain;
 mod expression;
 mod gen_cmd;
 mod lint;
-mod output;
 mod plan;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use output::Out;
-use std::process::ExitCode;
+pub use scopesim::output::console::Exit;
+use scopesim::output::console::{ColorChoice, Console as Out, ErrorFormat};
 
-/// Process exit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Ran fine.
-    Ok = 0,
-    /// Ran, but a requested check failed.
-    Failed = 1,
-    /// Usage, input or rules error.
-    Error = 2,
+/// The console, under the name the commands use.
+mod output {
+    pub use scopesim::output::console::Console as Out;
 }
+use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,19 +45,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ErrorFormat {
-    Human,
-    Json,
-}
-
 /// Regex anchoring for REGEX MATCH (spec S7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum AnchoringArg {
@@ -79,24 +60,6 @@ impl AnchoringArg {
         match self {
             AnchoringArg::Partial => scopesim::regex::Anchoring::Partial,
             AnchoringArg::Full => scopesim::regex::Anchoring::Full,
-        }
-    }
-}
-
-/// A finding level, for `lint --deny`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SeverityArg {
-    Info,
-    Warning,
-    Error,
-}
-
-impl SeverityArg {
-    pub fn get(self) -> scopesim::diag::Severity {
-        match self {
-            SeverityArg::Info => scopesim::diag::Severity::Info,
-            SeverityArg::Warning => scopesim::diag::Severity::Warning,
-            SeverityArg::Error => scopesim::diag::Severity::Error,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, Bar, DirectoryArgs, EvalArgs, RulesArgs, fail, load_inputs, load_rules_with,
+    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
     run_label,
 };
 use super::output::Out;
@@ -115,7 +115,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     } else {
         Columns::Counts
     };
-    let bar = Bar::new(out);
+    let bar = bar(out);
     let run = sim
         .run(columns, &bar)
         .map_err(|e| fail(out, run_label(&e), &e))?;

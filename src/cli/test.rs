@@ -3,7 +3,7 @@
 
 use super::AnchoringArg;
 use super::Exit;
-use super::common::{Bar, EvalArgs, fail, load_inputs, load_rules};
+use super::common::{EvalArgs, bar, fail, load_inputs, load_rules};
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
@@ -76,7 +76,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             paths: suite.directory.clone(),
             ..DirectorySource::default()
         };
-        let bar = Bar::new(out);
+        let bar = bar(out);
         let dir = source
             .read(ColumnSelection::only(loaded.attributes()), &bar)
             .map_err(|e| fail(out, "directory", &e))?;

@@ -26,21 +26,7 @@ pub struct ReadOptions {
     pub columns: ColumnSelection,
 }
 
-/// Progress of reading, for a progress bar. Called from reading threads.
-pub trait Progress: Sync {
-    /// An input starts; `total_bytes` is its size.
-    fn start(&self, _label: &str, _total_bytes: u64) {}
-    /// `bytes` more bytes of the current input were read.
-    fn inc(&self, _bytes: u64) {}
-    /// The current input is done.
-    fn finish(&self) {}
-}
-
-/// No progress reporting.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoProgress;
-
-impl Progress for NoProgress {}
+pub use crate::output::progress::{NoProgress, Progress};
 
 /// Bytes looked at to detect a format.
 const SNIFF: usize = 64 << 10;

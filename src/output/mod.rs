@@ -5,8 +5,10 @@
 //! write evidence the same way without importing each other.
 
 pub mod atomic;
+pub mod console;
 pub mod csv_guard;
 pub mod paths;
+pub mod progress;
 
 /// A terminal table in scopesim's one style: condensed Unicode borders, columns wrapped
 /// to `width` (the terminal's when `None`).

@@ -566,6 +566,31 @@ impl Simulation<'_> {
     }
 }
 
+/// The row of the user named `key` (userPrincipalName or objectId, ignoring case), or an
+/// `unknown-user` error with the closest names.
+pub fn find_user(dir: &Directory, key: &str) -> Result<usize, Errors> {
+    dir.find_user(key).map_err(|close| {
+        let help = if close.is_empty() {
+            "check the spelling; users are found by userPrincipalName or objectId".to_string()
+        } else {
+            format!(
+                "closest matches: {}",
+                close
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        Diagnostic::error(
+            Code::UnknownUser,
+            format!("no user `{key}` in the directory export"),
+        )
+        .with_help(help)
+        .into()
+    })
+}
+
 /// Compiles, evaluates and rolls out a rule set over a directory already in memory (a
 /// test file's inline users, the two sides of a diff, lint's data pass).
 pub fn evaluate_directory(

@@ -1,22 +1,64 @@
-//! Where output goes: results to stdout, diagnostics to stderr (human or JSON lines),
-//! colour only on a terminal, and a broken pipe ends the run quietly.
+//! Where a command's output goes: results to stdout, diagnostics to stderr (human or JSON
+//! lines, capped, control characters escaped), colour only on a terminal, and a broken
+//! pipe ends the run quietly (ripgrep's way). Every command of the binary prints through
+//! one [`Console`], so no warning can bypass `--error-format json`.
 
-use super::{ColorChoice, ErrorFormat, Exit};
-use scopesim::diag::{Code, Diagnostic, Errors, Severity};
-use scopesim::output::atomic::{Staged, stage};
-use scopesim::source::Sources;
+use super::atomic::{Staged, stage};
+use crate::diag::{Code, Diagnostic, Errors, Severity};
+use crate::source::Sources;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-pub struct Out {
+/// When to use colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How errors and warnings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// For people: the message, the source excerpt with marks, the help.
+    Human,
+    /// For machines: one JSON object per line on stderr.
+    Json,
+}
+
+/// Process exit status: part of the interface. 0 ran fine; 1 ran, but a requested check
+/// failed; 2 usage, input or rules error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Ran fine.
+    Ok = 0,
+    /// Ran, but a requested check failed.
+    Failed = 1,
+    /// Usage, input or rules error.
+    Error = 2,
+}
+
+/// The terminal a command talks to: what it knows of stdout and stderr, and the one path
+/// every diagnostic of every command is printed through.
+#[derive(Debug)]
+pub struct Console {
+    /// Colour on stderr.
     pub color: bool,
+    /// How diagnostics are printed.
     pub error_format: ErrorFormat,
+    /// Stdout is a terminal.
     pub stdout_tty: bool,
+    /// Stderr is a terminal.
     pub stderr_tty: bool,
 }
 
-impl Out {
-    pub fn new(color: ColorChoice, error_format: ErrorFormat) -> Out {
+impl Console {
+    /// Looks at the terminal: colour (`--color`, `NO_COLOR`) and whether stdout and
+    /// stderr are terminals.
+    pub fn new(color: ColorChoice, error_format: ErrorFormat) -> Console {
         let stderr_tty = std::io::stderr().is_terminal();
         let stdout_tty = std::io::stdout().is_terminal();
         let color = match color {
@@ -24,7 +66,7 @@ impl Out {
             ColorChoice::Never => false,
             ColorChoice::Auto => stderr_tty && std::env::var_os("NO_COLOR").is_none(),
         };
-        Out {
+        Console {
             color,
             error_format,
             stdout_tty,
@@ -32,10 +74,10 @@ impl Out {
         }
     }
 
-    /// Prints diagnostics to stderr, in reading order: at most [`scopesim::diag::MAX_SHOWN`],
+    /// Prints diagnostics to stderr, in reading order: at most [`crate::diag::MAX_SHOWN`],
     /// then a note counting the rest. A closed stderr is not an error.
     pub fn diagnostics(&mut self, diags: &[Diagnostic], sources: &Sources) {
-        let (shown, more) = scopesim::diag::capped(diags);
+        let (shown, more) = crate::diag::capped(diags);
         let mut err = std::io::stderr().lock();
         for d in shown.iter().chain(more.as_ref()) {
             let r = match self.error_format {
