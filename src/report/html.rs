@@ -29,22 +29,7 @@ pub fn escape(s: &str) -> String {
 }
 
 fn why_label(w: Why) -> &'static str {
-    match w {
-        Why::NotAssigned => "not assigned",
-        Why::Provisionable => "in scope and active",
-        Why::ReEnabled => "in scope again, re-enabled",
-        Why::FilterFailed => "no filter matches any more",
-        Why::Unassigned => "no longer assigned",
-        Why::Inactive => "disabled or soft-deleted in Entra",
-        Why::NotInScope => "no filter matches",
-        Why::InactiveNotCreated => "disabled in Entra, not created",
-        Why::InputFilter => "fails an input filter (kept)",
-        Why::KeptBySkipSetting => "kept by SkipOutOfScopeDeletions",
-        Why::AlreadyDisabled => "already disabled",
-        Why::NestedOnly => "member of a nested group only",
-        Why::HardDeleted => "hard-deleted",
-        Why::DeleteFlowOff => "hard-deleted, Delete flow off",
-    }
+    w.label()
 }
 
 /// The whole page.

@@ -45,12 +45,19 @@ pub struct SummaryRow {
     pub delete: usize,
     /// Skips.
     pub skip: usize,
+    /// Predicted failures (S32).
+    pub fail: usize,
+    /// Actions the object mapping's flow types suppress (S33).
+    pub suppressed: usize,
     /// Held by the deletion threshold (S27).
     pub held: bool,
     /// Initial-cycle estimate (S28).
     pub estimate_minutes: EstimateMinutes,
     /// Where the estimate comes from.
     pub estimate_source: String,
+    /// The estimate as the table shows it (a published row is quoted as published).
+    #[serde(skip)]
+    pub estimate_display: String,
 }
 
 /// Minutes, min and max.
@@ -80,12 +87,15 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
             disable: s.counts.disable,
             delete: s.counts.delete,
             skip: s.counts.skip,
+            fail: s.counts.fail,
+            suppressed: s.counts.suppressed,
             held: s.held,
             estimate_minutes: EstimateMinutes {
                 min: s.estimate.min,
                 max: s.estimate.max,
             },
             estimate_source: s.estimate.source.clone(),
+            estimate_display: s.estimate.display(),
         })
         .collect()
 }
@@ -106,10 +116,13 @@ pub fn summary_json(
     })
 }
 
-/// The summary as a terminal table.
+/// The summary as a terminal table. `Fail` (S32) and `Suppressed` (S33) columns appear
+/// when a row has any.
 pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
     let mut t = crate::output::table(width);
-    t.set_header(vec![
+    let fail = rows.iter().any(|r| r.fail > 0);
+    let suppressed = rows.iter().any(|r| r.suppressed > 0);
+    let mut header = vec![
         "App",
         "Stage",
         "Candidates",
@@ -119,12 +132,18 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
         "Disable",
         "Delete",
         "Skip",
-        "Held",
-        "Estimate",
-    ]);
+    ];
+    if fail {
+        header.push("Fail");
+    }
+    if suppressed {
+        header.push("Suppressed");
+    }
+    header.extend(["Held", "Estimate"]);
+    t.set_header(header);
     for r in rows {
         let num = |n: usize| Cell::new(n).set_alignment(CellAlignment::Right);
-        t.add_row(vec![
+        let mut cells = vec![
             Cell::new(&r.app),
             Cell::new(&r.stage),
             num(r.candidates),
@@ -134,17 +153,16 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
             num(r.disable),
             num(r.delete),
             num(r.skip),
-            Cell::new(if r.held { "HELD" } else { "no" }),
-            Cell::new(
-                crate::rollout::estimate::Estimate {
-                    min: r.estimate_minutes.min,
-                    max: r.estimate_minutes.max,
-                    basis: 0,
-                    source: String::new(),
-                }
-                .display(),
-            ),
-        ]);
+        ];
+        if fail {
+            cells.push(num(r.fail));
+        }
+        if suppressed {
+            cells.push(num(r.suppressed));
+        }
+        cells.push(Cell::new(if r.held { "HELD" } else { "no" }));
+        cells.push(Cell::new(&r.estimate_display));
+        t.add_row(cells);
     }
     t.to_string()
 }
@@ -165,6 +183,8 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
         "held",
         "estimate_min_minutes",
         "estimate_max_minutes",
+        "fail",
+        "suppressed",
     ])?;
     for r in rows {
         c.write_record([
@@ -180,6 +200,8 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
             if r.held { "true" } else { "false" },
             &r.estimate_minutes.min.to_string(),
             &r.estimate_minutes.max.to_string(),
+            &r.fail.to_string(),
+            &r.suppressed.to_string(),
         ])?;
     }
     c.flush()
@@ -418,7 +440,7 @@ impl ReportContext<'_> {
         let stages: Vec<&StageResult> = self.stages(app).collect();
         for row in 0..n {
             if app.candidacy(row) != Candidacy::NotAssigned
-                || stages.iter().any(|s| s.action(row) != Action::None)
+                || stages.iter().any(|s| s.reported(row))
             {
                 bits.set(row, true);
             }
@@ -494,15 +516,7 @@ impl ReportContext<'_> {
                 .get(i)
                 .copied()
                 .unwrap_or((Action::None, Why::HardDeleted));
-            let reason = match (action, why) {
-                (Action::None, _) => "deleted in an earlier stage",
-                (_, Why::DeleteFlowOff) => {
-                    "in the app but not in the directory (hard-deleted); the Delete flow is off, so the account stays"
-                }
-                _ => {
-                    "in the app but not in the directory: hard-deleted in Entra, so the account is deleted"
-                }
-            };
+            let reason = crate::rollout::reason::orphan_reason(action, why);
             f(ReportRow {
                 app: &app.name,
                 stage: &s.name,
