@@ -58,6 +58,9 @@ pub struct SummaryRow {
     /// The estimate as the table shows it (a published row is quoted as published).
     #[serde(skip)]
     pub estimate_display: String,
+    /// Which row of the published table applies (Sync all), for the note under the table.
+    #[serde(skip)]
+    pub estimate_row: Option<String>,
 }
 
 /// Minutes, min and max.
@@ -96,6 +99,7 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
             },
             estimate_source: s.estimate.source.clone(),
             estimate_display: s.estimate.display(),
+            estimate_row: s.estimate.row.clone(),
         })
         .collect()
 }
@@ -273,6 +277,22 @@ pub fn render_summary(s: &Summary<'_>, format: SummaryFormat) -> io::Result<Stri
         SummaryFormat::Table { width } => {
             let mut t = summary_table(s.rows, width);
             t.push('\n');
+            if !s.rows.is_empty() {
+                // S28: what the estimate is, and which published row applies.
+                t.push_str(&format!(
+                    "\nEstimates are for each stage's initial cycle (S28); {}.\n",
+                    crate::rollout::estimate::INCREMENTAL
+                ));
+                let mut seen = Vec::new();
+                for r in s.rows {
+                    if let Some(row) = &r.estimate_row {
+                        if !seen.contains(&(&r.app, row)) {
+                            seen.push((&r.app, row));
+                            t.push_str(&format!("  {}: {row}\n", r.app));
+                        }
+                    }
+                }
+            }
             if !s.warnings.is_empty() {
                 t.push_str(&format!(
                     "\n{} warning{}:\n",

@@ -29,6 +29,10 @@ pub struct Estimate {
     /// (`< 30 - 120 minutes`).
     #[serde(skip)]
     pub published: Option<&'static str>,
+    /// Which row of the 2023 table applies, for Sync all (`12 users and groups: row
+    /// "< 1,000" of the 2023 "Sync all users and groups" table`).
+    #[serde(skip)]
+    pub row: Option<String>,
 }
 
 impl Estimate {
@@ -67,6 +71,7 @@ pub fn estimate(scope: ScopeMode, assigned: usize, users: usize, groups: usize) 
                 "0.01–0.08 min × {assigned} assigned users, groups and group members (Microsoft Learn, \"Check the status of user provisioning\"); {INCREMENTAL}"
             ),
             published: None,
+            row: None,
         },
         ScopeMode::All => {
             let n = users + groups;
@@ -117,6 +122,14 @@ pub fn estimate(scope: ScopeMode, assigned: usize, users: usize, groups: usize) 
                 } else {
                     None
                 },
+                row: Some(format!(
+                    "{n} users and groups: row \"{row}\" of the 2023 \"Sync all users and groups\" table{}",
+                    if extrapolated.is_empty() {
+                        ""
+                    } else {
+                        ", extrapolated"
+                    }
+                )),
             }
         }
     }

@@ -58,11 +58,16 @@ pub fn matching_attributes(app: &App, match_on: Option<&str>) -> Vec<MatchAttr> 
     }]
 }
 
-/// Is matching modelled for this app: a target state names it, or the schema gives its
-/// matching attributes? Otherwise no account exists that a user could match, and no
-/// matching value is read.
+/// Is matching modelled for this app: a target-state export names it, or the schema
+/// gives its matching attributes? Otherwise no account exists that a user could match,
+/// and no matching value is read. (A state built in code, such as the accounts a diff's
+/// earlier side manages, has no columns and says nothing about matching.)
 pub fn matching_modeled(app: &App, inputs: RolloutInputs<'_>) -> bool {
-    !app.object.matching.is_empty() || inputs.target_states.iter().any(|t| t.app == app.name.node)
+    !app.object.matching.is_empty()
+        || inputs
+            .target_states
+            .iter()
+            .any(|t| t.app == app.name.node && !t.columns.is_empty())
 }
 
 /// The `--match-on` attribute an app's target states were read with, which overrides
@@ -198,18 +203,19 @@ pub(crate) fn start(
         },
         warnings: Vec::new(),
     };
-    if !modeled {
-        return Ok(out);
-    }
-    let attrs = out.matching.attributes.clone();
-    let global: Vec<Option<usize>> = attrs.iter().map(|a| facts.match_attr(&a.source)).collect();
-    out.fails.no_value = no_value(app, &attrs, &global, facts, n, &mut out.warnings);
-
     let states: Vec<&TargetState> = inputs
         .target_states
         .iter()
         .filter(|t| t.app == name)
         .collect();
+    if states.is_empty() && !modeled {
+        return Ok(out);
+    }
+    let attrs = out.matching.attributes.clone();
+    let global: Vec<Option<usize>> = attrs.iter().map(|a| facts.match_attr(&a.source)).collect();
+    if modeled {
+        out.fails.no_value = no_value(app, &attrs, &global, facts, n, &mut out.warnings);
+    }
     // cols[s][k]: the column of state s holding attribute k; ci: compared ignoring case.
     let cols: Vec<Vec<Option<(usize, bool)>>> = states
         .iter()

@@ -440,7 +440,7 @@ fn activity_warnings(facts: &UserFacts, n: usize) -> Vec<Diagnostic> {
                 ),
             )
             .with_rule("S25")
-            .with_help("Entra reads accountEnabled as a Boolean (`true`/`false`); creating an account for a user the export may mark disabled is the worse mistake, so scopesim assumes not active: fix the export"),
+            .with_help("Entra reads accountEnabled as a Boolean; rather than create an account the export may mark disabled, scopesim assumes not active: fix the export"),
         );
     }
     out

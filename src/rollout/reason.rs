@@ -146,7 +146,7 @@ impl Reasons<'_> {
             && why != Why::MatchFlowOff
             && why != Why::MappingDisabled
         {
-            out.push_str("; the app's account ");
+            out.push_str("; its account ");
             out.push_str(PRE_EXISTING);
         }
     }
