@@ -687,3 +687,30 @@ fn s33_without_add_update_or_delete_the_actions_are_suppressed_and_counted() {
     assert_eq!(st.orphan_actions[0], (Action::None, Why::DeleteFlowOff));
     assert_eq!((st.deprovisions(), st.counts.suppressed), (0, 2));
 }
+
+#[test]
+fn s33_explain_shows_the_object_mapping_settings() {
+    use scopesim::report::explain::{explain_user, render_text};
+    let l = with_object(ALL_TWO_STAGES, Some(false), Some((false, true, true)));
+    let dir = from_rows([user("1", "IT", "True")]);
+    let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
+    let out = evaluate(&plan, &dir);
+    let r = simulate(
+        &l.rules,
+        &plan,
+        &out,
+        &dir,
+        RolloutInputs::default(),
+        RolloutOptions::default(),
+    )
+    .unwrap();
+    let e = explain_user(&plan, &dir, &r, RolloutInputs::default(), 0, None, None);
+    assert!(!e.apps[0].mapping_enabled);
+    let text = render_text(&e);
+    assert!(text.contains("object mapping: disabled"), "{text}");
+    assert!(text.contains("flow types: Update, Delete"), "{text}");
+    assert!(
+        text.contains("6. Action: none (the object mapping is disabled"),
+        "{text}"
+    );
+}

@@ -10,6 +10,7 @@ use crate::eval::Plan;
 use crate::eval::explain::{FilterTrace, VerdictName, trace};
 use crate::rollout::reason::match_step;
 use crate::rollout::{AccountState, Action, Candidacy, Rollout, RolloutInputs, Why};
+use crate::rules::FlowTypes;
 use crate::value::parse_bool;
 use serde::Serialize;
 use std::fmt::Write;
@@ -42,6 +43,12 @@ pub struct AppExplanation {
     pub candidacy: Candidacy,
     /// How the user is (or is not) assigned, in words.
     pub assignment: String,
+    /// The user object mapping is enabled (S33).
+    pub mapping_enabled: bool,
+    /// Its flow types (S33).
+    pub flows: FlowTypes,
+    /// The matching attributes, in the order Entra tries them (S32).
+    pub matching: Vec<String>,
     /// Stages.
     pub stages: Vec<StageExplanation>,
 }
@@ -173,6 +180,14 @@ pub fn explain_user(
             scope: a.scope.as_str().to_string(),
             candidacy,
             assignment,
+            mapping_enabled: a.settings.mapping_enabled,
+            flows: a.settings.flows,
+            matching: a
+                .matching
+                .attributes
+                .iter()
+                .map(|m| m.source.clone())
+                .collect(),
             stages,
         });
     }
@@ -338,6 +353,30 @@ pub fn render_text(e: &Explanation) -> String {
     );
     for a in &e.apps {
         let _ = writeln!(s, "\nApp {:?} (scope: {})", a.app, a.scope);
+        // S33: the object mapping's own settings, when they are not the defaults
+        if !a.mapping_enabled {
+            let _ = writeln!(
+                s,
+                "   object mapping: disabled (`enabled: false`): Entra does nothing for this app"
+            );
+        }
+        if a.flows != FlowTypes::default() {
+            let f = a.flows;
+            let on: Vec<&str> = [("Add", f.add), ("Update", f.update), ("Delete", f.delete)]
+                .iter()
+                .filter(|(_, on)| *on)
+                .map(|(n, _)| *n)
+                .collect();
+            let _ = writeln!(
+                s,
+                "   flow types: {}",
+                if on.is_empty() {
+                    "none".to_string()
+                } else {
+                    on.join(", ")
+                }
+            );
+        }
         let _ = writeln!(s, "3. Assigned: {}", a.assignment);
         for st in &a.stages {
             let _ = writeln!(s, "   Stage {:?}", st.stage);

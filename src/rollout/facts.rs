@@ -26,19 +26,22 @@ pub(crate) const EXAMPLES: usize = 3;
 /// Case-insensitive lookup of users by objectId or userPrincipalName.
 #[derive(Debug, Clone, Default)]
 pub struct IdIndex {
-    map: HashMap<String, usize>,
-    object_ids: HashMap<String, usize>,
+    /// Lowercased id to (row, the id is that user's objectId rather than its UPN).
+    map: HashMap<String, (usize, bool)>,
 }
 
 impl IdIndex {
     /// The user with this objectId or UPN (ASCII case ignored).
     pub fn get(&self, id: &str) -> Option<usize> {
-        self.map.get(&id.to_ascii_lowercase()).copied()
+        self.map.get(&id.to_ascii_lowercase()).map(|&(row, _)| row)
     }
 
     /// The user with this objectId (ASCII case ignored): what an `externalId` names (S31).
     pub fn object_id(&self, id: &str) -> Option<usize> {
-        self.object_ids.get(&id.to_ascii_lowercase()).copied()
+        self.map
+            .get(&id.to_ascii_lowercase())
+            .filter(|(_, is_id)| *is_id)
+            .map(|&(row, _)| row)
     }
 }
 
@@ -316,14 +319,11 @@ impl UserFacts {
                 }
             }
             for (key, local, is_id) in &f.ids {
-                facts.index.map.entry(key.clone()).or_insert(start + local);
-                if *is_id {
-                    facts
-                        .index
-                        .object_ids
-                        .entry(key.clone())
-                        .or_insert(start + local);
-                }
+                facts
+                    .index
+                    .map
+                    .entry(key.clone())
+                    .or_insert((start + local, *is_id));
             }
             for (all, part) in present.iter_mut().zip(&f.present) {
                 if let (Some(all), Some(part)) = (all, part) {
