@@ -821,3 +821,48 @@ fn s24_a_100000_deep_nested_group_chain_gives_no_stack_overflow() {
         "lint ran"
     );
 }
+
+#[test]
+fn s29_an_in_scope_inactive_already_disabled_user_is_not_explained_as_out_of_scope() {
+    use scopesim::report::explain::{explain_user, render_text};
+    use scopesim::rollout::reason::Reasons;
+    let text = "app \"A\" {\n scope all\n filter \"IT\" { department EQUALS \"IT\" }\n}\n";
+    let dir = from_rows([user("1", "IT", "False")]);
+    let ts = [managed("A", &[("1@contoso.com", Some(false))])];
+    let inputs = RolloutInputs {
+        target_states: &ts,
+        ..Default::default()
+    };
+    let l = rules(text);
+    let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
+    let out = evaluate(&plan, &dir);
+    let r = simulate(
+        &l.rules,
+        &plan,
+        &out,
+        &dir,
+        inputs,
+        RolloutOptions::default(),
+    )
+    .unwrap();
+    let (app, st) = (&r.apps[0], &r.apps[0].stages[0]);
+    assert!(st.in_scope_users.get(0));
+    assert_eq!(
+        (st.action(0), st.why(0)),
+        (Action::Skip, Why::InactiveAlreadyDisabled)
+    );
+    let reason = Reasons {
+        plan: &plan,
+        outcomes: &out,
+        dir: &dir,
+        group_members: None,
+    }
+    .reason(app, st, 0);
+    assert!(!reason.contains("out of scope"), "{reason}");
+    let e = render_text(&explain_user(&plan, &dir, &r, inputs, 0, None, None));
+    assert!(
+        e.contains("6. Action: skip (in scope, but disabled or soft-deleted in Entra; the account is already disabled)"),
+        "{e}"
+    );
+    assert!(!e.contains("out of scope"), "{e}");
+}
