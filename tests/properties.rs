@@ -1,5 +1,6 @@
 //! Property tests: the compiled, parallel evaluator agrees with the simple reference
-//! interpreter; printing and parsing rules round-trip; Graph JSON round-trips.
+//! interpreter; printing and parsing rules round-trip; Graph JSON round-trips; the
+//! word-wide rollout agrees with a per-user reference on managed state and matching.
 
 use proptest::prelude::*;
 use scopesim::directory::{Chunk, ColumnData, ColumnKind, Directory, TextColumn};
@@ -307,6 +308,351 @@ proptest! {
             for label in &diag.labels {
                 let src = l.sources.get(label.source).unwrap();
                 prop_assert!(label.span.end <= src.text.len(), "{diag:?}");
+            }
+        }
+    }
+}
+
+// ---- The rollout against a per-user reference: managed state and matching (S24–S33) ----
+
+mod rollout_reference {
+    use proptest::prelude::*;
+    use scopesim::directory::assignments::{
+        Assignment, Assignments, PrincipalType, TargetState, read_target_state,
+    };
+    use scopesim::directory::from_rows;
+    use scopesim::eval::{EvalOptions, compile, evaluate};
+    use scopesim::rollout::{Action, RolloutInputs, RolloutOptions, simulate};
+    use scopesim::rules::load::load_text;
+    use scopesim::rules::{FlowTypes, Spanned};
+    use scopesim::source::Span;
+
+    const UPNS: &[&str] = &["a@x", "A@x", "b@x", "c@x", "d@x", "e@x"];
+    const ENABLED: &[&str] = &["True", "False", "", "yes"];
+    const DEPTS: &[&str] = &["IT", "Sales", ""];
+    const FILTERS: &[&str] = &[
+        "",
+        "filter \"IT\" { department EQUALS \"IT\" }",
+        "filter \"Sales\" { department EQUALS \"Sales\" }",
+    ];
+
+    /// (UPN, accountEnabled, department, assigned).
+    type User = (Option<usize>, usize, usize, bool);
+    /// (userName, externalId: none / user j / unknown, active, managed).
+    type Account = (Option<usize>, (u8, usize), Option<bool>, bool);
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum St {
+        No,
+        Pre,
+        On,
+        Off,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Fail {
+        Skipped,
+        Source,
+        Target,
+    }
+
+    fn lower(s: &str) -> String {
+        s.to_lowercase()
+    }
+
+    /// The spec's action table for one user, written out again as plainly as possible.
+    fn table(
+        st: St,
+        cand: bool,
+        scope: bool,
+        active: bool,
+        fail: Option<Fail>,
+        skip: bool,
+        f: FlowTypes,
+    ) -> (Action, St, bool) {
+        let prov = cand && scope && active;
+        match st {
+            St::No | St::Pre => {
+                if !prov {
+                    return (if cand { Action::Skip } else { Action::None }, st, false);
+                }
+                match fail {
+                    Some(Fail::Skipped) => return (Action::Skip, st, false),
+                    Some(_) => return (Action::Fail, st, false),
+                    None => {}
+                }
+                if st == St::Pre {
+                    if f.update {
+                        (Action::Update, St::On, false)
+                    } else {
+                        (Action::None, st, true)
+                    }
+                } else if f.add {
+                    (Action::Create, St::On, false)
+                } else {
+                    (Action::None, st, true)
+                }
+            }
+            St::On | St::Off => {
+                if prov {
+                    return if f.update {
+                        (Action::Update, St::On, false)
+                    } else {
+                        (Action::None, st, true)
+                    };
+                }
+                let out = !cand || !scope;
+                if (out && skip) || st == St::Off {
+                    // kept by SkipOutOfScopeDeletions, or already disabled
+                    (Action::Skip, st, false)
+                } else if !f.delete {
+                    (Action::None, st, true)
+                } else if !cand {
+                    (Action::Disable, St::Pre, false)
+                } else {
+                    (Action::Disable, St::Off, false)
+                }
+            }
+        }
+    }
+
+    fn users() -> impl Strategy<Value = Vec<User>> {
+        prop::collection::vec(
+            (
+                prop::option::of(0..UPNS.len()),
+                0..ENABLED.len(),
+                0..DEPTS.len(),
+                any::<bool>(),
+            ),
+            1..25,
+        )
+    }
+
+    fn accounts() -> impl Strategy<Value = Vec<Account>> {
+        prop::collection::vec(
+            (
+                prop::option::of(0..UPNS.len()),
+                (0u8..3, 0usize..25),
+                prop::option::of(any::<bool>()),
+                any::<bool>(),
+            ),
+            0..10,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn rollout_agrees_with_a_per_user_reference_on_managed_state_and_matching(
+            users in users(),
+            accounts in accounts(),
+            kind in 0u8..3,
+            stages in prop::collection::vec(0..FILTERS.len(), 1..4),
+            all in any::<bool>(),
+            skip in any::<bool>(),
+            flows in (any::<bool>(), any::<bool>(), any::<bool>()),
+            enabled in 0u8..6,
+            threshold in prop::option::of(1u64..4),
+        ) {
+            let n = users.len();
+            let flows = FlowTypes { add: flows.0, update: flows.1, delete: flows.2 };
+            let mapping_enabled = enabled != 0;
+            let oid = |i: usize| format!("id{i}");
+            // inputs, as files and rules
+            let mut text = format!(
+                "app \"P\" {{\n scope {}\n skip_out_of_scope_deletions {skip}\n",
+                if all { "all" } else { "assigned" }
+            );
+            if let Some(t) = threshold {
+                text.push_str(&format!(" deletion_threshold {t}\n"));
+            }
+            for (i, f) in stages.iter().enumerate() {
+                text.push_str(&format!(" stage \"s{i}\" {{ {} }}\n", FILTERS[*f]));
+            }
+            text.push_str("}\n");
+            let mut l = load_text("p.scope", &text, None);
+            prop_assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+            let span = Span::new(0, 0);
+            l.rules.apps[0].object.enabled = Some(Spanned::new(mapping_enabled, span));
+            l.rules.apps[0].object.flow_types = Some(Spanned::new(flows, span));
+            let ids: Vec<String> = (0..n).map(oid).collect();
+            let dir = from_rows(users.iter().zip(&ids).map(|(u, id)| {
+                vec![
+                    ("objectId", id.as_str()),
+                    ("userPrincipalName", u.0.map_or("", |k| UPNS[k])),
+                    ("accountEnabled", ENABLED[u.1]),
+                    ("department", DEPTS[u.2]),
+                ]
+            }));
+            let assignments = Assignments {
+                items: users.iter().enumerate().filter(|(_, u)| u.3).map(|(i, _)| Assignment {
+                    app: "P".into(),
+                    principal_type: PrincipalType::User,
+                    principal_id: oid(i),
+                    line: 0,
+                }).collect(),
+                inputs: vec![],
+            };
+            let ext_text = |e: (u8, usize)| match e.0 {
+                1 if e.1 < n => oid(e.1),
+                2 => format!("gone{}", e.1),
+                _ => String::new(),
+            };
+            let mut csv = String::from(match kind {
+                0 => "userName,active\n",
+                1 => "userName,externalId,active\n",
+                _ => "userName,externalId,active,managed\n",
+            });
+            for a in &accounts {
+                let name = a.0.map_or("", |k| UPNS[k]);
+                let active = a.2.map_or("", |b| if b { "true" } else { "false" });
+                match kind {
+                    0 => csv.push_str(&format!("{name},{active}\n")),
+                    1 => csv.push_str(&format!("{name},{},{active}\n", ext_text(a.1))),
+                    _ => csv.push_str(&format!("{name},{},{active},{}\n", ext_text(a.1), a.3)),
+                }
+            }
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join("t.csv");
+            std::fs::write(&path, &csv).unwrap();
+            let ts: Vec<TargetState> = vec![read_target_state("P", &path, None).unwrap()];
+            let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
+            let out = evaluate(&plan, &dir);
+            let inputs = RolloutInputs { assignments: Some(&assignments), group_members: None, target_states: &ts };
+            let got = simulate(&l.rules, &plan, &out, &dir, inputs, RolloutOptions::default()).unwrap();
+            let app = &got.apps[0];
+
+            // the reference: S31 managed or pre-existing, per account
+            let upn = |i: usize| users[i].0.map(|k| UPNS[k]);
+            let mut st = vec![St::No; n];
+            // (line, managed) of accounts without a user
+            let mut orphans: Vec<(u64, bool)> = Vec::new();
+            let mut pre: Vec<usize> = Vec::new();
+            for (ai, a) in accounts.iter().enumerate() {
+                let line = ai as u64 + 2;
+                let ext = ext_text(a.1);
+                let by_ext = (0..n).find(|&i| !ext.is_empty() && oid(i) == ext);
+                let managed = match kind {
+                    2 => a.3,
+                    1 => by_ext.is_some(),
+                    _ => false,
+                };
+                if !managed {
+                    pre.push(ai);
+                    continue;
+                }
+                let owner = if !ext.is_empty() {
+                    by_ext.ok_or(true)
+                } else {
+                    let name = a.0.map(|k| lower(UPNS[k]));
+                    let hits: Vec<usize> = (0..n).filter(|&i| name.is_some() && upn(i).map(lower) == name).collect();
+                    match hits.as_slice() {
+                        [one] => Ok(*one),
+                        [] => Err(true),
+                        _ => Err(false),
+                    }
+                };
+                match owner {
+                    Ok(i) if matches!(st[i], St::On | St::Off) => {}
+                    Ok(i) => st[i] = if a.2 == Some(false) { St::Off } else { St::On },
+                    Err(gone) => orphans.push((line, gone)),
+                }
+            }
+            // S32: unmanaged users look for pre-existing accounts by UPN = userName (ignoring case)
+            let mut fail: Vec<Option<Fail>> = (0..n).map(|i| upn(i).is_none().then_some(Fail::Skipped)).collect();
+            let mut hits: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for i in 0..n {
+                if matches!(st[i], St::On | St::Off) { continue; }
+                let Some(u) = upn(i) else { continue };
+                hits[i] = pre.iter().copied().filter(|&ai| accounts[ai].0.is_some_and(|k| lower(UPNS[k]) == lower(u))).collect();
+            }
+            let mut involved = vec![false; accounts.len()];
+            for i in 0..n {
+                for &ai in &hits[i] { involved[ai] = true; }
+                match hits[i].as_slice() {
+                    [] => {}
+                    [one] => {
+                        let claims = (0..n).filter(|&j| hits[j].as_slice() == [*one]).count();
+                        if claims > 1 { fail[i] = Some(Fail::Source); } else { st[i] = St::Pre; }
+                    }
+                    _ => fail[i] = Some(Fail::Target),
+                }
+            }
+            for &ai in &pre {
+                if !involved[ai] { orphans.push((ai as u64 + 2, false)); }
+            }
+            orphans.sort();
+            let got_orphans: Vec<(u64, bool)> = app.orphans.iter().map(|o| (o.line, o.managed)).collect();
+            prop_assert_eq!(&got_orphans, &orphans, "{}", csv);
+
+            // each stage: the table per user, then the threshold
+            let mut deleted = vec![false; orphans.len()];
+            for (si, f) in stages.iter().enumerate() {
+                let s = &app.stages[si];
+                let mut next = st.clone();
+                let (mut create, mut update, mut disable, mut skipc, mut failc, mut suppressed) = (0, 0, 0, 0, 0, 0);
+                for i in 0..n {
+                    let (_, en, dept, assigned) = users[i];
+                    let cand = all || assigned;
+                    let scope = match *f { 1 => DEPTS[dept] == "IT", 2 => DEPTS[dept] == "Sales", _ => true };
+                    let active = ENABLED[en] == "True" || ENABLED[en].is_empty();
+                    let (action, after, supp) = if mapping_enabled {
+                        table(st[i], cand, scope, active, fail[i], skip, flows)
+                    } else {
+                        (Action::None, st[i], false)
+                    };
+                    prop_assert_eq!(s.action(i), action, "stage {} user {} {:?} state {:?} fail {:?}\n{}", si, i, users[i], st[i], fail[i], csv);
+                    next[i] = after;
+                    match action {
+                        Action::Create => create += 1,
+                        Action::Update => update += 1,
+                        Action::Disable => disable += 1,
+                        Action::Skip => skipc += 1,
+                        Action::Fail => failc += 1,
+                        _ => {}
+                    }
+                    if supp { suppressed += 1; }
+                }
+                let mut delete = 0;
+                for (k, (_, managed)) in orphans.iter().enumerate() {
+                    let expect = if !mapping_enabled || !managed || deleted[k] {
+                        Action::None
+                    } else if flows.delete {
+                        delete += 1;
+                        Action::Delete
+                    } else {
+                        suppressed += 1;
+                        Action::None
+                    };
+                    prop_assert_eq!(s.orphan_actions[k].0, expect, "orphan {}", k);
+                }
+                let c = s.counts;
+                prop_assert_eq!((c.create, c.update, c.disable, c.delete, c.skip, c.fail, c.suppressed),
+                    (create, update, disable, delete, skipc, failc, suppressed));
+                let held = threshold.is_some_and(|t| (disable + delete) as u64 > t);
+                prop_assert_eq!(s.held, held);
+                for i in 0..n {
+                    // a held cycle creates and updates, but disables nothing
+                    if held && s.action(i) == Action::Disable { next[i] = st[i]; }
+                }
+                if !held {
+                    for (k, d) in deleted.iter_mut().enumerate() {
+                        if s.orphan_actions[k].0 == Action::Delete { *d = true; }
+                    }
+                }
+                st = next;
+                if let Some(following) = app.stages.get(si + 1) {
+                    for (i, want) in st.iter().enumerate() {
+                        let have = match following.account_before(i) {
+                            scopesim::rollout::AccountState::NoAccount => St::No,
+                            scopesim::rollout::AccountState::PreExisting => St::Pre,
+                            scopesim::rollout::AccountState::Enabled => St::On,
+                            scopesim::rollout::AccountState::Disabled => St::Off,
+                        };
+                        prop_assert_eq!(have, *want, "state of user {} before stage {}", i, si + 1);
+                    }
+                }
             }
         }
     }

@@ -1,29 +1,17 @@
-//! The rollout engine against the spec: S23–S28 and every row of the action table.
+//! The rollout engine against the spec: S23–S29 and every row of the action table (S31–S33
+//! and S36 are in `accounts.rs`).
 
 use crate::common::rules;
 use scopesim::directory::assignments::{
-    Assignment, Assignments, GroupMembers, Member, PrincipalType, TargetAccount, TargetState,
+    Assignment, Assignments, GroupMembers, Member, PrincipalType, TargetState, read_target_state,
 };
-use scopesim::directory::{Directory, InputFormat, InputInfo, from_rows};
+use scopesim::directory::{Directory, from_rows};
 use scopesim::eval::{EvalOptions, compile, evaluate};
 use scopesim::rollout::{
     Action, Candidacy, Rollout, RolloutInputs, RolloutOptions, ThresholdBoundary, Why, simulate,
 };
 
-fn info() -> InputInfo {
-    InputInfo {
-        path: "test".into(),
-        format: InputFormat::Csv,
-        sha256: String::new(),
-        bytes: 0,
-        records: 0,
-        skipped: 0,
-        encoding: None,
-        delimiter: None,
-    }
-}
-
-fn user(
+pub fn user(
     id: &'static str,
     dept: &'static str,
     enabled: &'static str,
@@ -39,7 +27,7 @@ fn user(
     ]
 }
 
-fn assign(app: &str, items: &[(PrincipalType, &str)]) -> Assignments {
+pub fn assign(app: &str, items: &[(PrincipalType, &str)]) -> Assignments {
     Assignments {
         items: items
             .iter()
@@ -55,29 +43,30 @@ fn assign(app: &str, items: &[(PrincipalType, &str)]) -> Assignments {
     }
 }
 
-fn target(app: &str, keys: &[(&str, Option<bool>)]) -> TargetState {
-    TargetState {
-        app: app.into(),
-        match_on: "userPrincipalName".into(),
-        accounts: keys
-            .iter()
-            .enumerate()
-            .map(|(i, (k, a))| TargetAccount {
-                key: (*k).into(),
-                active: *a,
-                line: i as u64 + 2,
-            })
-            .collect(),
-        input: info(),
+/// A target-state export as an app writes it, read by the real reader.
+pub fn target_csv(app: &str, text: &str, match_on: Option<&str>) -> TargetState {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("target.csv");
+    std::fs::write(&p, text).unwrap();
+    read_target_state(app, &p, match_on).unwrap_or_else(|e| panic!("{e:#?}"))
+}
+
+/// Accounts Entra manages (a `managed` column, S31), by `userName`.
+pub fn managed(app: &str, keys: &[(&str, Option<bool>)]) -> TargetState {
+    let mut t = String::from("userName,active,managed\n");
+    for (k, a) in keys {
+        let a = a.map_or("", |b| if b { "true" } else { "false" });
+        t.push_str(&format!("{k},{a},true\n"));
     }
+    target_csv(app, &t, None)
 }
 
-struct Sim {
-    rollout: Rollout,
-    dir: Directory,
+pub struct Sim {
+    pub rollout: Rollout,
+    pub dir: Directory,
 }
 
-fn sim(text: &str, dir: Directory, inputs: RolloutInputs<'_>, options: RolloutOptions) -> Sim {
+pub fn sim(text: &str, dir: Directory, inputs: RolloutInputs<'_>, options: RolloutOptions) -> Sim {
     let l = rules(text);
     let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
     let out = evaluate(&plan, &dir);
@@ -87,13 +76,13 @@ fn sim(text: &str, dir: Directory, inputs: RolloutInputs<'_>, options: RolloutOp
 }
 
 impl Sim {
-    fn action(&self, stage: usize, row: usize) -> (Action, Why) {
+    pub fn action(&self, stage: usize, row: usize) -> (Action, Why) {
         let s = &self.rollout.apps[0].stages[stage];
         (s.action(row), s.why(row))
     }
 }
 
-const ALL_TWO_STAGES: &str = "app \"A\" {\n scope all\n stage \"it\" { filter \"IT\" { department EQUALS \"IT\" } }\n stage \"sales\" { filter \"Sales\" { department EQUALS \"Sales\" } }\n}\n";
+pub const ALL_TWO_STAGES: &str = "app \"A\" {\n scope all\n stage \"it\" { filter \"IT\" { department EQUALS \"IT\" } }\n stage \"sales\" { filter \"Sales\" { department EQUALS \"Sales\" } }\n}\n";
 
 #[test]
 fn action_table_no_provisionable_creates() {
@@ -119,7 +108,7 @@ fn action_table_managed_and_provisionable_is_updated_and_re_enabled() {
     assert_eq!(s.action(1, 0), (Action::Disable, Why::FilterFailed));
     assert_eq!(s.action(2, 0), (Action::Update, Why::ReEnabled));
     // and managed from a target-state export: update
-    let ts = [target("A", &[("1@contoso.com", Some(true))])];
+    let ts = [managed("A", &[("1@contoso.com", Some(true))])];
     let s = sim(
         text,
         from_rows([user("1", "IT", "True")]),
@@ -161,7 +150,7 @@ fn action_table_skip_out_of_scope_deletions_keeps_the_account() {
 #[test]
 fn action_table_managed_in_scope_but_inactive_is_disabled_even_with_skip_setting() {
     let text = "app \"A\" {\n scope all\n skip_out_of_scope_deletions true\n filter \"IT\" { department EQUALS \"IT\" }\n}\n";
-    let ts = [target("A", &[("1@contoso.com", None)])];
+    let ts = [managed("A", &[("1@contoso.com", None)])];
     let s = sim(
         text,
         from_rows([user("1", "IT", "False")]),
@@ -176,7 +165,7 @@ fn action_table_managed_in_scope_but_inactive_is_disabled_even_with_skip_setting
 
 #[test]
 fn action_table_gone_from_the_export_is_deleted_if_the_delete_flow_is_on() {
-    let ts = [target(
+    let ts = [managed(
         "A",
         &[("1@contoso.com", None), ("gone@contoso.com", None)],
     )];
@@ -210,8 +199,10 @@ fn action_table_gone_from_the_export_is_deleted_if_the_delete_flow_is_on() {
     );
     assert_eq!(
         s.rollout.apps[0].stages[0].orphan_actions[0],
-        (Action::Skip, Why::DeleteFlowOff)
+        (Action::None, Why::DeleteFlowOff),
+        "S33: a suppressed delete does nothing"
     );
+    assert_eq!(s.rollout.apps[0].stages[0].counts.suppressed, 1);
 }
 
 #[test]
@@ -485,6 +476,7 @@ fn threshold_case(boundary: ThresholdBoundary, threshold: u64) -> Sim {
         RolloutInputs::default(),
         RolloutOptions {
             threshold_boundary: boundary,
+            ..RolloutOptions::default()
         },
     )
 }
@@ -647,4 +639,230 @@ fn s29_explain_shows_the_on_demand_steps_for_one_user() {
         dir.find_user("u3@contoso.com").unwrap_err()[0],
         "u1@contoso.com"
     );
+}
+
+#[test]
+fn s25_an_account_enabled_that_is_neither_true_false_nor_null_is_not_active() {
+    let s = sim(
+        ALL_TWO_STAGES,
+        from_rows([
+            user("1", "IT", "0"),
+            user("2", "IT", "yes"),
+            user("3", "IT", "1"),
+            user("4", "IT", "yes"),
+            user("5", "IT", ""),
+        ]),
+        RolloutInputs::default(),
+        RolloutOptions::default(),
+    );
+    for row in 0..4 {
+        assert_eq!(
+            s.action(0, row),
+            (Action::Skip, Why::InactiveNotCreated),
+            "user {row}"
+        );
+    }
+    assert_eq!(
+        s.action(0, 4).0,
+        Action::Create,
+        "null keeps the benefit of the doubt"
+    );
+    let w = s
+        .rollout
+        .warnings
+        .iter()
+        .find(|w| w.code == "unreadable-account-enabled")
+        .unwrap();
+    assert!(
+        w.message.starts_with("4 users have an `accountEnabled` that is neither true, false nor null (e.g. `0`, `yes`, `1`)"),
+        "{}",
+        w.message
+    );
+    assert!(
+        s.rollout
+            .warnings
+            .iter()
+            .any(|w| w.code == "null-account-enabled")
+    );
+}
+
+#[test]
+fn s27_at_the_threshold_with_ge_the_message_says_reaches() {
+    let s = threshold_case(ThresholdBoundary::Ge, 2);
+    let w = s
+        .rollout
+        .warnings
+        .iter()
+        .find(|w| w.rule == Some("S27"))
+        .unwrap();
+    assert!(
+        w.message
+            .contains("2 accounts, reaching the threshold of 2"),
+        "{}",
+        w.message
+    );
+    let s = threshold_case(ThresholdBoundary::Gt, 1);
+    let w = s
+        .rollout
+        .warnings
+        .iter()
+        .find(|w| w.rule == Some("S27"))
+        .unwrap();
+    assert!(
+        w.message.contains("over the threshold of 1"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn s28_the_estimate_says_later_cycles_are_incremental() {
+    let s = sim(
+        ALL_TWO_STAGES,
+        from_rows([user("1", "IT", "True")]),
+        RolloutInputs::default(),
+        RolloutOptions::default(),
+    );
+    let e = &s.rollout.apps[0].stages[0].estimate;
+    assert!(
+        e.source
+            .contains("later cycles are incremental, about every 40 minutes"),
+        "{}",
+        e.source
+    );
+    assert!(e.source.contains("row \"< 1,000\""), "{}", e.source);
+}
+
+#[test]
+fn s24_a_cycle_in_nested_groups_is_a_warning_that_names_the_groups() {
+    let dir = from_rows([user("u1", "IT", "True"), user("u2", "IT", "True")]);
+    let a = assign("A", &[(PrincipalType::Group, "g1")]);
+    let edge = |g: &str, m: &str, kind| (g.to_string(), Member { id: m.into(), kind });
+    let g = GroupMembers::from_edges([
+        edge("g1", "u1", PrincipalType::User),
+        edge("g1", "g2", PrincipalType::Group),
+        edge("g2", "g3", PrincipalType::Group),
+        edge("g3", "g2", PrincipalType::Group),
+        edge("g3", "u2", PrincipalType::User),
+    ]);
+    let s = sim(
+        "app \"A\" { stage \"s\" { } }\n",
+        dir,
+        RolloutInputs {
+            assignments: Some(&a),
+            group_members: Some(&g),
+            ..Default::default()
+        },
+        RolloutOptions::default(),
+    );
+    let w = s
+        .rollout
+        .warnings
+        .iter()
+        .find(|w| w.code == "group-cycle")
+        .unwrap();
+    assert!(w.message.contains("`g2` → `g3` → `g2`"), "{}", w.message);
+    assert_eq!(s.rollout.apps[0].candidacy(1), Candidacy::NestedOnly);
+}
+
+/// 100,000 groups nested in a chain below the assigned group, with a user at the bottom.
+fn deep_chain(dir: &std::path::Path, depth: usize) -> std::path::PathBuf {
+    let mut t = String::from("groupId,memberId,memberType\n");
+    t.push_str("g0,146de049-11a3-55e3-9983-6960ccc58899,User\n");
+    for i in 0..depth {
+        t.push_str(&format!("g{i},g{},Group\n", i + 1));
+    }
+    t.push_str(&format!(
+        "g{depth},d5cdd2bc-bdd0-5218-a3f4-d45043a76967,User\n"
+    ));
+    let p = dir.join("deep.csv");
+    std::fs::write(&p, t).unwrap();
+    p
+}
+
+#[test]
+fn s24_a_100000_deep_nested_group_chain_gives_no_stack_overflow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let members = deep_chain(tmp.path(), 100_000);
+    let assignments = tmp.path().join("a.csv");
+    std::fs::write(
+        &assignments,
+        "app,principalType,principalId\nSalesforce,Group,g0\n",
+    )
+    .unwrap();
+    let rules = tmp.path().join("r.scope");
+    std::fs::write(&rules, "app \"Salesforce\" {\n stage \"all\" { }\n}\n").unwrap();
+    let report = tmp.path().join("report.csv");
+    let common = |cmd: &str| {
+        let mut c = crate::cli::scopesim();
+        c.args([cmd])
+            .arg(&rules)
+            .args(["--directory", "fixtures/users.csv", "--assignments"])
+            .arg(&assignments)
+            .arg("--group-members")
+            .arg(&members);
+        c
+    };
+    let out = common("plan").arg("--report").arg(&report).assert().code(0);
+    let stderr = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stderr.contains("deeper than 1000 levels"), "{stderr}");
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        report.contains("anna.schmidt@contoso.com,true,create"),
+        "{report}"
+    );
+    common("explain")
+        .args(["--user", "kim.nguyen@contoso.com"])
+        .assert()
+        .code(0);
+    let lint = common("lint").assert();
+    assert!(
+        lint.get_output().status.code().is_some_and(|c| c < 2),
+        "lint ran"
+    );
+}
+
+#[test]
+fn s29_an_in_scope_inactive_already_disabled_user_is_not_explained_as_out_of_scope() {
+    use scopesim::report::explain::{explain_user, render_text};
+    use scopesim::rollout::reason::Reasons;
+    let text = "app \"A\" {\n scope all\n filter \"IT\" { department EQUALS \"IT\" }\n}\n";
+    let dir = from_rows([user("1", "IT", "False")]);
+    let ts = [managed("A", &[("1@contoso.com", Some(false))])];
+    let inputs = RolloutInputs {
+        target_states: &ts,
+        ..Default::default()
+    };
+    let l = rules(text);
+    let plan = compile(&l.rules, &dir, EvalOptions::default()).unwrap();
+    let out = evaluate(&plan, &dir);
+    let r = simulate(
+        &l.rules,
+        &plan,
+        &out,
+        &dir,
+        inputs,
+        RolloutOptions::default(),
+    )
+    .unwrap();
+    let (app, st) = (&r.apps[0], &r.apps[0].stages[0]);
+    assert!(st.in_scope_users.get(0));
+    assert_eq!(
+        (st.action(0), st.why(0)),
+        (Action::Skip, Why::InactiveAlreadyDisabled)
+    );
+    let reason = Reasons {
+        plan: &plan,
+        outcomes: &out,
+        dir: &dir,
+        group_members: None,
+    }
+    .reason(app, st, 0);
+    assert!(!reason.contains("out of scope"), "{reason}");
+    let e = render_text(&explain_user(&plan, &dir, &r, inputs, 0, None, None));
+    assert!(
+        e.contains("6. Action: skip (in scope, but disabled or soft-deleted in Entra; the account is already disabled)"),
+        "{e}"
+    );
+    assert!(!e.contains("out of scope"), "{e}");
 }

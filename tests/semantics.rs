@@ -1,5 +1,5 @@
 //! One test per rule of `../shared/spec/semantics.md`, named after it (S1–S22 here; the
-//! rollout rules S23–S29 are tested in `rollout.rs`, S30 in `graph.rs`).
+//! rollout rules S23–S36 are tested in `rollout.rs`, S30 in `graph.rs`).
 
 use crate::common::*;
 use scopesim::directory::from_rows;
@@ -486,4 +486,110 @@ fn s22_clauses_are_anded_filters_are_ored_and_no_filter_means_everyone() {
         4,
         "a stage without filters puts everyone in scope"
     );
+}
+
+/// A directory read from a file of this content, every column kept.
+fn read_text(name: &str, text: &str) -> scopesim::directory::Directory {
+    use scopesim::directory::{ColumnSelection, NoProgress, ReadOptions, read_directory};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    let opts = ReadOptions {
+        columns: ColumnSelection::all(),
+        ..ReadOptions::default()
+    };
+    read_directory(&[p], &opts, &NoProgress).unwrap_or_else(|e| panic!("{e:#?}"))
+}
+
+#[test]
+fn s4_a_graph_json_boolean_compares_as_true_exactly_as_the_same_tenant_exported_as_csv() {
+    const EXT: &str = "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_isManager";
+    // one tenant, as Graph `/users` writes it and as Get-MgUser | Export-Csv writes it
+    let json = format!(
+        r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[
+{{"id":"1","accountEnabled":true,"{EXT}":true}},
+{{"id":"2","accountEnabled":false,"{EXT}":false}},
+{{"id":"3","accountEnabled":true,"{EXT}":null}}]}}"#
+    );
+    let csv = format!(
+        "\"Id\",\"AccountEnabled\",\"{EXT}\"\n\"1\",\"True\",\"True\"\n\"2\",\"False\",\"False\"\n\"3\",\"True\",\"\"\n"
+    );
+    let from_json = read_text("users.json", &json);
+    let from_csv = read_text("users.csv", &csv);
+    for clause in [
+        format!("{EXT} EQUALS \"True\""),
+        format!("{EXT} NOT EQUALS \"True\""),
+        format!("{EXT} EQUALS \"False\""),
+        format!("{EXT} IS TRUE"),
+        "accountEnabled EQUALS \"True\"".to_string(),
+        "accountEnabled NOT EQUALS \"False\"".to_string(),
+    ] {
+        let text = format!("app \"A\" {{\n scope all\n filter \"f\" {{ {clause} }}\n}}\n");
+        let got = |dir: &scopesim::directory::Directory| -> Vec<bool> {
+            let (_, out, dir) = run_with(&text, dir.clone(), EvalOptions::default());
+            (0..dir.len()).map(|i| out.scoping(0).get(i)).collect()
+        };
+        assert_eq!(got(&from_json), got(&from_csv), "{clause}");
+    }
+    let text = format!("app \"A\" {{\n scope all\n filter \"f\" {{ {EXT} EQUALS \"True\" }}\n}}\n");
+    let (_, out, _) = run_with(&text, from_json, EvalOptions::default());
+    assert_eq!(
+        (0..3).map(|i| out.scoping(0).get(i)).collect::<Vec<_>>(),
+        vec![true, false, false]
+    );
+}
+
+#[test]
+fn s18_signs_leading_zeros_and_white_space_read_like_int64_parse_and_are_counted_in_a_plan_warning()
+{
+    let vals = [
+        Some("+101"),
+        Some("0101"),
+        Some(" 150 "),
+        Some("-5"),
+        Some("150"),
+        Some("99"),
+    ];
+    let r = clause_on(
+        "extensionAttribute1",
+        "extensionAttribute1 Greater_Than \"100\"",
+        &vals,
+    );
+    assert_eq!(r, vec![true, true, true, false, true, false], "as today");
+    let dir = from_rows(
+        vals.iter()
+            .map(|v| vec![("extensionAttribute1", v.unwrap_or(""))]),
+    );
+    let (plan, out, _) = run_with(
+        &one_filter(&["extensionAttribute1 Greater_Than \"100\""]),
+        dir,
+        EvalOptions::default(),
+    );
+    assert_eq!(out.noncanonical(0), 4);
+    let w = scopesim::eval::value_warnings(&plan, &out);
+    let w = w
+        .iter()
+        .find(|w| w.code == "non-canonical-integer")
+        .unwrap();
+    assert_eq!(w.rule, Some("S18"));
+    assert!(
+        w.message.starts_with("4 users have a `extensionAttribute1` written with a sign, leading zeros or white space (e.g. \"+101\", \"0101\", \" 150 \")"),
+        "{}",
+        w.message
+    );
+    // the rule side too: read as Int64.Parse, with a warning in the plan
+    for v in ["+100", "0100", "-1", " 100"] {
+        let (plan, _, _) = run_with(
+            &one_filter(&[&format!("extensionAttribute1 Greater_Than \"{v}\"")]),
+            from_rows([vec![("extensionAttribute1", "150")]]),
+            EvalOptions::default(),
+        );
+        assert!(
+            plan.diagnostics
+                .iter()
+                .any(|d| d.code == "non-canonical-integer" && !d.labels.is_empty()),
+            "{v}: {:#?}",
+            plan.diagnostics
+        );
+    }
 }

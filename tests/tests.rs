@@ -1,6 +1,7 @@
 //! One integration-test binary (faster to link), with a module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod architecture;
 mod cli;
 mod common;

@@ -69,9 +69,14 @@ pub struct AccessArgs {
     /// Accounts that already exist in an app: `APP=PATH` (repeatable).
     #[arg(long, value_name = "APP=PATH")]
     pub target_state: Vec<String>,
-    /// The attribute that matches target-state accounts to users.
-    #[arg(long, default_value = "userPrincipalName", value_name = "ATTRIBUTE")]
-    pub match_on: String,
+    /// The attribute that matches target-state accounts to users, instead of the schema's
+    /// matching attributes (default `userPrincipalName`, against SCIM `userName`).
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub match_on: Option<String>,
+    /// Treat assigned groups without member data as empty, with a warning, instead of an
+    /// error (S36).
+    #[arg(long)]
+    pub allow_missing_members: bool,
 }
 
 impl AccessArgs {

@@ -59,7 +59,10 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         inputs: &inputs,
         options: Options {
             eval: args.eval.options(),
-            rollout: RolloutOptions::default(),
+            rollout: RolloutOptions {
+                allow_missing_members: args.access.allow_missing_members,
+                ..RolloutOptions::default()
+            },
         },
     };
     let bar = bar(out);

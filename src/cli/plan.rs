@@ -106,6 +106,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             eval: args.eval.options(),
             rollout: RolloutOptions {
                 threshold_boundary: args.threshold_boundary.get(),
+                allow_missing_members: args.access.allow_missing_members,
             },
         },
     };

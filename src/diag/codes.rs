@@ -235,6 +235,8 @@ codes! {
     MissingKey = "missing-key", Some("S31");
     /// Group members that are neither users nor groups (devices, service principals), ignored.
     MemberNotUserOrGroup = "member-not-user-or-group", Some("S24");
+    /// A target-state `managed` value that is neither true, false nor empty.
+    BadManagedValue = "bad-managed-value", Some("S31");
 
     // ---- evaluation and rollout ----
     /// An attribute absent from the whole export: null for everyone, likely an export mistake.
@@ -257,6 +259,32 @@ codes! {
     UnreadableAccountEnabled = "unreadable-account-enabled", Some("S25");
     /// A stage's disables and deletes pass the deletion threshold: Entra would hold them.
     DeletionThreshold = "deletion-threshold", Some("S27");
+    /// Groups assigned to an app have no member data (an error unless `--allow-missing-members`).
+    MissingGroupMembers = "missing-group-members", Some("S36");
+    /// The groups nested below an app's assigned groups form a cycle.
+    GroupCycle = "group-cycle", Some("S24");
+    /// Group nesting deeper than scopesim follows (members below are never candidates anyway).
+    GroupNestingTooDeep = "group-nesting-too-deep", Some("S24");
+    /// A target state with neither `managed` nor `externalId`: every account is pre-existing.
+    FirstEnablement = "first-enablement", Some("S31");
+    /// Target-state accounts whose `externalId` is no directory user's objectId: pre-existing.
+    ExternalIdNoUser = "external-id-no-user", Some("S31");
+    /// Managed accounts whose user cannot be told, or a second managed account of a user.
+    ManagedOwnerUnclear = "managed-owner-unclear", Some("S31");
+    /// A matching attribute absent from the whole directory export.
+    MatchingAttributeAbsent = "matching-attribute-absent", Some("S32");
+    /// Users without a value for any matching attribute (`ImportSkipped`).
+    NoMatchingValue = "no-matching-value", Some("S32");
+    /// Users whose matching value differs from an account's only in letter case (compared exactly).
+    MatchCase = "match-case", Some("S32");
+    /// Users whose matching would fail (`DuplicateSourceEntries`, `DuplicateTargetEntries`).
+    MatchFailures = "match-failures", Some("S32");
+    /// The user object mapping is disabled: Entra does nothing for the app.
+    MappingDisabled = "mapping-disabled", Some("S33");
+    /// Actions suppressed by the object mapping's flow types.
+    FlowSuppressed = "flow-suppressed", Some("S33");
+    /// Integers written with a sign, leading zeros or white space: read as .NET reads them, counted.
+    NonCanonicalInteger = "non-canonical-integer", Some("S18");
 
     // ---- lint ----
     /// Lint: no assignments given, so every user is taken as a candidate.

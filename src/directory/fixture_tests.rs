@@ -482,7 +482,7 @@ fn target_state_lists_existing_accounts() {
     let t = read_target_state(
         "Salesforce",
         &fx("target-state/salesforce.csv"),
-        "userPrincipalName",
+        Some("userPrincipalName"),
     )
     .unwrap();
     assert_eq!(t.accounts.len(), 4);

@@ -439,7 +439,9 @@ impl<'de> Visitor<'de> for PropSeed<'_, '_> {
         Ok(IsPage(false))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<IsPage, E> {
-        self.visit_str(if v { "true" } else { "false" })
+        // S4: a JSON Boolean reads as .NET renders a Boolean (`True`/`False`), as the same
+        // tenant exported to CSV does, also for directory extensions of unknown type.
+        self.visit_str(if v { "True" } else { "False" })
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<IsPage, E> {
         self.visit_str(&v.to_string())
@@ -1031,7 +1033,7 @@ mod tests {
         assert_eq!(val(&d, 0, "objectId"), Some("1"));
         assert_eq!(val(&d, 0, "mobile"), Some("+1"));
         assert_eq!(val(&d, 0, "physicalDeliveryOfficeName"), Some("B1"));
-        assert_eq!(val(&d, 0, "accountEnabled"), Some("true"));
+        assert_eq!(val(&d, 0, "accountEnabled"), Some("True"));
         assert_eq!(val(&d, 0, "telephoneNumber"), Some("+49 1"));
         assert_eq!(val(&d, 1, "telephoneNumber"), None);
         assert_eq!(val(&d, 0, "extensionAttribute1"), Some("150"));

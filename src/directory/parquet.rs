@@ -2,7 +2,7 @@
 //!
 //! Parquet is columnar already, so only the selected columns are read (projection), and
 //! each is converted once into the directory's text columns, in row groups of
-//! [`ROW_GROUP`] users: strings stay strings, Booleans become `true`/`false` (S4),
+//! [`ROW_GROUP`] users: strings stay strings, Booleans become `True`/`False` as .NET renders them (S4),
 //! integers decimal text, lists list columns, null and `""` null (S1). Column names are
 //! mapped with [`schema::canonical_name`] like CSV headers (S3). Parquet needs seeking, so
 //! the file's SHA-256 is taken in a separate streaming pass (it is read from the page
@@ -53,7 +53,7 @@ fn for_each_text(s: &Series, f: &mut dyn FnMut(Option<&str>)) -> PolarsResult<()
         DataType::Boolean => s
             .bool()?
             .iter()
-            .for_each(|v| f(v.map(|b| if b { "true" } else { "false" }))),
+            .for_each(|v| f(v.map(|b| if b { "True" } else { "False" }))),
         DataType::UInt64 => {
             for v in s.u64()?.iter() {
                 num(v.map(|x| x.to_string()), f);

@@ -467,6 +467,22 @@ impl Compiler<'_> {
         };
         let int = |this: &mut Self| -> Option<i64> {
             let n = parse_int(&v);
+            if n.is_some() && !super::warnings::canonical_int(&v) {
+                // S18: read as Int64.Parse reads it, but Entra documents `[0,1,2,...]`.
+                this.warnings.push(
+                    Diagnostic::warning(
+                        Code::NonCanonicalInteger,
+                        format!("`{}` compares with `{v}`, which is read as {} (a sign, leading zeros or white space); Entra documents plain non-negative integers", op.canonical(), n.unwrap_or_default()),
+                    )
+                    .with_rule("S18")
+                    .with_label(
+                        c.source,
+                        c.values.first().map_or(c.span, |x| x.span),
+                        "not a plain integer",
+                    )
+                    .with_help(format!("write \"{}\"", n.unwrap_or_default())),
+                );
+            }
             if n.is_none() {
                 this.errors.push(
                     Diagnostic::error(

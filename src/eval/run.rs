@@ -23,6 +23,17 @@ pub struct Outcomes {
     input: Vec<Bits>,
     unreadable: Vec<u64>,
     aborted: Vec<u64>,
+    noncanonical: Vec<u64>,
+    noncanonical_examples: Vec<Vec<String>>,
+}
+
+/// How many example values a count of odd values keeps.
+const EXAMPLES: usize = 3;
+
+fn keep_example(list: &mut Vec<String>, v: &str) {
+    if list.len() < EXAMPLES && !list.iter().any(|x| x == v) {
+        list.push(v.to_string());
+    }
 }
 
 impl Outcomes {
@@ -65,6 +76,16 @@ impl Outcomes {
     pub fn aborted(&self, c: usize) -> u64 {
         self.aborted[c]
     }
+
+    /// Users whose integer for clause `c` has a sign, leading zeros or white space (S18).
+    pub fn noncanonical(&self, c: usize) -> u64 {
+        self.noncanonical.get(c).copied().unwrap_or(0)
+    }
+
+    /// A few of those values, as exported.
+    pub fn noncanonical_examples(&self, c: usize) -> &[String] {
+        self.noncanonical_examples.get(c).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Bits for a simple test that cannot be unreadable or give up, monomorphised per test.
@@ -90,6 +111,8 @@ pub struct ChunkOutcome {
     clauses: Vec<Bits>,
     unreadable: Vec<u64>,
     aborted: Vec<u64>,
+    noncanonical: Vec<u64>,
+    noncanonical_examples: Vec<Vec<String>>,
 }
 
 /// Evaluates every clause of `plan` over one row group.
@@ -102,6 +125,8 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkOutcome {
     let mut clauses = Vec::with_capacity(plan.clauses.len());
     let mut unreadable = vec![0u64; plan.clauses.len()];
     let mut aborted = vec![0u64; plan.clauses.len()];
+    let mut noncanonical = vec![0u64; plan.clauses.len()];
+    let mut noncanonical_examples = vec![Vec::new(); plan.clauses.len()];
     for (ci, clause) in plan.clauses.iter().enumerate() {
         let column = clause.column.and_then(|c| chunk.text(c));
         let Some(col) = column else {
@@ -126,12 +151,24 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkOutcome {
                 let mut memo = Memo::new(clause.is_costly());
                 let mut words = vec![0u64; n.div_ceil(64)];
                 let (mut bad, mut gave_up) = (0u64, 0u64);
+                let integer = clause.operator.is_integer();
                 for (i, v) in col.iter().enumerate().take(n) {
                     match memo.eval(clause, v) {
                         Verdict::True => words[i / 64] |= 1 << (i % 64),
                         Verdict::False => {}
                         Verdict::Unreadable => bad += 1,
                         Verdict::Aborted => gave_up += 1,
+                    }
+                    // S18: readable, but not written as Entra documents integers.
+                    if integer {
+                        if let Some(v) = v {
+                            if !super::warnings::canonical_int(v)
+                                && crate::value::parse_int(v).is_some()
+                            {
+                                noncanonical[ci] += 1;
+                                keep_example(&mut noncanonical_examples[ci], v);
+                            }
+                        }
                     }
                 }
                 (words, bad, gave_up)
@@ -146,6 +183,8 @@ fn eval_chunk(plan: &Plan, chunk: &Chunk) -> ChunkOutcome {
         clauses,
         unreadable,
         aborted,
+        noncanonical,
+        noncanonical_examples,
     }
 }
 
@@ -244,11 +283,17 @@ pub fn assemble<'c>(
     let mut clauses: Vec<Bits> = (0..plan.clauses.len()).map(|_| Bits::zeros(n)).collect();
     let mut unreadable = vec![0u64; plan.clauses.len()];
     let mut aborted = vec![0u64; plan.clauses.len()];
+    let mut noncanonical = vec![0u64; plan.clauses.len()];
+    let mut noncanonical_examples = vec![Vec::new(); plan.clauses.len()];
     for (start, r) in parts {
         for (ci, bits) in r.clauses.iter().enumerate() {
             clauses[ci].copy_from(bits, start);
             unreadable[ci] += r.unreadable[ci];
             aborted[ci] += r.aborted[ci];
+            noncanonical[ci] += r.noncanonical.get(ci).copied().unwrap_or(0);
+            for v in r.noncanonical_examples.get(ci).into_iter().flatten() {
+                keep_example(&mut noncanonical_examples[ci], v);
+            }
         }
     }
     // Filters: clauses ANDed; a filter without clauses matches everyone (S22).
@@ -284,5 +329,7 @@ pub fn assemble<'c>(
         input,
         unreadable,
         aborted,
+        noncanonical,
+        noncanonical_examples,
     }
 }

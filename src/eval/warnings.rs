@@ -1,6 +1,7 @@
 //! Warnings about values Entra would read differently from what the administrator may
-//! expect, counted over the whole evaluation: unreadable Booleans and integers (S4, S18)
-//! and regexes that gave up (S19).
+//! expect, counted over the whole evaluation: unreadable Booleans and integers (S4, S18),
+//! integers written with a sign, leading zeros or white space (S18), and regexes that
+//! gave up (S19).
 
 use super::{Outcomes, Plan};
 use crate::diag::{Code, Diagnostic};
@@ -32,6 +33,29 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
                 .with_help("`scopesim lint --directory ...` lists examples"),
             );
         }
+        let n = outcomes.noncanonical(i);
+        if n > 0 {
+            out.push(
+                Diagnostic::warning(
+                    Code::NonCanonicalInteger,
+                    format!(
+                        "{} a `{}` written with a sign, leading zeros or white space (e.g. {}): read as .NET Int64.Parse reads it for `{}`, but Entra documents plain non-negative integers",
+                        crate::diag::count(n, "user has", "users have"),
+                        c.attribute,
+                        outcomes
+                            .noncanonical_examples(i)
+                            .iter()
+                            .map(|v| format!("{v:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        c.text
+                    ),
+                )
+                .with_rule("S18")
+                .with_label(c.origin.0, c.origin.1, "")
+                .with_help("`scopesim lint --directory ...` lists examples; normalise the values in the source if Entra's own reading is in doubt"),
+            );
+        }
         let n = outcomes.aborted(i);
         if n > 0 {
             out.push(
@@ -46,4 +70,30 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// S18: a plain non-negative integer as Entra documents them (`0`, `1`, `150`): no sign,
+/// no leading zero, no white space.
+pub fn canonical_int(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b {
+        [] => false,
+        [b'0'] => true,
+        [first, rest @ ..] => (b'1'..=b'9').contains(first) && rest.iter().all(u8::is_ascii_digit),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_int;
+
+    #[test]
+    fn s18_only_plain_non_negative_integers_are_canonical() {
+        for ok in ["0", "7", "150", "9223372036854775807"] {
+            assert!(canonical_int(ok), "{ok:?}");
+        }
+        for odd in ["+101", "0101", " 150 ", "-5", "00", "", "1 "] {
+            assert!(!canonical_int(odd), "{odd:?}");
+        }
+    }
 }

@@ -27,7 +27,8 @@ use crate::eval::{EvalOptions, Outcomes, Plan, assemble, compile, evaluate, eval
 use crate::regex::Anchoring;
 use crate::rollout::reason::Reasons;
 use crate::rollout::{
-    FactColumns, Rollout, RolloutInputs, RolloutOptions, UserFacts, chunk_facts, simulate_with,
+    FactColumns, Rollout, RolloutInputs, RolloutOptions, UserFacts, chunk_facts,
+    fact_match_attributes, simulate_with,
 };
 use crate::rules::check::{CheckOptions, check_loaded};
 use crate::rules::load::{LoadOptions, LoadedRules, load_path_with, split_named_path};
@@ -37,14 +38,17 @@ use evidence::{Evidence, InputRef};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A rule set loaded from a file and checked: it has no errors (warnings of the checker
-/// are not kept here; `scopesim check` and `lint` show them).
+/// A rule set loaded from a file and checked: it has no errors. The warnings that name a
+/// spec rule (S4 Boolean text, S23 category filters, S3 names, ...) are kept, so that a
+/// run reports them too; `scopesim check` and `lint` show every warning.
 #[derive(Debug, Clone)]
 pub struct Rules {
     /// The path as given.
     pub path: PathBuf,
     /// The rules, their source texts and the parser's warnings.
     pub loaded: LoadedRules,
+    /// Warnings of the parser and the checker that name a spec rule.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Rules {
@@ -67,9 +71,16 @@ impl Rules {
             e.sort();
             return Err(e);
         }
+        // Every warning of loading (spellings, deprecated settings, settings from secrets)
+        // and every checker warning that names a spec rule.
+        let warnings = diags
+            .into_iter()
+            .filter(|d| !d.is_error() && (d.rule.is_some() || loaded.diagnostics.contains(d)))
+            .collect();
         Ok(Rules {
             path: split_named_path(path).1,
             loaded,
+            warnings,
         })
     }
 
@@ -78,6 +89,7 @@ impl Rules {
         Rules {
             path: path.into(),
             loaded,
+            warnings: Vec::new(),
         }
     }
 
@@ -165,12 +177,6 @@ impl Rules {
         }
         v
     }
-
-    /// Warnings found while loading (operator spellings, deprecated settings, settings
-    /// taken from a secrets export): every run states them.
-    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.loaded.diagnostics.iter().filter(|d| !d.is_error())
-    }
 }
 
 /// Attribute names a rule set reads (clauses with a known operator), sorted and unique.
@@ -225,7 +231,7 @@ impl DirectorySource {
 
 /// The files besides the directory: who is assigned, who is in which group, and what
 /// already exists in the apps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct InputFiles {
     /// `--assignments`.
     pub assignments: Option<PathBuf>,
@@ -233,19 +239,9 @@ pub struct InputFiles {
     pub group_members: Vec<PathBuf>,
     /// `--target-state APP=PATH`, as given.
     pub target_states: Vec<String>,
-    /// The attribute target-state accounts are matched on.
-    pub match_on: String,
-}
-
-impl Default for InputFiles {
-    fn default() -> InputFiles {
-        InputFiles {
-            assignments: None,
-            group_members: Vec::new(),
-            target_states: Vec::new(),
-            match_on: "userPrincipalName".to_string(),
-        }
-    }
+    /// `--match-on`: the attribute target-state accounts are matched on, instead of the
+    /// app's matching attributes (S32).
+    pub match_on: Option<String>,
 }
 
 /// The files besides the directory, read.
@@ -259,8 +255,8 @@ pub struct Inputs {
     pub target_states: Vec<TargetState>,
     /// The files, for evidence.
     pub evidence: Vec<InputRef>,
-    /// The attribute target-state accounts are matched on.
-    pub match_on: String,
+    /// `--match-on`, when given.
+    pub match_on: Option<String>,
 }
 
 impl InputFiles {
@@ -327,7 +323,7 @@ impl InputFiles {
                 );
                 continue;
             };
-            match read_target_state(app, Path::new(path), &self.match_on) {
+            match read_target_state(app, Path::new(path), self.match_on.as_deref()) {
                 Ok(t) => {
                     inputs
                         .evidence
@@ -360,18 +356,23 @@ impl Inputs {
 pub struct Options {
     /// Evaluation (regex anchoring).
     pub eval: EvalOptions,
-    /// Rollout (threshold boundary).
+    /// Rollout (threshold boundary, `--allow-missing-members`).
     pub rollout: RolloutOptions,
 }
 
 impl Options {
-    /// The options as evidence.
-    pub fn evidence(&self, match_on: &str) -> serde_json::Value {
-        serde_json::json!({
+    /// The options as evidence (`match_on` is null when each app's own matching
+    /// attributes apply).
+    pub fn evidence(&self, match_on: Option<&str>) -> serde_json::Value {
+        let mut v = serde_json::json!({
             "regex_anchoring": self.eval.anchoring.as_str(),
             "threshold_boundary": self.rollout.threshold_boundary,
             "match_on": match_on,
-        })
+        });
+        if self.rollout.allow_missing_members {
+            v["allow_missing_members"] = serde_json::Value::Bool(true);
+        }
+        v
     }
 }
 
@@ -455,8 +456,10 @@ impl Simulation<'_> {
                 s
             }
         };
-        if self.inputs.match_on != "userPrincipalName" && !self.inputs.match_on.is_empty() {
-            selection.add(&self.inputs.match_on);
+        // S32: the matching attributes the rollout reads (none without a target state or
+        // schema matching attributes).
+        for a in fact_match_attributes(self.rules.rules(), self.inputs.rollout_inputs()) {
+            selection.add(&a);
         }
         selection
     }
@@ -482,7 +485,11 @@ impl Simulation<'_> {
                 let plan = compile(self.rules.rules(), &dir, self.options.eval)
                     .map_err(|e| e.with_sources(self.rules.sources()))?;
                 let outcomes = evaluate(&plan, &dir);
-                let facts = UserFacts::from_directory(&dir, self.inputs.rollout_inputs());
+                let facts = UserFacts::from_directory(
+                    &dir,
+                    self.rules.rules(),
+                    self.inputs.rollout_inputs(),
+                );
                 (dir, plan, outcomes, facts)
             }
         };
@@ -495,7 +502,7 @@ impl Simulation<'_> {
             self.options.rollout,
         )
         .map_err(|e| e.with_sources(self.rules.sources()))?;
-        let mut warnings: Vec<Diagnostic> = self.rules.warnings().cloned().collect();
+        let mut warnings: Vec<Diagnostic> = self.rules.warnings.clone();
         warnings.extend(directory.diagnostics().iter().cloned());
         warnings.extend(plan.diagnostics.iter().cloned());
         warnings.extend(crate::eval::value_warnings(&plan, &outcomes));
@@ -511,7 +518,7 @@ impl Simulation<'_> {
         let evidence = Evidence {
             scopesim_version: env!("CARGO_PKG_VERSION").to_string(),
             inputs,
-            options: self.options.evidence(&self.inputs.match_on),
+            options: self.options.evidence(self.inputs.match_on.as_deref()),
         };
         Ok(Run {
             directory,
@@ -540,7 +547,7 @@ impl Simulation<'_> {
         let sources = self.rules.sources();
         let streamed = stream_directory(&self.directory.paths, &opts, progress, |schema| {
             let plan = Arc::new(compile(rules, schema, eval).map_err(|e| e.with_sources(sources))?);
-            let cols = FactColumns::new(schema, inputs);
+            let cols = FactColumns::new(schema, rules, inputs);
             prepared = Some((plan.clone(), cols.clone()));
             Ok(move |chunk: &Chunk| (evaluate_chunk(&plan, chunk), chunk_facts(chunk, &cols)))
         })?;
@@ -559,7 +566,7 @@ impl Simulation<'_> {
         );
         let facts = UserFacts::assemble(
             n,
-            cols.has_enabled(),
+            &cols,
             streamed.chunks.iter().map(|(start, (_, f))| (*start, f)),
         );
         Ok(Some((streamed.directory, plan, outcomes, facts)))
@@ -601,7 +608,7 @@ pub fn evaluate_directory(
 ) -> Result<Evaluated, Errors> {
     let plan = compile(rules, dir, options.eval)?;
     let outcomes = evaluate(&plan, dir);
-    let facts = UserFacts::from_directory(dir, inputs);
+    let facts = UserFacts::from_directory(dir, rules, inputs);
     let rollout = simulate_with(rules, &plan, &outcomes, &facts, inputs, options.rollout)?;
     Ok(Evaluated {
         plan,

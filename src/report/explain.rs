@@ -8,7 +8,9 @@ use crate::directory::Directory;
 use crate::directory::assignments::PrincipalType;
 use crate::eval::Plan;
 use crate::eval::explain::{FilterTrace, trace, write_filter_traces};
-use crate::rollout::{Action, Candidacy, Rollout, RolloutInputs, Why};
+use crate::rollout::reason::match_step;
+use crate::rollout::{AccountState, Action, Candidacy, Rollout, RolloutInputs, Why};
+use crate::rules::FlowTypes;
 use crate::value::parse_bool;
 use serde::Serialize;
 use std::fmt::Write;
@@ -41,6 +43,12 @@ pub struct AppExplanation {
     pub candidacy: Candidacy,
     /// How the user is (or is not) assigned, in words.
     pub assignment: String,
+    /// The user object mapping is enabled (S33).
+    pub mapping_enabled: bool,
+    /// Its flow types (S33).
+    pub flows: FlowTypes,
+    /// The matching attributes, in the order Entra tries them (S32).
+    pub matching: Vec<String>,
     /// Stages.
     pub stages: Vec<StageExplanation>,
 }
@@ -58,8 +66,11 @@ pub struct StageExplanation {
     pub passes_filters: bool,
     /// Candidate and passes the filters (S26).
     pub in_scope: bool,
-    /// Managed before this cycle: `enabled`, `disabled` or `no`.
+    /// Managed before this cycle: `enabled`, `disabled`, `pre-existing` (an account Entra
+    /// does not manage, S31) or `no`.
     pub managed_before: String,
+    /// Step 5 in words: the account and what matching finds (S31, S32).
+    pub matching: String,
     /// The action.
     pub action: Action,
     /// Why, as a code.
@@ -90,9 +101,9 @@ pub fn explain_user(
         (Some(v), Some(false)) => {
             format!("accountEnabled is {v:?}: disabled users are never created (S25)")
         }
-        (Some(v), None) => {
-            format!("accountEnabled is {v:?}, neither true nor false: treated as active (S4)")
-        }
+        (Some(v), None) => format!(
+            "accountEnabled is {v:?}, neither true, false nor null: treated as not active, never created (S25)"
+        ),
     };
     let ids: Vec<String> = ["objectId", "userPrincipalName"]
         .iter()
@@ -121,11 +132,13 @@ pub fn explain_user(
                 filters: t.scoping,
                 input_filters: t.input,
                 in_scope: s.in_scope_users.get(row),
-                managed_before: match s.managed_before(row) {
-                    Some(true) => "enabled".into(),
-                    Some(false) => "disabled".into(),
-                    None => "no".into(),
+                managed_before: match s.account_before(row) {
+                    AccountState::Enabled => "enabled".into(),
+                    AccountState::Disabled => "disabled".into(),
+                    AccountState::PreExisting => "pre-existing".into(),
+                    AccountState::NoAccount => "no".into(),
                 },
+                matching: match_step(a, s, row),
                 action,
                 why: s.why(row),
                 held: s.held && matches!(action, Action::Disable | Action::Delete),
@@ -136,6 +149,14 @@ pub fn explain_user(
             scope: a.scope.as_str().to_string(),
             candidacy,
             assignment,
+            mapping_enabled: a.settings.mapping_enabled,
+            flows: a.settings.flows,
+            matching: a
+                .matching
+                .attributes
+                .iter()
+                .map(|m| m.source.clone())
+                .collect(),
             stages,
         });
     }
@@ -250,6 +271,30 @@ pub fn render_text(e: &Explanation) -> String {
     );
     for a in &e.apps {
         let _ = writeln!(s, "\nApp {:?} (scope: {})", a.app, a.scope);
+        // S33: the object mapping's own settings, when they are not the defaults
+        if !a.mapping_enabled {
+            let _ = writeln!(
+                s,
+                "   object mapping: disabled (`enabled: false`): Entra does nothing for this app"
+            );
+        }
+        if a.flows != FlowTypes::default() {
+            let f = a.flows;
+            let on: Vec<&str> = [("Add", f.add), ("Update", f.update), ("Delete", f.delete)]
+                .iter()
+                .filter(|(_, on)| *on)
+                .map(|(n, _)| *n)
+                .collect();
+            let _ = writeln!(
+                s,
+                "   flow types: {}",
+                if on.is_empty() {
+                    "none".to_string()
+                } else {
+                    on.join(", ")
+                }
+            );
+        }
         let _ = writeln!(s, "3. Assigned: {}", a.assignment);
         for st in &a.stages {
             let _ = writeln!(s, "   Stage {:?}", st.stage);
@@ -272,15 +317,7 @@ pub fn render_text(e: &Explanation) -> String {
                 "        in scope: {}",
                 if st.in_scope { "yes" } else { "no" }
             );
-            let _ = writeln!(
-                s,
-                "     5. Match: {}",
-                match st.managed_before.as_str() {
-                    "enabled" => "the app already has this account (enabled)",
-                    "disabled" => "the app already has this account (disabled)",
-                    _ => "no account in the app yet",
-                }
-            );
+            let _ = writeln!(s, "     5. Match: {}", st.matching);
             let held = if st.held {
                 " — HELD by the deletion threshold (S27)"
             } else {
@@ -313,5 +350,24 @@ fn why_text(w: Why) -> &'static str {
         Why::NestedOnly => "member of a nested group only",
         Why::HardDeleted => "hard-deleted",
         Why::DeleteFlowOff => "hard-deleted, Delete flow off",
+        Why::InactiveAlreadyDisabled => {
+            "in scope, but disabled or soft-deleted in Entra; the account is already disabled"
+        }
+        Why::Matched => {
+            "in scope and active: matched the app's existing account, managed from now on (S32)"
+        }
+        Why::PreExisting => "exists in the app, not managed by Entra: never disabled or deleted",
+        Why::DuplicateSource => {
+            "matching fails: several users match one account (DuplicateSourceEntries)"
+        }
+        Why::DuplicateTarget => {
+            "matching fails: the value matches several accounts (DuplicateTargetEntries)"
+        }
+        Why::ImportSkipped => "no value for the matching attribute (ImportSkipped)",
+        Why::AddFlowOff => "would be created, but the Add flow is off (S33)",
+        Why::UpdateFlowOff => "would be updated, but the Update flow is off (S33)",
+        Why::MatchFlowOff => "would be matched and updated, but the Update flow is off (S33)",
+        Why::DisableFlowOff => "would be disabled, but the Delete flow is off (S33)",
+        Why::MappingDisabled => "the object mapping is disabled: Entra does nothing (S33)",
     }
 }

@@ -29,22 +29,7 @@ pub fn escape(s: &str) -> String {
 }
 
 fn why_label(w: Why) -> &'static str {
-    match w {
-        Why::NotAssigned => "not assigned",
-        Why::Provisionable => "in scope and active",
-        Why::ReEnabled => "in scope again, re-enabled",
-        Why::FilterFailed => "no filter matches any more",
-        Why::Unassigned => "no longer assigned",
-        Why::Inactive => "disabled or soft-deleted in Entra",
-        Why::NotInScope => "no filter matches",
-        Why::InactiveNotCreated => "disabled in Entra, not created",
-        Why::InputFilter => "fails an input filter (kept)",
-        Why::KeptBySkipSetting => "kept by SkipOutOfScopeDeletions",
-        Why::AlreadyDisabled => "already disabled",
-        Why::NestedOnly => "member of a nested group only",
-        Why::HardDeleted => "hard-deleted",
-        Why::DeleteFlowOff => "hard-deleted, Delete flow off",
-    }
+    w.label()
 }
 
 /// The whole page.
@@ -69,12 +54,12 @@ small{{color:#666}}\n</style></head><body>\n<h1>scopesim rollout plan</h1>\n\
         escape(&evidence.scopesim_version),
         users
     );
-    h.push_str("<h2>Stages</h2>\n<table><tr><th>App</th><th>Stage</th><th>Candidates</th><th>In scope</th><th>Create</th><th>Update</th><th>Disable</th><th>Delete</th><th>Skip</th><th>Held</th><th>Initial cycle estimate</th></tr>\n");
+    h.push_str("<h2>Stages</h2>\n<table><tr><th>App</th><th>Stage</th><th>Candidates</th><th>In scope</th><th>Create</th><th>Update</th><th>Disable</th><th>Delete</th><th>Skip</th><th>Fail</th><th>Suppressed</th><th>Held</th><th>Initial cycle estimate</th></tr>\n");
     for r in rows {
         let held = if r.held { " class=\"held\"" } else { "" };
         let _ = writeln!(
             h,
-            "<tr{held}><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td title=\"{}\">{}–{} min</td></tr>",
+            "<tr{held}><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td title=\"{}\">{}</td></tr>",
             escape(&r.app),
             escape(&r.stage),
             r.candidates,
@@ -84,14 +69,15 @@ small{{color:#666}}\n</style></head><body>\n<h1>scopesim rollout plan</h1>\n\
             r.disable,
             r.delete,
             r.skip,
+            r.fail,
+            r.suppressed,
             if r.held {
                 "HELD (TooManyDeletes)"
             } else {
                 "no"
             },
             escape(&r.estimate_source),
-            r.estimate_minutes.min,
-            r.estimate_minutes.max
+            escape(&r.estimate_display)
         );
     }
     h.push_str("</table>\n<h2>Why</h2>\n<p>Users by action and reason, per stage.</p>\n");
@@ -103,8 +89,10 @@ small{{color:#666}}\n</style></head><body>\n<h1>scopesim rollout plan</h1>\n\
             let mut by: BTreeMap<(Action, &'static str), usize> = BTreeMap::new();
             for row in 0..users {
                 let a = s.action(row);
-                if a != Action::None {
-                    *by.entry((a, why_label(s.why(row)))).or_default() += 1;
+                let why = s.why(row);
+                // S33: a suppressed action is `none`, but worth listing
+                if a != Action::None || why.is_suppressed() {
+                    *by.entry((a, why_label(why))).or_default() += 1;
                 }
             }
             let _ = writeln!(

@@ -45,12 +45,22 @@ pub struct SummaryRow {
     pub delete: usize,
     /// Skips.
     pub skip: usize,
+    /// Predicted failures (S32).
+    pub fail: usize,
+    /// Actions the object mapping's flow types suppress (S33).
+    pub suppressed: usize,
     /// Held by the deletion threshold (S27).
     pub held: bool,
     /// Initial-cycle estimate (S28).
     pub estimate_minutes: EstimateMinutes,
     /// Where the estimate comes from.
     pub estimate_source: String,
+    /// The estimate as the table shows it (a published row is quoted as published).
+    #[serde(skip)]
+    pub estimate_display: String,
+    /// Which row of the published table applies (Sync all), for the note under the table.
+    #[serde(skip)]
+    pub estimate_row: Option<String>,
 }
 
 /// Minutes, min and max.
@@ -80,12 +90,16 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
             disable: s.counts.disable,
             delete: s.counts.delete,
             skip: s.counts.skip,
+            fail: s.counts.fail,
+            suppressed: s.counts.suppressed,
             held: s.held,
             estimate_minutes: EstimateMinutes {
                 min: s.estimate.min,
                 max: s.estimate.max,
             },
             estimate_source: s.estimate.source.clone(),
+            estimate_display: s.estimate.display(),
+            estimate_row: s.estimate.row.clone(),
         })
         .collect()
 }
@@ -106,10 +120,13 @@ pub fn summary_json(
     })
 }
 
-/// The summary as a terminal table.
+/// The summary as a terminal table. `Fail` (S32) and `Suppressed` (S33) columns appear
+/// when a row has any.
 pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
     let mut t = crate::output::table(width);
-    t.set_header(vec![
+    let fail = rows.iter().any(|r| r.fail > 0);
+    let suppressed = rows.iter().any(|r| r.suppressed > 0);
+    let mut header = vec![
         "App",
         "Stage",
         "Candidates",
@@ -119,12 +136,18 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
         "Disable",
         "Delete",
         "Skip",
-        "Held",
-        "Estimate",
-    ]);
+    ];
+    if fail {
+        header.push("Fail");
+    }
+    if suppressed {
+        header.push("Suppressed");
+    }
+    header.extend(["Held", "Estimate"]);
+    t.set_header(header);
     for r in rows {
         let num = |n: usize| Cell::new(n).set_alignment(CellAlignment::Right);
-        t.add_row(vec![
+        let mut cells = vec![
             Cell::new(&r.app),
             Cell::new(&r.stage),
             num(r.candidates),
@@ -134,17 +157,16 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
             num(r.disable),
             num(r.delete),
             num(r.skip),
-            Cell::new(if r.held { "HELD" } else { "no" }),
-            Cell::new(
-                crate::rollout::estimate::Estimate {
-                    min: r.estimate_minutes.min,
-                    max: r.estimate_minutes.max,
-                    basis: 0,
-                    source: String::new(),
-                }
-                .display(),
-            ),
-        ]);
+        ];
+        if fail {
+            cells.push(num(r.fail));
+        }
+        if suppressed {
+            cells.push(num(r.suppressed));
+        }
+        cells.push(Cell::new(if r.held { "HELD" } else { "no" }));
+        cells.push(Cell::new(&r.estimate_display));
+        t.add_row(cells);
     }
     t.to_string()
 }
@@ -165,6 +187,8 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
         "held",
         "estimate_min_minutes",
         "estimate_max_minutes",
+        "fail",
+        "suppressed",
     ])?;
     for r in rows {
         c.write_record([
@@ -180,6 +204,8 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
             if r.held { "true" } else { "false" },
             &r.estimate_minutes.min.to_string(),
             &r.estimate_minutes.max.to_string(),
+            &r.fail.to_string(),
+            &r.suppressed.to_string(),
         ])?;
     }
     c.flush()
@@ -251,6 +277,22 @@ pub fn render_summary(s: &Summary<'_>, format: SummaryFormat) -> io::Result<Stri
         SummaryFormat::Table { width } => {
             let mut t = summary_table(s.rows, width);
             t.push('\n');
+            if !s.rows.is_empty() {
+                // S28: what the estimate is, and which published row applies.
+                t.push_str(&format!(
+                    "\nEstimates are for each stage's initial cycle (S28); {}.\n",
+                    crate::rollout::estimate::INCREMENTAL
+                ));
+                let mut seen = Vec::new();
+                for r in s.rows {
+                    if let Some(row) = &r.estimate_row {
+                        if !seen.contains(&(&r.app, row)) {
+                            seen.push((&r.app, row));
+                            t.push_str(&format!("  {}: {row}\n", r.app));
+                        }
+                    }
+                }
+            }
             if !s.warnings.is_empty() {
                 t.push_str(&format!(
                     "\n{} warning{}:\n",
@@ -431,7 +473,7 @@ impl ReportContext<'_> {
         let stages: Vec<&StageResult> = self.stages(app).collect();
         for row in 0..n {
             if app.candidacy(row) != Candidacy::NotAssigned
-                || stages.iter().any(|s| s.action(row) != Action::None)
+                || stages.iter().any(|s| s.reported(row))
             {
                 bits.set(row, true);
             }
@@ -507,15 +549,7 @@ impl ReportContext<'_> {
                 .get(i)
                 .copied()
                 .unwrap_or((Action::None, Why::HardDeleted));
-            let reason = match (action, why) {
-                (Action::None, _) => "deleted in an earlier stage",
-                (_, Why::DeleteFlowOff) => {
-                    "in the app but not in the directory (hard-deleted); the Delete flow is off, so the account stays"
-                }
-                _ => {
-                    "in the app but not in the directory: hard-deleted in Entra, so the account is deleted"
-                }
-            };
+            let reason = crate::rollout::reason::orphan_reason(action, why);
             f(ReportRow {
                 app: &app.name,
                 stage: &s.name,

@@ -1,27 +1,45 @@
-//! The rollout engine: what Entra would do to every account at each stage (S24–S28).
+//! The rollout engine: what Entra would do to every account at each stage (S23–S33, S36).
 //!
 //! Each stage of an app is one full provisioning cycle run after the previous one (saving
 //! a filter restarts a full cycle), so the engine walks the stages in order carrying the
-//! state Entra keeps between cycles: which accounts it manages and whether they are
-//! disabled in the target. Candidates come from assignments (S24), activity from
-//! `accountEnabled` (S25), scope from the evaluated filters (S26), actions from the table
-//! in the spec, and a stage whose disables and deletes pass the app's threshold is held
-//! (S27). Per-user results are one byte each per stage, so a million users and several
-//! stages stay small; reasons are rendered only for the rows a report prints.
+//! state Entra keeps between cycles: which accounts exist in the app, which of them it
+//! manages and whether they are disabled. The parts, one file each:
+//!
+//! - [`facts`]: activity (S25), ids and matching values, read once per row group;
+//! - [`candidacy`]: who is a candidate (S24), group nesting walked without recursion, and
+//!   the S36 check that assigned groups have member data;
+//! - [`matching`]: managed and pre-existing accounts of a target state (S31) and matching
+//!   users to them (S32);
+//! - [`table`]: the action table, per user and word-wide, with the flow settings (S33);
+//! - [`reason`] and [`estimate`]: the words for each action, the duration (S28).
+//!
+//! A stage whose disables and deletes pass the app's threshold is held (S27). Per-user
+//! results are a few bits each per stage, so a million users and several stages stay
+//! small; reasons are rendered only for the rows a report prints.
 
+pub mod candidacy;
 pub mod estimate;
+pub mod facts;
+pub mod matching;
 pub mod reason;
+pub mod table;
+
+pub use facts::{
+    ChunkFacts, FactColumns, IdIndex, MatchIndex, UserFacts, chunk_facts, fact_match_attributes,
+    wanted_ids,
+};
+pub use matching::{AccountRef, MatchAttr, MatchNote, Matching, matching_attributes};
+pub use table::{AccountState, Action, AppSettings, MatchFailure, UserCase, Why, decide};
 
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::Directory;
-use crate::directory::assignments::{Assignments, GroupMembers, PrincipalType, TargetState};
+use crate::directory::assignments::{Assignments, GroupMembers, TargetState};
 use crate::eval::{Bits, Outcomes, Plan, StageId};
-use crate::rules::{RuleSet, ScopeMode};
-use crate::value::parse_bool;
+use crate::rules::{App, RuleSet, ScopeMode};
 use estimate::Estimate;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use table::{ActionBits, CycleInputs, FailBits, StateBits};
 
 /// How the deletion threshold compares (S27): the docs say both "above" and "met".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -39,6 +57,9 @@ pub enum ThresholdBoundary {
 pub struct RolloutOptions {
     /// S27 boundary.
     pub threshold_boundary: ThresholdBoundary,
+    /// `--allow-missing-members`: an assigned group without member data is a warning that
+    /// counts them, not an error (S36).
+    pub allow_missing_members: bool,
 }
 
 /// The files that say who is assigned and what already exists.
@@ -70,7 +91,8 @@ pub enum Candidacy {
 }
 
 impl Candidacy {
-    fn from_u8(v: u8) -> Candidacy {
+    /// The candidacy stored as `v` (unknown codes are `NotAssigned`).
+    pub fn from_u8(v: u8) -> Candidacy {
         match v {
             1 => Candidacy::Direct,
             2 => Candidacy::ViaGroup,
@@ -89,82 +111,12 @@ impl Candidacy {
     }
 }
 
-/// What Entra does to an account in a cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-#[repr(u8)]
-pub enum Action {
-    /// Not evaluated: not assigned and not managed.
-    None = 0,
-    /// Created in the target.
-    Create = 1,
-    /// Kept (and re-enabled if it was disabled).
-    Update = 2,
-    /// Disabled in the target (SCIM `active=false`).
-    Disable = 3,
-    /// Deleted in the target.
-    Delete = 4,
-    /// Evaluated, nothing done.
-    Skip = 5,
-}
-
-impl Action {
-    /// Lowercase name, as in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::None => "none",
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Disable => "disable",
-            Action::Delete => "delete",
-            Action::Skip => "skip",
-        }
-    }
-}
-
-/// Why an action was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-#[repr(u8)]
-pub enum Why {
-    /// Not assigned and not managed.
-    NotAssigned = 0,
-    /// In scope and active: created or kept.
-    Provisionable = 1,
-    /// Was disabled in the target; in scope again, so re-enabled.
-    ReEnabled = 2,
-    /// Managed, but no filter matches any more.
-    FilterFailed = 3,
-    /// Managed, but no longer assigned.
-    Unassigned = 4,
-    /// In scope but disabled (or soft-deleted) in Entra.
-    Inactive = 5,
-    /// Not managed; no scoping filter matches.
-    NotInScope = 6,
-    /// Not managed; disabled in Entra, so never created.
-    InactiveNotCreated = 7,
-    /// Fails an input filter: skipped, never deprovisioned (S23).
-    InputFilter = 8,
-    /// Out of scope, but SkipOutOfScopeDeletions keeps the account.
-    KeptBySkipSetting = 9,
-    /// Out of scope and already disabled.
-    AlreadyDisabled = 10,
-    /// Member of a nested group only (S24).
-    NestedOnly = 11,
-    /// In the target-state export but gone from the directory: hard-deleted.
-    HardDeleted = 12,
-    /// Hard-deleted, but the app's Delete flow is off.
-    DeleteFlowOff = 13,
-}
-
-impl Why {}
-
 /// Counts of actions in one stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     /// Accounts created.
     pub create: usize,
-    /// Accounts kept (updated).
+    /// Accounts kept, matched or re-enabled (updated).
     pub update: usize,
     /// Accounts disabled.
     pub disable: usize,
@@ -172,28 +124,24 @@ pub struct Counts {
     pub delete: usize,
     /// Users evaluated with nothing done (candidates, nested-group members, managed).
     pub skip: usize,
+    /// Predicted failures (S32).
+    pub fail: usize,
+    /// Actions the object mapping's flow types suppress (S33); counted nowhere else.
+    pub suppressed: usize,
 }
 
-impl Counts {
-    fn add(&mut self, a: Action) {
-        match a {
-            Action::Create => self.create += 1,
-            Action::Update => self.update += 1,
-            Action::Disable => self.disable += 1,
-            Action::Delete => self.delete += 1,
-            Action::Skip => self.skip += 1,
-            Action::None => {}
-        }
-    }
-}
-
-/// A target-state account that matches no directory user.
+/// A target-state account with no directory user: a managed account whose user is gone
+/// (hard-deleted), or a pre-existing account that no user matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Orphan {
-    /// The matching key (e.g. the UPN) as exported from the app.
+    /// How the account is shown (its userName, UPN or externalId).
     pub key: String,
     /// Line in the target-state file.
     pub line: u64,
+    /// The target-state file.
+    pub file: String,
+    /// Managed by Entra (S31): deleted when its user is gone; otherwise untouched.
+    pub managed: bool,
 }
 
 /// One stage of one app.
@@ -221,17 +169,9 @@ pub struct StageResult {
     actions: ActionBits,
     /// What `why` needs to retrace the action table for one user.
     inputs: StageInputs,
-    /// Actions on target-state accounts that match no user, with `orphans` of the app.
+    /// Actions on target-state accounts with no user, in the order of the app's
+    /// `orphans`.
     pub orphan_actions: Vec<(Action, Why)>,
-}
-
-/// Users by action in one cycle.
-#[derive(Debug, Clone)]
-struct ActionBits {
-    create: Bits,
-    update: Bits,
-    disable: Bits,
-    skip: Bits,
 }
 
 /// The per-user inputs of the action table at one stage.
@@ -241,86 +181,58 @@ struct StageInputs {
     scoping: Bits,
     input: Bits,
     provisionable: Bits,
-    enabled_before: Bits,
-    disabled_before: Bits,
-    skip_setting: bool,
-}
-
-/// Managed accounts between cycles: enabled or disabled in the target.
-#[derive(Debug, Clone)]
-struct Managed {
-    enabled: Bits,
-    disabled: Bits,
-}
-
-impl Managed {
-    #[cfg(test)]
-    fn state(&self, row: usize) -> u8 {
-        if self.enabled.get(row) {
-            1
-        } else if self.disabled.get(row) {
-            2
-        } else {
-            0
-        }
-    }
+    before: StateBits,
+    fails: Arc<FailBits>,
+    settings: AppSettings,
 }
 
 impl StageResult {
     /// The action for user `row`.
     pub fn action(&self, row: usize) -> Action {
-        let a = &self.actions;
-        if a.create.get(row) {
-            Action::Create
-        } else if a.update.get(row) {
-            Action::Update
-        } else if a.disable.get(row) {
-            Action::Disable
-        } else if a.skip.get(row) {
-            Action::Skip
-        } else {
-            Action::None
-        }
+        self.actions.get(row)
     }
 
     /// Why that action: the action table retraced for this one user.
     pub fn why(&self, row: usize) -> Why {
-        let i = &self.inputs;
-        let cand = i
-            .candidacy
-            .get(row)
-            .copied()
-            .map_or(Candidacy::NotAssigned, Candidacy::from_u8);
-        let state = self.state_before(row);
-        decide(
-            state,
-            cand,
-            i.scoping.get(row),
-            i.input.get(row),
-            i.provisionable.get(row),
-            i.skip_setting,
-        )
-        .1
+        decide(&self.case(row), self.inputs.settings).1
     }
 
-    fn state_before(&self, row: usize) -> u8 {
-        if self.inputs.enabled_before.get(row) {
-            1
-        } else if self.inputs.disabled_before.get(row) {
-            2
-        } else {
-            0
+    /// The inputs of the action table for user `row`.
+    pub fn case(&self, row: usize) -> UserCase {
+        let i = &self.inputs;
+        UserCase {
+            state: i.before.get(row),
+            candidacy: i
+                .candidacy
+                .get(row)
+                .copied()
+                .map_or(Candidacy::NotAssigned, Candidacy::from_u8),
+            pass_scope: i.scoping.get(row),
+            pass_input: i.input.get(row),
+            provisionable: i.provisionable.get(row),
+            failure: i.fails.get(row),
         }
+    }
+
+    /// What the app had for user `row` before this cycle.
+    pub fn account_before(&self, row: usize) -> AccountState {
+        self.inputs.before.get(row)
     }
 
     /// Whether the service managed user `row`'s account before this cycle: `None` if
     /// not, `Some(true)` if it was enabled in the target, `Some(false)` if disabled.
     pub fn managed_before(&self, row: usize) -> Option<bool> {
-        match self.state_before(row) {
-            1 => Some(true),
-            2 => Some(false),
+        match self.account_before(row) {
+            AccountState::Enabled => Some(true),
+            AccountState::Disabled => Some(false),
             _ => None,
         }
+    }
+
+    /// True when user `row` belongs in a per-user report of this stage: acted on, or
+    /// with an account in the app.
+    pub fn reported(&self, row: usize) -> bool {
+        self.action(row) != Action::None || self.account_before(row) != AccountState::NoAccount
     }
 
     /// Disables and deletes (what the threshold counts).
@@ -342,9 +254,15 @@ pub struct AppResult {
     pub skip_out_of_scope_deletions: bool,
     /// Deletion threshold, when set.
     pub deletion_threshold: Option<u64>,
+    /// The object mapping's settings as the table reads them (S33).
+    pub settings: AppSettings,
     candidacy: Arc<[u8]>,
-    /// Users managed before the first stage (from a target-state export).
+    /// Users with an account managed by Entra before the first stage (S31).
     pub managed_at_start: usize,
+    /// Target-state accounts Entra does not manage before the first stage (S31).
+    pub pre_existing_at_start: usize,
+    /// The matching attributes and what they found (S32).
+    pub matching: Matching,
     /// Target-state accounts with no directory user.
     pub orphans: Vec<Orphan>,
     /// Stages in order.
@@ -368,7 +286,7 @@ pub struct Rollout {
     pub apps: Vec<AppResult>,
     /// Users considered active (S25).
     pub active: Bits,
-    /// Warnings (S25 null accountEnabled, unknown principals, thresholds, ...).
+    /// Warnings (S25 activity, S24/S36 assignments, S31/S32 accounts, S27 thresholds, ...).
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -377,190 +295,6 @@ impl Rollout {
     pub fn any_held(&self) -> bool {
         self.apps.iter().flat_map(|a| &a.stages).any(|s| s.held)
     }
-}
-
-/// Case-insensitive lookup of users by objectId or userPrincipalName.
-#[derive(Debug, Clone, Default)]
-pub struct IdIndex {
-    map: HashMap<String, usize>,
-}
-
-impl IdIndex {
-    /// The user with this objectId or UPN (ASCII case ignored).
-    pub fn get(&self, id: &str) -> Option<usize> {
-        self.map.get(&id.to_ascii_lowercase()).copied()
-    }
-}
-
-/// What the rollout needs to know of each user besides the filters: whether it is active
-/// (S25), and the rows of the ids that the assignment and target-state files name.
-#[derive(Debug, Clone)]
-pub struct UserFacts {
-    /// Active users (S25).
-    pub active: Bits,
-    /// Users whose `accountEnabled` is null (counted as active).
-    pub null_enabled: usize,
-    /// Users whose `accountEnabled` is neither true nor false (counted as active).
-    pub unreadable_enabled: usize,
-    /// The export has an `accountEnabled` column at all.
-    pub has_enabled_column: bool,
-    /// Rows by objectId and UPN, for the ids that matter.
-    pub index: IdIndex,
-}
-
-/// The columns [`UserFacts`] read, resolved once.
-#[derive(Debug, Clone)]
-pub struct FactColumns {
-    enabled: Option<usize>,
-    deleted: Option<usize>,
-    ids: Vec<usize>,
-    wanted: HashSet<String>,
-}
-
-impl FactColumns {
-    /// True when the export has an `accountEnabled` column.
-    pub fn has_enabled(&self) -> bool {
-        self.enabled.is_some()
-    }
-
-    /// Resolves the columns against a directory (or its schema) for the ids `inputs` name.
-    pub fn new(dir: &Directory, inputs: RolloutInputs<'_>) -> FactColumns {
-        FactColumns {
-            enabled: dir.column("accountEnabled"),
-            deleted: dir.column("IsSoftDeleted"),
-            ids: ["objectId", "userPrincipalName"]
-                .iter()
-                .filter_map(|c| dir.column(c))
-                .collect(),
-            wanted: wanted_ids(inputs),
-        }
-    }
-}
-
-/// [`UserFacts`] of one row group, rows local to it.
-#[derive(Debug, Clone)]
-pub struct ChunkFacts {
-    active: Bits,
-    null_enabled: usize,
-    unreadable_enabled: usize,
-    ids: Vec<(String, usize)>,
-}
-
-/// Reads activity (S25: `accountEnabled` true, or null with a warning, and not
-/// `IsSoftDeleted`) and the wanted ids of one row group.
-pub fn chunk_facts(chunk: &crate::directory::Chunk, cols: &FactColumns) -> ChunkFacts {
-    let n = chunk.len();
-    let mut f = ChunkFacts {
-        active: Bits::ones(n),
-        null_enabled: 0,
-        unreadable_enabled: 0,
-        ids: Vec::new(),
-    };
-    match cols.enabled.and_then(|c| chunk.text(c)) {
-        Some(col) => {
-            for (i, v) in col.iter().enumerate() {
-                match v.map(parse_bool) {
-                    Some(Some(true)) => {}
-                    Some(Some(false)) => f.active.set(i, false),
-                    Some(None) => f.unreadable_enabled += 1,
-                    None => f.null_enabled += 1,
-                }
-            }
-        }
-        None => f.null_enabled += n,
-    }
-    if let Some(col) = cols.deleted.and_then(|c| chunk.text(c)) {
-        for (i, v) in col.iter().enumerate() {
-            if v.and_then(parse_bool) == Some(true) {
-                f.active.set(i, false);
-            }
-        }
-    }
-    if !cols.wanted.is_empty() {
-        let mut buf = String::new();
-        for &c in &cols.ids {
-            let Some(t) = chunk.text(c) else { continue };
-            for (i, v) in t.iter().enumerate() {
-                let Some(v) = v else { continue };
-                buf.clear();
-                buf.push_str(v);
-                buf.make_ascii_lowercase();
-                if cols.wanted.contains(buf.as_str()) {
-                    f.ids.push((buf.clone(), i));
-                }
-            }
-        }
-    }
-    f
-}
-
-impl UserFacts {
-    /// Reads the facts of every user of a directory.
-    pub fn from_directory(dir: &Directory, inputs: RolloutInputs<'_>) -> UserFacts {
-        let cols = FactColumns::new(dir, inputs);
-        let parts: Vec<(usize, ChunkFacts)> = dir
-            .chunks()
-            .map(|(start, c)| (start, chunk_facts(c, &cols)))
-            .collect();
-        UserFacts::assemble(
-            dir.len(),
-            cols.enabled.is_some(),
-            parts.iter().map(|(s, f)| (*s, f)),
-        )
-    }
-
-    /// Puts row-group facts (`(first row, facts)`, in row order) together.
-    pub fn assemble<'f>(
-        n: usize,
-        has_enabled_column: bool,
-        parts: impl IntoIterator<Item = (usize, &'f ChunkFacts)>,
-    ) -> UserFacts {
-        let mut active = Bits::zeros(n);
-        let mut facts = UserFacts {
-            active: Bits::default(),
-            null_enabled: 0,
-            unreadable_enabled: 0,
-            has_enabled_column,
-            index: IdIndex::default(),
-        };
-        for (start, f) in parts {
-            active.copy_from(&f.active, start);
-            facts.null_enabled += f.null_enabled;
-            facts.unreadable_enabled += f.unreadable_enabled;
-            for (key, local) in &f.ids {
-                facts.index.map.entry(key.clone()).or_insert(start + local);
-            }
-        }
-        facts.active = active;
-        facts
-    }
-}
-
-/// The ids (lowercased) that assignments, group memberships and target states name:
-/// only those are indexed, so memory follows the assignment files, not the directory.
-pub fn wanted_ids(inputs: RolloutInputs<'_>) -> HashSet<String> {
-    let mut wanted: HashSet<String> = HashSet::new();
-    if let Some(a) = inputs.assignments {
-        wanted.extend(
-            a.items
-                .iter()
-                .filter(|x| x.principal_type == PrincipalType::User)
-                .map(|x| x.principal_id.to_ascii_lowercase()),
-        );
-        if let Some(g) = inputs.group_members {
-            for x in a
-                .items
-                .iter()
-                .filter(|x| x.principal_type == PrincipalType::Group)
-            {
-                collect_members(g, &x.principal_id, &mut wanted, &mut HashSet::new());
-            }
-        }
-    }
-    for ts in inputs.target_states {
-        wanted.extend(ts.accounts.iter().map(|a| a.key.to_ascii_lowercase()));
-    }
-    wanted
 }
 
 /// Simulates every app of `rules` through its stages.
@@ -572,7 +306,7 @@ pub fn simulate(
     inputs: RolloutInputs<'_>,
     options: RolloutOptions,
 ) -> Result<Rollout, Errors> {
-    let facts = UserFacts::from_directory(dir, inputs);
+    let facts = UserFacts::from_directory(dir, rules, inputs);
     simulate_with(rules, plan, outcomes, &facts, inputs, options)
 }
 
@@ -587,6 +321,44 @@ pub fn simulate_with(
 ) -> Result<Rollout, Errors> {
     let n = outcomes.len();
     let mut warnings = Vec::new();
+    check_inputs(rules, inputs, options, &mut warnings)?;
+    warnings.extend(activity_warnings(facts, n));
+    let mut apps = Vec::new();
+    let mut errors = Vec::new();
+    for (ai, app) in rules.apps.iter().enumerate() {
+        match simulate_app(
+            ai,
+            app,
+            plan,
+            outcomes,
+            facts,
+            inputs,
+            options,
+            &mut warnings,
+        ) {
+            Ok(a) => apps.push(a),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if let Some(e) = Errors::from_vec(errors) {
+        return Err(e);
+    }
+    Ok(Rollout {
+        apps,
+        active: facts.active.clone(),
+        warnings,
+    })
+}
+
+/// Errors that stop the simulation before it starts: an `assigned` app without
+/// assignments (S24), a target state for an unknown app, assigned groups without member
+/// data (S36, a warning with `--allow-missing-members`).
+fn check_inputs(
+    rules: &RuleSet,
+    inputs: RolloutInputs<'_>,
+    options: RolloutOptions,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(), Errors> {
     let mut errors = Vec::new();
     for app in &rules.apps {
         if app.scope_mode() == ScopeMode::Assigned && inputs.assignments.is_none() {
@@ -599,6 +371,13 @@ pub fn simulate_with(
                 .with_label(app.source, app.name.span, "scope assigned (the default)")
                 .with_help("pass `--assignments FILE` (and `--group-members FILE` for group assignments), or write `scope all` in the app"),
             );
+        }
+        if let Some(d) = candidacy::missing_members(app, inputs, options.allow_missing_members) {
+            if d.is_error() {
+                errors.push(d);
+            } else {
+                warnings.push(d);
+            }
         }
     }
     for ts in inputs.target_states {
@@ -620,567 +399,321 @@ pub fn simulate_with(
             );
         }
     }
-    if !errors.is_empty() {
-        return Err(Errors::from(errors));
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
+}
 
-    let (active, null_enabled, unreadable_enabled) = (
-        facts.active.clone(),
-        facts.null_enabled,
-        facts.unreadable_enabled,
-    );
+/// S25 warnings: no `accountEnabled` column, null values (active), other values (not
+/// active).
+fn activity_warnings(facts: &UserFacts, n: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let (null, bad) = (facts.null_enabled, facts.unreadable_enabled);
     if !facts.has_enabled_column && n > 0 {
-        warnings.push(
+        out.push(
             Diagnostic::warning(Code::NoAccountEnabled, "the directory export has no `accountEnabled` column: every user is treated as active")
                 .with_rule("S25")
                 .with_help("export `accountEnabled` (Graph `$select=accountEnabled`, Get-MgUser `-Property AccountEnabled`) to see disabled users"),
         );
-    } else if null_enabled > 0 {
-        warnings.push(
-            Diagnostic::warning(Code::NullAccountEnabled, format!("{} no `accountEnabled` value and {} treated as active", crate::diag::count(null_enabled as u64, "user has", "users have"), if null_enabled == 1 { "is" } else { "are" }))
+    } else if null > 0 {
+        out.push(
+            Diagnostic::warning(Code::NullAccountEnabled, format!("{} no `accountEnabled` value and {} treated as active", crate::diag::count(null as u64, "user has", "users have"), if null == 1 { "is" } else { "are" }))
                 .with_rule("S25")
                 .with_help("Entra's behaviour for a missing accountEnabled is undocumented; scopesim assumes active"),
         );
     }
-    if unreadable_enabled > 0 {
-        warnings.push(
+    if bad > 0 {
+        let examples: Vec<String> = facts
+            .unreadable_examples
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect();
+        out.push(
             Diagnostic::warning(
                 Code::UnreadableAccountEnabled,
-                format!("{} an `accountEnabled` value that is neither true nor false and {} treated as active", crate::diag::count(unreadable_enabled as u64, "user has", "users have"), if unreadable_enabled == 1 { "is" } else { "are" }),
+                format!(
+                    "{} an `accountEnabled` that is neither true, false nor null (e.g. {}) and {} treated as not active: never created",
+                    crate::diag::count(bad as u64, "user has", "users have"),
+                    examples.join(", "),
+                    if bad == 1 { "is" } else { "are" }
+                ),
             )
-            .with_rule("S4"),
+            .with_rule("S25")
+            .with_help("Entra reads accountEnabled as a Boolean; rather than create an account the export may mark disabled, scopesim assumes not active: fix the export"),
         );
     }
+    out
+}
 
-    let index = &facts.index;
-
-    let mut apps = Vec::new();
-    for (ai, app) in rules.apps.iter().enumerate() {
-        let name = app.name.node.clone();
-        let (candidacy, assigned_count, unknown) =
-            candidates(app.scope_mode(), &name, n, index, inputs);
-        if let (ScopeMode::Assigned, Some(a)) = (app.scope_mode(), inputs.assignments) {
-            if !a.items.iter().any(|x| x.app == name) {
-                let mut apps: Vec<&str> = a.items.iter().map(|x| x.app.as_str()).collect();
-                apps.sort_unstable();
-                apps.dedup();
-                let listed = apps
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                warnings.push(
-                    Diagnostic::warning(Code::AppNotAssigned, format!("the assignments name no principal for app `{name}`, so it has no candidates"))
-                        .with_rule("S24")
-                        .with_label(app.source, app.name.span, "")
-                        .with_help(format!(
-                            "apps in the assignments: {listed}; names must match exactly (a Graph schema file used as rules names its app after the file)"
-                        )),
-                );
-            }
+/// One app through its stages.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the inputs of one app's simulation, passed once from `simulate_with`"
+)]
+fn simulate_app(
+    ai: usize,
+    app: &App,
+    plan: &Plan,
+    outcomes: &Outcomes,
+    facts: &UserFacts,
+    inputs: RolloutInputs<'_>,
+    options: RolloutOptions,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<AppResult, Vec<Diagnostic>> {
+    let n = outcomes.len();
+    let name = app.name.node.clone();
+    let found = candidacy::candidates(app, n, &facts.index, inputs);
+    warnings.extend(assignment_warnings(app, inputs, &found.unknown));
+    warnings.extend(found.warnings);
+    let start = matching::start(app, n, facts, inputs)?;
+    warnings.extend(start.warnings);
+    let settings = AppSettings {
+        skip_out_of_scope_deletions: app.skip_deletions(),
+        flows: app.flows(),
+        mapping_enabled: app.mapping_enabled(),
+    };
+    if !settings.mapping_enabled {
+        warnings.push(
+            Diagnostic::warning(
+                Code::MappingDisabled,
+                format!("the user object mapping of `{name}` is disabled (`enabled: false`): Entra provisions nothing for it"),
+            )
+            .with_rule("S33")
+            .with_help("every user is reported with action `none`; enable the mapping to simulate it"),
+        );
+    }
+    let mut candidate_bits = Bits::zeros(n);
+    let mut nested_bits = Bits::zeros(n);
+    for (u, &c) in found.candidacy.iter().enumerate() {
+        match Candidacy::from_u8(c) {
+            Candidacy::NestedOnly => nested_bits.set(u, true),
+            c if c.is_candidate() => candidate_bits.set(u, true),
+            _ => {}
         }
-        if !unknown.is_empty() {
-            let examples: Vec<String> = unknown.iter().take(3).map(|u| format!("`{u}`")).collect();
-            warnings.push(
-                Diagnostic::warning(
-                    Code::UnknownPrincipal,
-                    format!(
-                        "{} assigned to `{name}` not in the directory export (e.g. {})",
-                        crate::diag::count(unknown.len() as u64, "user is", "users are"),
-                        examples.join(", ")
-                    ),
-                )
-                .with_rule("S24")
-                .with_help("check that the assignments and the directory export come from the same tenant and time"),
-            );
-        }
-        // Managed state: 0 unmanaged, 1 managed and enabled, 2 managed and disabled.
-        let mut state = Managed {
-            enabled: Bits::zeros(n),
-            disabled: Bits::zeros(n),
+    }
+    let candidacy: Arc<[u8]> = Arc::from(found.candidacy);
+    let candidates_count = candidate_bits.count();
+    let fails = Arc::new(start.fails);
+    let orphans = start.orphans;
+    let mut state = start.state;
+    let mut orphan_deleted = vec![false; orphans.len()];
+    let delete_on = app.delete_flow_on() && settings.flows.delete;
+    let groups = inputs.group_members.map_or(0, GroupMembers::len);
+    let estimate = estimate::estimate(app.scope_mode(), found.assigned_count, n, groups);
+    let mut stages = Vec::new();
+    for (sid, s) in plan.stages_of(ai) {
+        let scoping = outcomes.scoping(sid);
+        let input = outcomes.input(sid);
+        let mut in_scope_users = candidate_bits.clone();
+        in_scope_users.and_with(scoping);
+        in_scope_users.and_with(input);
+        let mut provisionable = in_scope_users.clone();
+        provisionable.and_with(&facts.active);
+        let x = CycleInputs {
+            c: &candidate_bits,
+            nested: &nested_bits,
+            s: scoping,
+            i: input,
+            p: &provisionable,
         };
-        let mut orphans = Vec::new();
-        let mut managed_at_start = 0;
-        for ts in inputs.target_states.iter().filter(|t| t.app == name) {
-            for acc in &ts.accounts {
-                match index.get(&acc.key) {
-                    Some(row) => {
-                        let disabled = acc.active == Some(false);
-                        state.enabled.set(row, !disabled);
-                        state.disabled.set(row, disabled);
-                        managed_at_start += 1;
-                    }
-                    None => orphans.push(Orphan {
-                        key: acc.key.clone(),
-                        line: acc.line,
-                    }),
-                }
-            }
-        }
-        let mut candidate_bits = Bits::zeros(n);
-        let mut nested_bits = Bits::zeros(n);
-        for (u, &c) in candidacy.iter().enumerate() {
-            match Candidacy::from_u8(c) {
-                Candidacy::NestedOnly => nested_bits.set(u, true),
-                c if c.is_candidate() => candidate_bits.set(u, true),
+        let (actions, mut next) = table::cycle(&state, x, &fails, settings);
+        let mut counts = Counts {
+            create: actions.create.count(),
+            update: actions.update.count(),
+            disable: actions.disable.count(),
+            delete: 0,
+            skip: actions.skip.count(),
+            fail: actions.fail.count(),
+            suppressed: actions.suppressed.count(),
+        };
+        let orphan_actions: Vec<(Action, Why)> = orphans
+            .iter()
+            .zip(&orphan_deleted)
+            .map(|(o, &deleted)| orphan_action(o, deleted, settings, delete_on))
+            .collect();
+        for (a, why) in &orphan_actions {
+            match a {
+                Action::Delete => counts.delete += 1,
+                Action::None if why.is_suppressed() => counts.suppressed += 1,
                 _ => {}
             }
         }
-        let candidacy: Arc<[u8]> = Arc::from(candidacy);
-        let candidates_count = candidate_bits.count();
-        let mut orphan_pending = vec![true; orphans.len()];
-        let mut stages = Vec::new();
-        for (sid, s) in plan.stages_of(ai) {
-            let scoping = outcomes.scoping(sid);
-            let input = outcomes.input(sid);
-            let mut in_scope_users = candidate_bits.clone();
-            in_scope_users.and_with(scoping);
-            in_scope_users.and_with(input);
-            let mut provisionable = in_scope_users.clone();
-            provisionable.and_with(&active);
-            let skip_setting = app.skip_deletions();
-            let (actions, mut next) = cycle(
+        let deprovisions = counts.disable + counts.delete;
+        let threshold = app.deletion_threshold.as_ref().map(|t| t.node);
+        let held = threshold.is_some_and(|t| match options.threshold_boundary {
+            ThresholdBoundary::Gt => deprovisions as u64 > t,
+            ThresholdBoundary::Ge => deprovisions as u64 >= t,
+        });
+        if held {
+            // Entra quarantines the job (TooManyDeletes): disables and deletes wait for
+            // an admin; creates and updates go through.
+            next = table::after(
                 &state,
+                &actions.create,
+                &actions.update,
+                &Bits::zeros(n),
                 &candidate_bits,
-                &nested_bits,
-                scoping,
-                input,
-                &provisionable,
-                skip_setting,
             );
-            let mut counts = Counts {
-                create: actions.create.count(),
-                update: actions.update.count(),
-                disable: actions.disable.count(),
-                delete: 0,
-                skip: actions.skip.count(),
-            };
-            let mut orphan_actions = Vec::with_capacity(orphans.len());
-            for (i, _) in orphans.iter().enumerate() {
-                let a = if !orphan_pending[i] {
-                    (Action::None, Why::HardDeleted)
-                } else if app.delete_flow_on() {
-                    (Action::Delete, Why::HardDeleted)
-                } else {
-                    (Action::Skip, Why::DeleteFlowOff)
-                };
-                counts.add(a.0);
-                orphan_actions.push(a);
-            }
-            let deprovisions = counts.disable + counts.delete;
-            let held =
-                app.deletion_threshold
-                    .as_ref()
-                    .is_some_and(|t| match options.threshold_boundary {
-                        ThresholdBoundary::Gt => deprovisions as u64 > t.node,
-                        ThresholdBoundary::Ge => deprovisions as u64 >= t.node,
-                    });
-            if held {
-                // Entra quarantines the job (TooManyDeletes): disables and deletes wait for
-                // an admin; creates and updates go through.
-                next = held_cycle(&state, &provisionable);
-                let t = app.deletion_threshold.as_ref().map_or(0, |t| t.node);
-                warnings.push(
-                    Diagnostic::warning(
-                        Code::DeletionThreshold,
-                        format!(
-                            "stage `{}` of `{name}` would disable or delete {deprovisions} accounts, over the threshold of {t}: Entra would hold them and quarantine the job (TooManyDeletes)",
-                            s.name
-                        ),
-                    )
-                    .with_rule("S27")
-                    .with_help("an admin must allow the deletes (Allow deletes, or restart with `ForceDeletes`); review the report before you save this filter"),
-                );
+            let t = threshold.unwrap_or(0);
+            let relation = if deprovisions as u64 == t {
+                "reaching"
             } else {
-                for (i, (a, _)) in orphan_actions.iter().enumerate() {
-                    if *a == Action::Delete {
-                        orphan_pending[i] = false;
-                    }
+                "over"
+            };
+            warnings.push(
+                Diagnostic::warning(
+                    Code::DeletionThreshold,
+                    format!(
+                        "stage `{}` of `{name}` would disable or delete {deprovisions} accounts, {relation} the threshold of {t}: Entra would hold them and quarantine the job (TooManyDeletes)",
+                        s.name
+                    ),
+                )
+                .with_rule("S27")
+                .with_help("an admin must allow the deletes (Allow deletes, or restart with `ForceDeletes`); review the report before you save this filter"),
+            );
+        } else {
+            for (done, (a, _)) in orphan_deleted.iter_mut().zip(&orphan_actions) {
+                if *a == Action::Delete {
+                    *done = true;
                 }
             }
-            let groups = inputs.group_members.map_or(0, GroupMembers::len);
-            let estimate = estimate::estimate(app.scope_mode(), assigned_count, n, groups);
-            let before = std::mem::replace(&mut state, next);
-            stages.push(StageResult {
-                stage: sid,
-                app: name.clone(),
-                name: s.name.clone(),
-                candidates: candidates_count,
-                in_scope: in_scope_users.count(),
-                counts,
-                held,
-                estimate,
-                in_scope_users,
-                actions,
-                inputs: StageInputs {
-                    candidacy: candidacy.clone(),
-                    scoping: scoping.clone(),
-                    input: input.clone(),
-                    provisionable,
-                    enabled_before: before.enabled,
-                    disabled_before: before.disabled,
-                    skip_setting,
-                },
-                orphan_actions,
-            });
         }
-        apps.push(AppResult {
-            name,
-            index: ai,
-            scope: app.scope_mode(),
-            skip_out_of_scope_deletions: app.skip_deletions(),
-            deletion_threshold: app.deletion_threshold.as_ref().map(|t| t.node),
-            candidacy,
-            managed_at_start,
-            orphans,
-            stages,
+        if counts.suppressed > 0 {
+            warnings.push(suppressed_warning(
+                &name, &s.name, &counts, settings, delete_on,
+            ));
+        }
+        let before = std::mem::replace(&mut state, next);
+        stages.push(StageResult {
+            stage: sid,
+            app: name.clone(),
+            name: s.name.clone(),
+            candidates: candidates_count,
+            in_scope: in_scope_users.count(),
+            counts,
+            held,
+            estimate: estimate.clone(),
+            in_scope_users,
+            actions,
+            inputs: StageInputs {
+                candidacy: candidacy.clone(),
+                scoping: scoping.clone(),
+                input: input.clone(),
+                provisionable,
+                before,
+                fails: fails.clone(),
+                settings,
+            },
+            orphan_actions,
         });
     }
-    Ok(Rollout {
-        apps,
-        active,
-        warnings,
+    Ok(AppResult {
+        name,
+        index: ai,
+        scope: app.scope_mode(),
+        skip_out_of_scope_deletions: app.skip_deletions(),
+        deletion_threshold: app.deletion_threshold.as_ref().map(|t| t.node),
+        settings,
+        candidacy,
+        managed_at_start: start.managed_at_start,
+        pre_existing_at_start: start.pre_existing_at_start,
+        matching: start.matching,
+        orphans,
+        stages,
     })
 }
 
-/// One cycle of the action table for all users at once, as word-wide bit operations
-/// (C candidates, N nested-group-only members, S scoping, I input filters, P
-/// provisionable, E/D managed and enabled/disabled before the cycle, K
-/// SkipOutOfScopeDeletions). Returns the users by action and the managed state after the
-/// cycle. [`decide`] is the same table for one user; a test checks they agree.
-fn cycle(
-    state: &Managed,
-    c: &Bits,
-    nested: &Bits,
-    s: &Bits,
-    i: &Bits,
-    p: &Bits,
-    k: bool,
-) -> (ActionBits, Managed) {
-    let (e, d) = (&state.enabled, &state.disabled);
-    let mut m = e.clone();
-    m.or_with(d);
-    // create = P & !M; update = P & M
-    let mut create = p.clone();
-    create.and_not_with(&m);
-    let mut update = p.clone();
-    update.and_with(&m);
-    // managed and not provisionable
-    let mut rest = m.clone();
-    rest.and_not_with(p);
-    // failing an input filter while a candidate: kept (S23)
-    let mut c_not_i = c.clone();
-    c_not_i.and_not_with(i);
-    let mut input_keep = rest.clone();
-    input_keep.and_with(&c_not_i);
-    rest.and_not_with(&c_not_i);
-    // out of scope: not a candidate, or no scoping filter matches
-    let mut in_scope_filters = c.clone();
-    in_scope_filters.and_with(s);
-    let mut out = rest.clone();
-    out.and_not_with(&in_scope_filters);
-    // in scope but inactive
-    let mut inactive = rest;
-    inactive.and_not_with(&out);
-    let mut disable = inactive.clone();
-    disable.and_with(e);
-    let mut skip = input_keep;
-    let mut inactive_already = inactive;
-    inactive_already.and_with(d);
-    skip.or_with(&inactive_already);
-    if k {
-        skip.or_with(&out);
+/// What happens to a target-state account with no directory user at one stage.
+fn orphan_action(
+    o: &Orphan,
+    deleted: bool,
+    settings: AppSettings,
+    delete_on: bool,
+) -> (Action, Why) {
+    if !settings.mapping_enabled {
+        (Action::None, Why::MappingDisabled)
+    } else if !o.managed {
+        // S31: never in scope, so never deprovisioned.
+        (Action::None, Why::PreExisting)
+    } else if deleted {
+        (Action::None, Why::HardDeleted)
+    } else if delete_on {
+        (Action::Delete, Why::HardDeleted)
     } else {
-        let mut out_enabled = out.clone();
-        out_enabled.and_with(e);
-        disable.or_with(&out_enabled);
-        let mut out_disabled = out;
-        out_disabled.and_with(d);
-        skip.or_with(&out_disabled);
-    }
-    // unmanaged candidates and nested-group members that are not provisionable
-    let mut evaluated = c.clone();
-    evaluated.or_with(nested);
-    evaluated.and_not_with(&m);
-    evaluated.and_not_with(p);
-    skip.or_with(&evaluated);
-    // state after: provisionable -> enabled; disabled by filter or activity -> disabled;
-    // disabled because unassigned -> no longer managed (HPW)
-    let mut enabled = e.clone();
-    enabled.and_not_with(&disable);
-    enabled.or_with(p);
-    let mut disabled = d.clone();
-    disabled.and_not_with(p);
-    let mut disabled_candidates = disable.clone();
-    disabled_candidates.and_with(c);
-    disabled.or_with(&disabled_candidates);
-    (
-        ActionBits {
-            create,
-            update,
-            disable,
-            skip,
-        },
-        Managed { enabled, disabled },
-    )
-}
-
-/// The state after a held cycle: creates and updates happened, disables did not (S27).
-fn held_cycle(state: &Managed, p: &Bits) -> Managed {
-    let mut enabled = state.enabled.clone();
-    enabled.or_with(p);
-    let mut disabled = state.disabled.clone();
-    disabled.and_not_with(p);
-    Managed { enabled, disabled }
-}
-
-/// The action table of the spec, for one user at one stage.
-/// Returns (action, reason, managed state after the cycle).
-fn decide(
-    state: u8,
-    cand: Candidacy,
-    pass_scope: bool,
-    pass_input: bool,
-    provisionable: bool,
-    skip_setting: bool,
-) -> (Action, Why, u8) {
-    let managed = state != 0;
-    if !managed {
-        if provisionable {
-            return (Action::Create, Why::Provisionable, 1);
-        }
-        return match cand {
-            Candidacy::NotAssigned => (Action::None, Why::NotAssigned, 0),
-            Candidacy::NestedOnly => (Action::Skip, Why::NestedOnly, 0),
-            _ if !pass_input => (Action::Skip, Why::InputFilter, 0),
-            _ if !pass_scope => (Action::Skip, Why::NotInScope, 0),
-            _ => (Action::Skip, Why::InactiveNotCreated, 0),
-        };
-    }
-    if provisionable {
-        let why = if state == 2 {
-            Why::ReEnabled
-        } else {
-            Why::Provisionable
-        };
-        return (Action::Update, why, 1);
-    }
-    if cand.is_candidate() && !pass_input {
-        // S23: failing an input filter never deprovisions.
-        return (Action::Skip, Why::InputFilter, state);
-    }
-    let out_of_scope = !cand.is_candidate() || !pass_scope;
-    if out_of_scope {
-        if skip_setting {
-            return (Action::Skip, Why::KeptBySkipSetting, state);
-        }
-        if state == 2 {
-            return (Action::Skip, Why::AlreadyDisabled, state);
-        }
-        if !cand.is_candidate() {
-            // Once unassigned and disabled, the service stops managing the account (HPW).
-            return (Action::Disable, Why::Unassigned, 0);
-        }
-        return (Action::Disable, Why::FilterFailed, 2);
-    }
-    // In scope but inactive: disabled even under SkipOutOfScopeDeletions.
-    if state == 2 {
-        return (Action::Skip, Why::AlreadyDisabled, state);
-    }
-    (Action::Disable, Why::Inactive, 2)
-}
-
-/// Every member id reachable from a group (directly and through nested groups), lowercased.
-fn collect_members(
-    g: &GroupMembers,
-    group: &str,
-    out: &mut HashSet<String>,
-    seen: &mut HashSet<String>,
-) {
-    if !seen.insert(group.to_ascii_lowercase()) {
-        return;
-    }
-    for m in g.direct_members(group) {
-        match m.kind {
-            PrincipalType::User => {
-                out.insert(m.id.to_ascii_lowercase());
-            }
-            PrincipalType::Group => collect_members(g, &m.id, out, seen),
-        }
+        (Action::None, Why::DeleteFlowOff)
     }
 }
 
-/// Candidacy of every user for one app, the size of the assignment for the estimate
-/// (assigned users + groups + group members, S28), and assigned ids not found.
-fn candidates(
-    scope: ScopeMode,
+/// S33: the actions a stage's flow types suppressed, counted.
+fn suppressed_warning(
     app: &str,
-    n: usize,
-    index: &IdIndex,
-    inputs: RolloutInputs<'_>,
-) -> (Vec<u8>, usize, Vec<String>) {
-    if scope == ScopeMode::All {
-        return (vec![Candidacy::SyncAll as u8; n], n, Vec::new());
-    }
-    let mut cand = vec![Candidacy::NotAssigned as u8; n];
-    let mut unknown = Vec::new();
-    let mut size = 0;
-    let Some(assignments) = inputs.assignments else {
-        return (cand, 0, unknown);
-    };
-    let mine: Vec<_> = assignments.items.iter().filter(|a| a.app == app).collect();
-    let mut set = |row: usize, c: Candidacy| {
-        let cur = Candidacy::from_u8(cand[row]);
-        let rank = |c: Candidacy| match c {
-            Candidacy::Direct => 4,
-            Candidacy::ViaGroup => 3,
-            Candidacy::NestedOnly => 2,
-            _ => 1,
-        };
-        if rank(c) > rank(cur) {
-            cand[row] = c as u8;
-        }
-    };
-    for a in &mine {
-        size += 1;
-        match a.principal_type {
-            PrincipalType::User => match index.get(&a.principal_id) {
-                Some(row) => set(row, Candidacy::Direct),
-                None => unknown.push(a.principal_id.clone()),
-            },
-            PrincipalType::Group => {
-                let Some(g) = inputs.group_members else {
-                    continue;
-                };
-                for m in g.direct_members(&a.principal_id) {
-                    size += 1;
-                    match m.kind {
-                        PrincipalType::User => {
-                            if let Some(row) = index.get(&m.id) {
-                                set(row, Candidacy::ViaGroup);
-                            }
-                        }
-                        PrincipalType::Group => {
-                            let mut nested = HashSet::new();
-                            collect_members(g, &m.id, &mut nested, &mut HashSet::new());
-                            for id in nested {
-                                if let Some(row) = index.get(&id) {
-                                    set(row, Candidacy::NestedOnly);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    (cand, size, unknown)
+    stage: &str,
+    counts: &Counts,
+    settings: AppSettings,
+    delete_on: bool,
+) -> Diagnostic {
+    let f = settings.flows;
+    let off: Vec<&str> = [("Add", f.add), ("Update", f.update), ("Delete", delete_on)]
+        .iter()
+        .filter(|(_, on)| !on)
+        .map(|(n, _)| *n)
+        .collect();
+    Diagnostic::warning(
+        Code::FlowSuppressed,
+        format!(
+            "stage `{stage}` of `{app}`: {} suppressed because the {} flow{} off",
+            crate::diag::count(counts.suppressed as u64, "action is", "actions are"),
+            off.join(" and "),
+            if off.len() == 1 { " is" } else { "s are" }
+        ),
+    )
+    .with_rule("S33")
+    .with_help("the report lists each user with the action that was suppressed; `flowTypes` in the schema (or `flow_types` in the rules) turns them back on")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decide_follows_the_action_table() {
-        use Candidacy::*;
-        // no | provisionable | create
-        assert_eq!(
-            decide(0, Direct, true, true, true, false),
-            (Action::Create, Why::Provisionable, 1)
-        );
-        // yes | provisionable | update (re-enabled if disabled)
-        assert_eq!(
-            decide(1, Direct, true, true, true, false),
-            (Action::Update, Why::Provisionable, 1)
-        );
-        assert_eq!(
-            decide(2, ViaGroup, true, true, true, false),
-            (Action::Update, Why::ReEnabled, 1)
-        );
-        // yes | filter fails | disable, or kept with SkipOutOfScopeDeletions
-        assert_eq!(
-            decide(1, Direct, false, true, false, false),
-            (Action::Disable, Why::FilterFailed, 2)
-        );
-        assert_eq!(
-            decide(1, Direct, false, true, false, true),
-            (Action::Skip, Why::KeptBySkipSetting, 1)
-        );
-        // yes | unassigned | disable, no longer managed
-        assert_eq!(
-            decide(1, NotAssigned, true, true, false, false),
-            (Action::Disable, Why::Unassigned, 0)
-        );
-        // yes | in scope but inactive | disable even with SkipOutOfScopeDeletions
-        assert_eq!(
-            decide(1, Direct, true, true, false, true),
-            (Action::Disable, Why::Inactive, 2)
-        );
-        // no | not provisionable | skip with the reason
-        assert_eq!(
-            decide(0, Direct, false, true, false, false),
-            (Action::Skip, Why::NotInScope, 0)
-        );
-        assert_eq!(
-            decide(0, Direct, true, true, false, false),
-            (Action::Skip, Why::InactiveNotCreated, 0)
-        );
-        assert_eq!(
-            decide(0, NestedOnly, true, true, false, false),
-            (Action::Skip, Why::NestedOnly, 0)
-        );
-        assert_eq!(
-            decide(0, NotAssigned, true, true, false, false),
-            (Action::None, Why::NotAssigned, 0)
-        );
-        // S23: input filter failures are skipped, never deprovisioned
-        assert_eq!(
-            decide(1, Direct, true, false, false, false),
-            (Action::Skip, Why::InputFilter, 1)
-        );
-        // already disabled: nothing more to do
-        assert_eq!(
-            decide(2, Direct, false, true, false, false),
-            (Action::Skip, Why::AlreadyDisabled, 2)
-        );
-    }
-
-    /// (candidacy code, passes scoping, passes input, active, managed state).
-    type TestUser = (u8, bool, bool, bool, u8);
-
-    proptest::proptest! {
-        /// The word-wide cycle and the per-user table agree on every action and state.
-        #[test]
-        fn cycle_agrees_with_decide_for_every_user(
-            users in proptest::collection::vec((0u8..5, proptest::bool::ANY, proptest::bool::ANY, proptest::bool::ANY, 0u8..3), 0..300),
-            skip_setting in proptest::bool::ANY,
-        ) {
-            let n = users.len();
-            let bits = |f: &dyn Fn(&TestUser) -> bool| {
-                let mut b = Bits::zeros(n);
-                for (i, u) in users.iter().enumerate() {
-                    b.set(i, f(u));
-                }
-                b
-            };
-            let cand = Candidacy::from_u8;
-            let c = bits(&|u| cand(u.0).is_candidate());
-            let nested = bits(&|u| cand(u.0) == Candidacy::NestedOnly);
-            let s = bits(&|u| u.1);
-            let i = bits(&|u| u.2);
-            let p = bits(&|u| cand(u.0).is_candidate() && u.1 && u.2 && u.3);
-            let state = Managed { enabled: bits(&|u| u.4 == 1), disabled: bits(&|u| u.4 == 2) };
-            let (actions, next) = cycle(&state, &c, &nested, &s, &i, &p, skip_setting);
-            for (row, u) in users.iter().enumerate() {
-                let (action, _, st) = decide(u.4, cand(u.0), u.1, u.2, p.get(row), skip_setting);
-                let got = if actions.create.get(row) { Action::Create } else if actions.update.get(row) { Action::Update }
-                    else if actions.disable.get(row) { Action::Disable } else if actions.skip.get(row) { Action::Skip } else { Action::None };
-                proptest::prop_assert_eq!(got, action, "user {:?}", u);
-                proptest::prop_assert_eq!(next.state(row), st, "user {:?}", u);
-                let exclusive = [&actions.create, &actions.update, &actions.disable, &actions.skip].iter().filter(|b| b.get(row)).count();
-                proptest::prop_assert!(exclusive <= 1);
-            }
+/// S24/S36: the assignments name no principal for an app, or users the export lacks.
+fn assignment_warnings(
+    app: &App,
+    inputs: RolloutInputs<'_>,
+    unknown: &[String],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = app.name.node.as_str();
+    if let (ScopeMode::Assigned, Some(a)) = (app.scope_mode(), inputs.assignments) {
+        if !a.items.iter().any(|x| x.app == name) {
+            let mut apps: Vec<&str> = a.items.iter().map(|x| x.app.as_str()).collect();
+            apps.sort_unstable();
+            apps.dedup();
+            let listed = apps
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(
+                Diagnostic::warning(Code::AppNotAssigned, format!("the assignments name no principal for app `{name}`, so it has no candidates"))
+                    .with_rule("S24")
+                    .with_label(app.source, app.name.span, "")
+                    .with_help(format!(
+                        "apps in the assignments: {listed}; names must match exactly (a Graph schema file used as rules names its app after the file)"
+                    )),
+            );
         }
     }
+    if !unknown.is_empty() {
+        let examples: Vec<String> = unknown.iter().take(3).map(|u| format!("`{u}`")).collect();
+        out.push(
+            Diagnostic::warning(
+                Code::UnknownPrincipal,
+                format!(
+                    "{} assigned to `{name}` not in the directory export (e.g. {})",
+                    crate::diag::count(unknown.len() as u64, "user is", "users are"),
+                    examples.join(", ")
+                ),
+            )
+            .with_rule("S24")
+            .with_help("check that the assignments and the directory export come from the same tenant and time"),
+        );
+    }
+    out
 }

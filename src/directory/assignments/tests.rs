@@ -81,7 +81,7 @@ fn target_state_keys_active_and_missing_key() {
         "t.csv",
         "User Principal Name,Active\na@x,TRUE\nb@x,false\nc@x,\n",
     );
-    let t = read_target_state("S", &p, "userPrincipalName").unwrap();
+    let t = read_target_state("S", &p, Some("userPrincipalName")).unwrap();
     let got: Vec<_> = t
         .accounts
         .iter()
@@ -95,7 +95,7 @@ fn target_state_keys_active_and_missing_key() {
             ("c@x", None, 4)
         ]
     );
-    let errs = read_target_state("S", &p, "employeeId").unwrap_err();
+    let errs = read_target_state("S", &p, Some("employeeId")).unwrap_err();
     assert!(errs[0].message.contains("no `employeeId` column"));
     assert!(errs[0].help.as_ref().unwrap().contains("--match-on"));
     assert!(
@@ -115,7 +115,7 @@ fn target_state_scim_list_response() {
 {"userName":"a@x","active":true},
 {"userName":"b@x","active":false}]}"#,
     );
-    let t = read_target_state("S", &p, "userPrincipalName").unwrap();
+    let t = read_target_state("S", &p, Some("userPrincipalName")).unwrap();
     assert_eq!(t.accounts.len(), 2);
     assert_eq!(
         (

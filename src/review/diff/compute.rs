@@ -15,7 +15,7 @@ use super::{
 };
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{TargetAccount, TargetState};
-use crate::directory::{Directory, InputFormat, InputInfo};
+use crate::directory::Directory;
 use crate::pipeline::{Options, evaluate_directory};
 use crate::rollout::reason::Reasons;
 use crate::rollout::{Action, RolloutInputs, RolloutOptions};
@@ -132,6 +132,7 @@ pub fn diff_sides(
         eval: options.eval,
         rollout: RolloutOptions {
             threshold_boundary: options.boundary,
+            ..RolloutOptions::default()
         },
     };
     let base = RolloutInputs {
@@ -163,30 +164,16 @@ pub fn diff_sides(
     for row in bstage.in_scope_users.ones_iter() {
         if before_sim.active.get(row) {
             if let Some(k) = key(row) {
-                accounts.push(TargetAccount {
-                    key: k.to_string(),
-                    active: Some(true),
-                    line: 0,
-                });
+                accounts.push(TargetAccount::managed_user(k, Some(true)));
             }
         }
     }
     let after_app = after.app();
-    let managed = [TargetState {
-        app: after_app.name.node.clone(),
-        match_on: "objectId".to_string(),
+    let managed = [TargetState::managed(
+        &after_app.name.node,
+        "accounts managed under OLD",
         accounts,
-        input: InputInfo {
-            path: "accounts managed under OLD".to_string(),
-            format: InputFormat::Csv,
-            sha256: String::new(),
-            bytes: 0,
-            records: 0,
-            skipped: 0,
-            encoding: None,
-            delimiter: None,
-        },
-    }];
+    )];
 
     // NEW: one full cycle from those accounts.
     let after_rules = single_stage(after);

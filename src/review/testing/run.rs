@@ -15,7 +15,7 @@ use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{
     Assignment, Assignments, PrincipalType, TargetAccount, TargetState,
 };
-use crate::directory::{Directory, InputFormat, InputInfo, from_rows};
+use crate::directory::{Directory, from_rows};
 use crate::eval::explain::{FilterTrace, trace};
 use crate::eval::{EvalOptions, FilterId, Outcomes, Plan, StageId};
 use crate::pipeline::{Options, evaluate_directory};
@@ -461,30 +461,13 @@ fn inline_access(
             managed
                 .entry(app.node.clone())
                 .or_default()
-                .push(TargetAccount {
-                    key: object_id.clone(),
-                    active: Some(true),
-                    line: 0,
-                });
+                .push(TargetAccount::managed_user(&object_id, Some(true)));
         }
     }
+    let path = suite.path.display().to_string();
     let targets = managed
         .into_iter()
-        .map(|(app, accounts)| TargetState {
-            app,
-            match_on: "objectId".to_string(),
-            accounts,
-            input: InputInfo {
-                path: suite.path.display().to_string(),
-                format: InputFormat::Csv,
-                sha256: String::new(),
-                bytes: 0,
-                records: 0,
-                skipped: 0,
-                encoding: None,
-                delimiter: None,
-            },
-        })
+        .map(|(app, accounts)| TargetState::managed(&app, &path, accounts))
         .collect();
     (
         Assignments {

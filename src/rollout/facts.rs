@@ -1,0 +1,377 @@
+//! What the rollout needs to know of each user besides the filters, read once per row
+//! group: activity (S25), the rows of the ids that the assignment and target-state files
+//! name, the values of the matching attributes that target-state accounts hold (S32), and
+//! whether each user has a value for them at all (`ImportSkipped`).
+//!
+//! A streaming reader drops a row group's values once it is evaluated, so everything a
+//! later step looks up is collected here, on the parsing threads. Only the ids and values
+//! the small input files name are indexed, so memory follows those files, not the
+//! directory; without a target state or explicit matching attributes nothing of matching
+//! runs per user.
+
+use super::RolloutInputs;
+use super::matching::{
+    MatchAttr, match_override, matching_attributes, matching_modeled, target_names,
+};
+use crate::directory::assignments::PrincipalType;
+use crate::directory::{Chunk, Directory};
+use crate::eval::Bits;
+use crate::rules::RuleSet;
+use crate::value::parse_bool;
+use std::collections::{HashMap, HashSet};
+
+/// How many unreadable `accountEnabled` values a warning shows.
+pub(crate) const EXAMPLES: usize = 3;
+
+/// Case-insensitive lookup of users by objectId or userPrincipalName.
+#[derive(Debug, Clone, Default)]
+pub struct IdIndex {
+    /// Lowercased id to (row, the id is that user's objectId rather than its UPN).
+    map: HashMap<String, (usize, bool)>,
+}
+
+impl IdIndex {
+    /// The user with this objectId or UPN (ASCII case ignored).
+    pub fn get(&self, id: &str) -> Option<usize> {
+        self.map.get(&id.to_ascii_lowercase()).map(|&(row, _)| row)
+    }
+
+    /// The user with this objectId (ASCII case ignored): what an `externalId` names (S31).
+    pub fn object_id(&self, id: &str) -> Option<usize> {
+        self.map
+            .get(&id.to_ascii_lowercase())
+            .filter(|(_, is_id)| *is_id)
+            .map(|&(row, _)| row)
+    }
+}
+
+/// Users by the value of a matching attribute, for the values target-state accounts hold
+/// (S32): the lowercased value to every `(row, value as exported)`.
+#[derive(Debug, Clone, Default)]
+pub struct MatchIndex {
+    map: HashMap<(usize, String), Vec<(usize, String)>>,
+}
+
+impl MatchIndex {
+    /// Users whose attribute `attr` (an index into [`UserFacts::match_attrs`]) equals
+    /// `value` ignoring case, with their value as exported, in row order.
+    pub fn rows(&self, attr: usize, value: &str) -> &[(usize, String)] {
+        self.map
+            .get(&(attr, value.to_lowercase()))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// What the rollout knows of each user besides the filters.
+#[derive(Debug, Clone)]
+pub struct UserFacts {
+    /// Active users (S25).
+    pub active: Bits,
+    /// Users whose `accountEnabled` is null (counted as active).
+    pub null_enabled: usize,
+    /// Users whose `accountEnabled` is neither true, false nor null (not active, S25).
+    pub unreadable_enabled: usize,
+    /// A few of those values, for the warning.
+    pub unreadable_examples: Vec<String>,
+    /// The export has an `accountEnabled` column at all.
+    pub has_enabled_column: bool,
+    /// Rows by objectId and UPN, for the ids that matter.
+    pub index: IdIndex,
+    /// The matching attributes read (source names, S32), in [`FactColumns`] order.
+    pub match_attrs: Vec<String>,
+    /// Per matching attribute, the users with a value (`None` when the export has no such
+    /// column).
+    pub present: Vec<Option<Bits>>,
+    /// Users by matching value, for the values target-state accounts hold.
+    pub matches: MatchIndex,
+}
+
+impl UserFacts {
+    /// The index of a matching attribute in [`UserFacts::match_attrs`].
+    pub fn match_attr(&self, name: &str) -> Option<usize> {
+        self.match_attrs.iter().position(|a| a == name)
+    }
+}
+
+/// The columns [`UserFacts`] read, resolved once.
+#[derive(Debug, Clone)]
+pub struct FactColumns {
+    enabled: Option<usize>,
+    deleted: Option<usize>,
+    ids: Vec<(usize, bool)>,
+    wanted: HashSet<String>,
+    match_cols: Vec<(String, Option<usize>)>,
+    match_wanted: Vec<HashSet<String>>,
+}
+
+impl FactColumns {
+    /// True when the export has an `accountEnabled` column.
+    pub fn has_enabled(&self) -> bool {
+        self.enabled.is_some()
+    }
+
+    /// Resolves the columns against a directory (or its schema) for the ids `inputs`
+    /// name and the matching attributes of the apps of `rules` whose matching is modelled.
+    pub fn new(dir: &Directory, rules: &RuleSet, inputs: RolloutInputs<'_>) -> FactColumns {
+        let attrs = fact_match_attributes(rules, inputs);
+        let mut match_wanted: Vec<HashSet<String>> = vec![HashSet::new(); attrs.len()];
+        for app in &rules.apps {
+            let app_attrs = matching_attributes(app, match_override(app, inputs));
+            for ts in inputs
+                .target_states
+                .iter()
+                .filter(|t| t.app == app.name.node)
+            {
+                for a in &app_attrs {
+                    let Some(k) = attrs.iter().position(|x| *x == a.source) else {
+                        continue;
+                    };
+                    let Some(col) = ts.column(&target_names(a)) else {
+                        continue;
+                    };
+                    if let Some(set) = match_wanted.get_mut(k) {
+                        set.extend(
+                            ts.accounts
+                                .iter()
+                                .filter_map(|acc| acc.value(col))
+                                .map(str::to_lowercase),
+                        );
+                    }
+                }
+            }
+        }
+        FactColumns {
+            enabled: dir.column("accountEnabled"),
+            deleted: dir.column("IsSoftDeleted"),
+            ids: [("objectId", true), ("userPrincipalName", false)]
+                .iter()
+                .filter_map(|(c, is_id)| dir.column(c).map(|c| (c, *is_id)))
+                .collect(),
+            wanted: wanted_ids(inputs),
+            match_cols: attrs
+                .into_iter()
+                .map(|a| {
+                    let col = dir.column(&a).or_else(|| dir.column_ignore_case(&a));
+                    (a, col)
+                })
+                .collect(),
+            match_wanted,
+        }
+    }
+}
+
+/// The matching attributes (source names) whose values the rollout reads: those of
+/// every app whose matching is modelled (a target state, `--match-on`, or the schema's
+/// matching attributes), unique, in first-seen order.
+pub fn fact_match_attributes(rules: &RuleSet, inputs: RolloutInputs<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for app in rules.apps.iter().filter(|a| matching_modeled(a, inputs)) {
+        for MatchAttr { source, .. } in matching_attributes(app, match_override(app, inputs)) {
+            if !out.contains(&source) {
+                out.push(source);
+            }
+        }
+    }
+    out
+}
+
+/// [`UserFacts`] of one row group, rows local to it.
+#[derive(Debug, Clone)]
+pub struct ChunkFacts {
+    active: Bits,
+    null_enabled: usize,
+    unreadable_enabled: usize,
+    unreadable_examples: Vec<String>,
+    ids: Vec<(String, usize, bool)>,
+    present: Vec<Option<Bits>>,
+    hits: Vec<(usize, String, String, usize)>,
+}
+
+/// Reads activity (S25: `accountEnabled` true, or null with a warning, and not
+/// `IsSoftDeleted`; any other value is not active), the wanted ids and the matching
+/// values of one row group.
+pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
+    let n = chunk.len();
+    let mut f = ChunkFacts {
+        active: Bits::ones(n),
+        null_enabled: 0,
+        unreadable_enabled: 0,
+        unreadable_examples: Vec::new(),
+        ids: Vec::new(),
+        present: Vec::with_capacity(cols.match_cols.len()),
+        hits: Vec::new(),
+    };
+    match cols.enabled.and_then(|c| chunk.text(c)) {
+        Some(col) => {
+            for (i, v) in col.iter().enumerate() {
+                match v.map(|v| (v, parse_bool(v))) {
+                    Some((_, Some(true))) => {}
+                    Some((_, Some(false))) => f.active.set(i, false),
+                    Some((v, None)) => {
+                        // S25: neither true, false nor null: not active.
+                        f.active.set(i, false);
+                        f.unreadable_enabled += 1;
+                        if f.unreadable_examples.len() < EXAMPLES
+                            && !f.unreadable_examples.iter().any(|e| e == v)
+                        {
+                            f.unreadable_examples.push(v.to_string());
+                        }
+                    }
+                    None => f.null_enabled += 1,
+                }
+            }
+        }
+        None => f.null_enabled += n,
+    }
+    if let Some(col) = cols.deleted.and_then(|c| chunk.text(c)) {
+        for (i, v) in col.iter().enumerate() {
+            if v.and_then(parse_bool) == Some(true) {
+                f.active.set(i, false);
+            }
+        }
+    }
+    let mut buf = String::new();
+    if !cols.wanted.is_empty() {
+        for &(c, is_id) in &cols.ids {
+            let Some(t) = chunk.text(c) else { continue };
+            for (i, v) in t.iter().enumerate() {
+                let Some(v) = v else { continue };
+                buf.clear();
+                buf.push_str(v);
+                buf.make_ascii_lowercase();
+                if cols.wanted.contains(buf.as_str()) {
+                    f.ids.push((buf.clone(), i, is_id));
+                }
+            }
+        }
+    }
+    for (k, (_, col)) in cols.match_cols.iter().enumerate() {
+        let Some(t) = col.and_then(|c| chunk.text(c)) else {
+            // The column is in the export's schema but absent from this row group (a
+            // later Graph page without the property): null here.
+            f.present.push(col.map(|_| Bits::zeros(n)));
+            continue;
+        };
+        let mut present = Bits::zeros(n);
+        let wanted = cols.match_wanted.get(k).filter(|w| !w.is_empty());
+        for (i, v) in t.iter().enumerate() {
+            let Some(v) = v else { continue };
+            present.set(i, true);
+            if let Some(w) = wanted {
+                let lower = v.to_lowercase();
+                if w.contains(&lower) {
+                    f.hits.push((k, lower, v.to_string(), i));
+                }
+            }
+        }
+        f.present.push(Some(present));
+    }
+    f
+}
+
+impl UserFacts {
+    /// Reads the facts of every user of a directory.
+    pub fn from_directory(
+        dir: &Directory,
+        rules: &RuleSet,
+        inputs: RolloutInputs<'_>,
+    ) -> UserFacts {
+        let cols = FactColumns::new(dir, rules, inputs);
+        let parts: Vec<(usize, ChunkFacts)> = dir
+            .chunks()
+            .map(|(start, c)| (start, chunk_facts(c, &cols)))
+            .collect();
+        UserFacts::assemble(dir.len(), &cols, parts.iter().map(|(s, f)| (*s, f)))
+    }
+
+    /// Puts row-group facts (`(first row, facts)`, in row order) together.
+    pub fn assemble<'f>(
+        n: usize,
+        cols: &FactColumns,
+        parts: impl IntoIterator<Item = (usize, &'f ChunkFacts)>,
+    ) -> UserFacts {
+        let mut active = Bits::zeros(n);
+        let mut present: Vec<Option<Bits>> = cols
+            .match_cols
+            .iter()
+            .map(|(_, c)| c.map(|_| Bits::zeros(n)))
+            .collect();
+        let mut facts = UserFacts {
+            active: Bits::default(),
+            null_enabled: 0,
+            unreadable_enabled: 0,
+            unreadable_examples: Vec::new(),
+            has_enabled_column: cols.has_enabled(),
+            index: IdIndex::default(),
+            match_attrs: cols.match_cols.iter().map(|(a, _)| a.clone()).collect(),
+            present: Vec::new(),
+            matches: MatchIndex::default(),
+        };
+        for (start, f) in parts {
+            active.copy_from(&f.active, start);
+            facts.null_enabled += f.null_enabled;
+            facts.unreadable_enabled += f.unreadable_enabled;
+            for e in &f.unreadable_examples {
+                if facts.unreadable_examples.len() < EXAMPLES
+                    && !facts.unreadable_examples.contains(e)
+                {
+                    facts.unreadable_examples.push(e.clone());
+                }
+            }
+            for (key, local, is_id) in &f.ids {
+                facts
+                    .index
+                    .map
+                    .entry(key.clone())
+                    .or_insert((start + local, *is_id));
+            }
+            for (all, part) in present.iter_mut().zip(&f.present) {
+                if let (Some(all), Some(part)) = (all, part) {
+                    all.copy_from(part, start);
+                }
+            }
+            for (k, lower, original, local) in &f.hits {
+                facts
+                    .matches
+                    .map
+                    .entry((*k, lower.clone()))
+                    .or_default()
+                    .push((start + local, original.clone()));
+            }
+        }
+        facts.active = active;
+        facts.present = present;
+        facts
+    }
+}
+
+/// The ids (lowercased) that assignments, group memberships and target states name:
+/// only those are indexed, so memory follows the assignment files, not the directory.
+pub fn wanted_ids(inputs: RolloutInputs<'_>) -> HashSet<String> {
+    let mut wanted: HashSet<String> = HashSet::new();
+    if let Some(a) = inputs.assignments {
+        wanted.extend(
+            a.items
+                .iter()
+                .filter(|x| x.principal_type == PrincipalType::User)
+                .map(|x| x.principal_id.to_ascii_lowercase()),
+        );
+        if let Some(g) = inputs.group_members {
+            let groups = a
+                .items
+                .iter()
+                .filter(|x| x.principal_type == PrincipalType::Group)
+                .map(|x| x.principal_id.as_str());
+            wanted.extend(super::candidacy::reachable_members(g, groups).users);
+        }
+    }
+    for ts in inputs.target_states {
+        wanted.extend(
+            ts.accounts
+                .iter()
+                .filter_map(|a| a.external_id.as_deref())
+                .map(str::to_ascii_lowercase),
+        );
+    }
+    wanted
+}
