@@ -50,7 +50,9 @@ fn fixture_files(target: &[&str]) -> InputFiles {
 }
 
 fn row_of(run: &Run, upn: &str) -> usize {
-    run.directory.find_user(upn).unwrap_or_else(|c| panic!("no {upn}: {c:?}"))
+    run.directory
+        .find_user(upn)
+        .unwrap_or_else(|c| panic!("no {upn}: {c:?}"))
 }
 
 #[test]

@@ -114,13 +114,18 @@ pub fn fail(out: &mut Out, what: &str, e: &Errors) -> Exit {
     Exit::Error
 }
 
-/// What a directory-reading failure is called: errors of the rules (compiled against the
-/// export's columns) carry spans; reading errors do not.
-pub fn run_label(e: &Errors) -> &'static str {
+/// What a failed run is called in its summary line: errors of the rules (compiled against
+/// the export's columns) carry spans; errors of one input file name that file.
+pub fn run_label(e: &Errors) -> String {
     if e.iter().all(|d| !d.labels.is_empty()) {
-        "rules"
-    } else {
-        "directory"
+        return "rules".to_string();
+    }
+    let mut files = e
+        .iter()
+        .filter_map(|d| d.location.as_ref().map(|l| l.path.as_str()));
+    match files.next() {
+        Some(first) if files.all(|f| f == first) => first.to_string(),
+        _ => "inputs".to_string(),
     }
 }
 

@@ -68,7 +68,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let bar = bar(out);
     let run = sim
         .run(Columns::All, &bar)
-        .map_err(|e| fail(out, run_label(&e), &e))?;
+        .map_err(|e| fail(out, &run_label(&e), &e))?;
     drop(bar);
     let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
     let explanation = explain_user(

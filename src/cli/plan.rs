@@ -119,7 +119,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let bar = bar(out);
     let run = sim
         .run(columns, &bar)
-        .map_err(|e| fail(out, run_label(&e), &e))?;
+        .map_err(|e| fail(out, &run_label(&e), &e))?;
     drop(bar);
     let mut warnings = run.warnings.clone();
     let ev = &run.evaluated;

@@ -694,9 +694,10 @@ fn assignment_warnings(
                 Diagnostic::warning(Code::AppNotAssigned, format!("the assignments name no principal for app `{name}`, so it has no candidates"))
                     .with_rule("S24")
                     .with_label(app.source, app.name.span, "")
-                    .with_help(format!(
-                        "apps in the assignments: {listed}; names must match exactly (a Graph schema file used as rules names its app after the file)"
-                    )),
+                    .with_help(match app.naming_help() {
+                        Some(h) => format!("apps in the assignments: {listed}; {h}"),
+                        None => format!("apps in the assignments: {listed}; names must match exactly"),
+                    }),
             );
         }
     }

@@ -14,8 +14,8 @@ use super::{
     Threshold, Which, pair_files, pair_stages,
 };
 use crate::diag::{Code, Diagnostic, Errors};
-use crate::directory::assignments::{TargetAccount, TargetState};
 use crate::directory::Directory;
+use crate::directory::assignments::{TargetAccount, TargetState};
 use crate::pipeline::{Options, evaluate_directory};
 use crate::rollout::reason::Reasons;
 use crate::rollout::{Action, RolloutInputs, RolloutOptions};

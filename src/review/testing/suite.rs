@@ -161,6 +161,7 @@ fn action_named(s: &str) -> Option<Action> {
         Action::Disable,
         Action::Delete,
         Action::Skip,
+        Action::Fail,
     ]
     .into_iter()
     .find(|a| a.as_str().eq_ignore_ascii_case(s.trim()))
