@@ -51,6 +51,7 @@ pub mod directory;
 pub mod eval;
 pub mod output;
 pub mod pipeline;
+pub mod reconcile;
 pub mod regex;
 pub mod report;
 pub mod review;

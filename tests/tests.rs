@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod docs;
 mod properties;
+mod reconcile;
 mod review;
 mod rollout;
 mod semantics;

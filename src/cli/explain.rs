@@ -39,6 +39,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Provisioning logs: add the user's logged outcome, paired with the plan (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub logs: Vec<PathBuf>,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
@@ -98,9 +101,30 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         args.app.as_deref(),
         args.stage.as_deref(),
     );
+    let logged = if args.logs.is_empty() {
+        None
+    } else {
+        let (app, stage) = (args.app.as_deref(), args.stage.as_deref());
+        Some(
+            scopesim::reconcile::user_outcome(&run, app, stage, row, &args.logs, None)
+                .map_err(|e| fail(out, "logs", &e))?,
+        )
+    };
     let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
-        Format::Text => render_text(&explanation),
+        Format::Json => {
+            let mut v = serde_json::to_value(&explanation).unwrap_or_default();
+            if let (Some(o), Some(l)) = (v.as_object_mut(), &logged) {
+                o.insert("logged".into(), serde_json::to_value(l).unwrap_or_default());
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        Format::Text => {
+            let mut t = render_text(&explanation);
+            if let Some(l) = &logged {
+                t.push_str(&scopesim::reconcile::render::user_outcome_text(l));
+            }
+            t
+        }
     };
     Ok(out.stdout(&text))
 }

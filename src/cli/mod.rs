@@ -15,6 +15,7 @@ mod gen_cmd;
 mod lint;
 mod output;
 mod plan;
+mod reconcile;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -120,6 +121,8 @@ pub enum Command {
     Test(test::Args),
     /// Write a reproducible synthetic directory (users, groups, assignments).
     Gen(gen_cmd::Args),
+    /// After go-live: compare the plan with Entra's provisioning logs, user by user.
+    Reconcile(reconcile::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -145,6 +148,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a, &mut out),
         Command::Test(a) => test::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
+        Command::Reconcile(a) => reconcile::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }
