@@ -816,3 +816,86 @@ fn generated_log_for_100000_users_reconciles_exactly() {
     assert_eq!(expected.len(), 125);
     assert_eq!(read(&report), expected);
 }
+
+#[test]
+fn s38_undocumented_values_are_counted_and_never_agree() {
+    let run = fixture_run();
+    let dir = tempfile::tempdir().unwrap();
+    let mut david = fixture_event("david");
+    david["provisioningAction"] = "unknownFutureValue".into();
+    let logs = ndjson(&dir, "unk.ndjson", &[david]);
+    let r = rec(&run, &[logs], CycleChoice::LatestFull);
+    let d = class_of(&r, "david.martin@contoso.com").unwrap();
+    assert_eq!((d.class, d.logged.as_str()), (Class::Mismatch, "unknown"));
+    assert!(d.reason.contains("an action Microsoft does not document"));
+    let w = r
+        .warnings
+        .iter()
+        .find(|w| w.code == "log-unknown-value")
+        .unwrap();
+    assert!(
+        w.message.contains("`unknownFutureValue` (1)"),
+        "{}",
+        w.message
+    );
+}
+
+#[test]
+fn s37_a_log_without_most_predicted_events_is_flagged() {
+    let run = fixture_run();
+    let dir = tempfile::tempdir().unwrap();
+    // Only David's create: eight of the nine predicted actions (the leaver's delete
+    // included) have no event.
+    let logs = ndjson(&dir, "one.ndjson", &[fixture_event("david")]);
+    let r = rec(&run, &[logs], CycleChoice::LatestFull);
+    assert_eq!(r.counts.get(Class::NotProcessed), 8);
+    // Below ten acting users the warning would be noise; the fixture has nine.
+    assert!(r.warnings.iter().all(|w| w.code != "log-partial-cycle"));
+    // On a generated tenant a quarter of the log is not enough.
+    let gen_dir = tempfile::tempdir().unwrap();
+    let out = cli()
+        .args(["gen", "--users", "400", "--formats", "csv", "--out"])
+        .arg(gen_dir.path())
+        .args(["--logs", "fixtures/logs/generated.scope"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = gen_dir.path().join("provisioning-logs.ndjson");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&log, lines[..lines.len() / 4].join("\n")).unwrap();
+    let out = cli()
+        .args(["reconcile", "fixtures/logs/generated.scope", "-d"])
+        .arg(gen_dir.path().join("users.csv"))
+        .arg("--assignments")
+        .arg(gen_dir.path().join("assignments.csv"))
+        .arg("--group-members")
+        .arg(gen_dir.path().join("group-members.csv"))
+        .arg("--logs")
+        .arg(&log)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("log-partial-cycle"), "{err}");
+}
+
+#[test]
+fn utf16_logs_from_windows_powershell_read_like_utf8() {
+    let run = fixture_run();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(p("fixtures/logs/events.ndjson")).unwrap();
+    let mut bytes = vec![0xff, 0xfe];
+    for u in text.replace('\n', "\r\n").encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let path = dir.path().join("utf16.json");
+    std::fs::write(&path, bytes).unwrap();
+    let a = rec(&run, &[path], CycleChoice::LatestFull);
+    let b = rec(
+        &run,
+        &[p("fixtures/logs/events.ndjson")],
+        CycleChoice::LatestFull,
+    );
+    assert_eq!(a.counts, b.counts);
+    assert_eq!(a.discrepancies, b.discrepancies);
+}

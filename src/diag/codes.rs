@@ -275,6 +275,9 @@ codes! {
     LogUnknownCycle = "log-unknown-cycle", None;
     /// Which cycle(s) were compared, and why (the latest full cycle by default).
     LogCycle = "log-cycle", Some("S37");
+    /// Most users the plan acts on have no event in the compared cycle: an incremental
+    /// cycle, a cycle still running, or the logs of another stage.
+    LogPartialCycle = "log-partial-cycle", Some("S37");
     /// A `ScopeEvaluationResult` key names a clause the rules do not have: the rules file
     /// and the live configuration differ.
     LogClauseNotInRules = "log-clause-not-in-rules", Some("S38");

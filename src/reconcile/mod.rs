@@ -668,6 +668,27 @@ pub fn reconcile(req: &Request<'_>) -> Result<Reconciliation, Errors> {
         .sort_by(|a, b| (a.class, &a.upn, &a.object_id).cmp(&(b.class, &b.upn, &b.object_id)));
 
     let mut warnings = warnings(&read, &cycle_note, clause_only);
+    // S36 in spirit: a reconciliation where most predicted actions have no event says more
+    // about the logs chosen than about the users.
+    let acting = (0..n).filter(|&r| pair::predict(stage, r).acts()).count() as u64
+        + stage
+            .orphan_actions
+            .iter()
+            .filter(|(a, _)| Predicted::from_action(*a, stage.held).acts())
+            .count() as u64;
+    let missing = counts.get(Class::NotProcessed);
+    if acting >= 10 && missing * 2 > acting {
+        warnings.push(
+            Diagnostic::warning(
+                Code::LogPartialCycle,
+                format!(
+                    "{missing} of the {acting} users the plan acts on have no event in the compared cycle: it may be an incremental cycle, a cycle still running, or the logs of another stage"
+                ),
+            )
+            .with_rule("S37")
+            .with_help("compare the full cycle after the stage was saved (`--cycle ID`), or export the logs of that cycle"),
+        );
+    }
     let mut inputs = run.evidence.inputs.clone();
     inputs.extend(read.files.iter().map(|f| InputRef {
         role: "logs".to_string(),
