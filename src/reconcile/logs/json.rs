@@ -647,7 +647,36 @@ fn json_error(e: &serde_json::Error, path: &str, line_base: u64, record: u64) ->
     )
 }
 
-/// Reads JSON: NDJSON when the first line is a whole value, one stream otherwise.
+/// The longest first line read whole to test for NDJSON.
+const FIRST_LINE_CAP: usize = 16 << 20;
+
+/// Reads up to and including the next `\n`, at most about `cap` bytes; true when the line
+/// ended (newline or end of input) within the cap.
+fn read_line_capped(text: &mut Text, line: &mut Vec<u8>, cap: usize) -> std::io::Result<bool> {
+    loop {
+        let buf = text.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(true);
+        }
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => {
+                line.extend_from_slice(&buf[..=i]);
+                text.consume(i + 1);
+                return Ok(true);
+            }
+            None => {
+                let n = buf.len();
+                line.extend_from_slice(buf);
+                text.consume(n);
+                if line.len() > cap {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+}
+
+/// Reads JSON: NDJSON when the first line is a whole object, one stream otherwise.
 /// Returns the number of events and the shape.
 pub(super) fn read(
     text: &mut Text,
@@ -658,22 +687,20 @@ pub(super) fn read(
 ) -> Result<(u64, &'static str), Box<Diagnostic>> {
     let mut events = 0u64;
     let mut line = Vec::new();
-    let mut line_no = skipped_lines;
-    loop {
-        line.clear();
-        let n = text
-            .read_until(b'\n', &mut line)
+    // The caller skipped leading white space: the first line starts with `[` or `{`.
+    let mut line_no = skipped_lines + 1;
+    let first = text
+        .fill_buf()
+        .map_err(|e| super::io_error(std::path::Path::new(path), &e))?
+        .first()
+        .copied();
+    // An object on a line of its own is NDJSON. An array (the admin center's minified
+    // download is one line) or an object longer than the cap is streamed instead, so a
+    // single huge line is never held whole.
+    let whole_line = first == Some(b'{')
+        && read_line_capped(text, &mut line, FIRST_LINE_CAP)
             .map_err(|e| super::io_error(std::path::Path::new(path), &e))?;
-        if n == 0 {
-            return Ok((events, "ndjson"));
-        }
-        line_no += 1;
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            break;
-        }
-    }
-    // Is the first line a complete value? Then the file is NDJSON.
-    let first_complete = serde_json::from_slice::<IgnoredAny>(&line).is_ok();
+    let first_complete = whole_line && serde_json::from_slice::<IgnoredAny>(&line).is_ok();
     if first_complete {
         loop {
             if !line.iter().all(u8::is_ascii_whitespace) {
@@ -699,8 +726,8 @@ pub(super) fn read(
         }
     }
     // One stream: the first line read so far, then the rest.
-    let first = std::io::Cursor::new(std::mem::take(&mut line));
-    let reader = std::io::BufReader::with_capacity(1 << 16, first.chain(&mut *text));
+    let head = std::io::Cursor::new(std::mem::take(&mut line));
+    let reader = std::io::BufReader::with_capacity(1 << 16, head.chain(&mut *text));
     let base = line_no;
     let mut de = serde_json::Deserializer::from_reader(reader);
     loop {
