@@ -62,6 +62,9 @@ pub struct Args {
     /// Write one CSV row per user in a class other than as predicted.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Accidental-deletion boundary (S27): held above the threshold (`gt`) or at it (`ge`).
+    #[arg(long, value_enum, default_value_t = super::plan::Boundary::Gt)]
+    pub threshold_boundary: super::plan::Boundary,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
@@ -84,7 +87,9 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         inputs: &inputs,
         options: Options {
             eval: args.eval.options(),
-            rollout: RolloutOptions::default(),
+            rollout: RolloutOptions {
+                threshold_boundary: args.threshold_boundary.get(),
+            },
         },
     };
     let bar = Bar::new(out);

@@ -379,9 +379,11 @@ fn next_steps(e: &JobExplanation, status: &Value) -> Vec<String> {
             _ => "read the Quarantine activity in the audit logs and the failing provisioning events, fix the cause, then restart provisioning".to_string(),
         });
         if let Some(d) = &q.disabled_after {
-            steps.push(format!(
-                "act before {d}: a job in quarantine for more than four weeks is disabled"
-            ));
+            steps.push(if q.days.is_some_and(|n| n >= QUARANTINE_DISABLE_DAYS) {
+                format!("the quarantine reached four weeks on {d}: Entra disables a job quarantined for more than four weeks, so fix the cause now")
+            } else {
+                format!("act before {d}: a job in quarantine for more than four weeks is disabled")
+            });
         }
     }
     match e.code.as_deref().map(str::to_ascii_lowercase).as_deref() {
