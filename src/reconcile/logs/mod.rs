@@ -271,7 +271,13 @@ fn digits(s: &str) -> Option<i64> {
 }
 
 fn make_time(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, nanos: u32) -> Option<Timestamp> {
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+    if !(1..=9999).contains(&y)
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+        || h > 23
+        || mi > 59
+        || s > 60
+    {
         return None;
     }
     Some(Timestamp {
@@ -306,7 +312,11 @@ fn parse_iso(t: &str) -> Option<Timestamp> {
         let (c, o) = time.split_at(p);
         let sign = if o.starts_with('-') { -1 } else { 1 };
         let (oh, om) = o[1..].split_once(':').unwrap_or((&o[1..], "0"));
-        (c, sign * (digits(oh)? * 3600 + digits(om)? * 60))
+        let (oh, om) = (digits(oh)?, digits(om)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        (c, sign * (oh * 3600 + om * 60))
     } else {
         (time, 0)
     };
@@ -779,6 +789,8 @@ mod tests {
         assert!(Timestamp::parse("0001-01-01T00:00:00Z").unwrap().is_never());
         assert!(Timestamp::parse("yesterday").is_none());
         assert!(Timestamp::parse("2019-13-04T03:00:54Z").is_none());
+        assert!(Timestamp::parse("99999999999999-01-01T00:00:00Z").is_none());
+        assert!(Timestamp::parse("2019-05-04T03:00:54+99999999999999:00").is_none());
     }
 
     #[test]
