@@ -52,6 +52,7 @@ pub mod eval;
 pub mod mapping;
 pub mod output;
 pub mod pipeline;
+pub mod reconcile;
 pub mod regex;
 pub mod report;
 pub mod review;

@@ -9,6 +9,7 @@ mod docs;
 mod fuzz_corpus;
 mod mapping;
 mod properties;
+mod reconcile;
 mod reliability;
 mod review;
 mod rollout;

@@ -7,8 +7,12 @@ use super::{AnchoringArg, Exit};
 use scopesim::diag::Errors;
 use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
+use scopesim::output::paths::check_outputs;
 pub use scopesim::output::progress::Bar as ProgressBar;
-use scopesim::pipeline::{DirectorySource, InputFiles, Inputs, Rules};
+use scopesim::pipeline::{
+    Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run, Simulation,
+};
+use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
 use scopesim::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
 
@@ -177,4 +181,84 @@ pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
 /// The progress bar for a run: on stderr, only on a terminal.
 pub fn bar(out: &Out) -> ProgressBar {
     ProgressBar::new(out.stderr_tty)
+}
+
+/// What every command that simulates a rollout takes: rules, directory, the other inputs,
+/// evaluation options, the app and stage to look at, and the threshold boundary.
+#[derive(clap::Args, Debug)]
+pub struct SimArgs {
+    /// Rules: a `.scope` file or a Graph schema JSON (`NAME=schema.json` names its app).
+    pub rules: PathBuf,
+    #[command(flatten)]
+    pub rules_opts: RulesArgs,
+    #[command(flatten)]
+    pub directory: DirectoryArgs,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Only this app.
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Only this stage.
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Accidental-deletion boundary (S27): held above the threshold (`gt`) or at it (`ge`).
+    #[arg(long, value_enum, default_value_t = ThresholdBoundary::Gt)]
+    pub threshold_boundary: ThresholdBoundary,
+}
+
+/// A simulation that ran: its rules, inputs and result.
+pub struct Simulated {
+    pub rules: Rules,
+    pub inputs: Inputs,
+    pub run: Run,
+}
+
+impl SimArgs {
+    /// Loads the rules, checks `--app`/`--stage` and that no output (`outputs`, as
+    /// `(flag, path)`) is an input, reads the inputs and runs the simulation; prints every
+    /// failure and gives exit 2.
+    pub fn simulate(
+        &self,
+        out: &mut Out,
+        columns: Columns,
+        outputs: &[(&str, Option<&Path>)],
+        extra_inputs: &[PathBuf],
+    ) -> Result<Simulated, Exit> {
+        let rules = load_rules_with(&self.rules, &self.rules_opts, self.eval, out)?;
+        rules
+            .check_selection(self.app.as_deref(), self.stage.as_deref())
+            .map_err(|e| out.errors(&e))?;
+        let files = self.access.files();
+        let source = self.directory.source();
+        let mut input_paths = rules.input_paths();
+        input_paths.extend(source.paths.iter().cloned());
+        input_paths.extend(files.paths());
+        input_paths.extend(extra_inputs.iter().cloned());
+        let outputs: Vec<(&str, &Path)> = outputs
+            .iter()
+            .filter_map(|(f, p)| p.map(|p| (*f, p)))
+            .collect();
+        check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
+        let inputs = load_inputs(&files, out)?;
+        let sim = Simulation {
+            rules: &rules,
+            directory: &source,
+            inputs: &inputs,
+            options: Options {
+                eval: self.eval.options(),
+                rollout: RolloutOptions {
+                    threshold_boundary: self.threshold_boundary,
+                    allow_missing_members: self.access.allow_missing_members,
+                },
+            },
+        };
+        let bar = bar(out);
+        let run = sim
+            .run(columns, &bar)
+            .map_err(|e| fail(out, &run_label(&e), &e))?;
+        drop(bar);
+        Ok(Simulated { rules, inputs, run })
+    }
 }

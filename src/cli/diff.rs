@@ -4,7 +4,6 @@
 use super::Exit;
 use super::common::{DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with};
 use super::output::Out;
-use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::output::atomic::stage;
 use scopesim::output::paths::check_outputs;
@@ -12,6 +11,7 @@ use scopesim::pipeline::InputFiles;
 use scopesim::review::diff::{
     DiffOptions, Selection, TextOptions, columns, compare, render_text, to_json, write_report_csv,
 };
+use scopesim::rollout::ThresholdBoundary;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -51,8 +51,8 @@ pub struct Args {
     #[arg(long, requires = "from")]
     pub to: Option<String>,
     /// Accidental-deletion boundary (S27): held above the threshold (`gt`) or at it (`ge`).
-    #[arg(long, value_enum, default_value_t = Boundary::Gt)]
-    pub threshold_boundary: Boundary,
+    #[arg(long, value_enum, default_value_t = ThresholdBoundary::Gt)]
+    pub threshold_boundary: ThresholdBoundary,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -126,7 +126,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     out.diagnostics(dir.diagnostics(), &Default::default());
     let options = DiffOptions {
         eval: args.eval.options(),
-        boundary: args.threshold_boundary.get(),
+        boundary: args.threshold_boundary,
     };
     let diff = compare(
         &old,

@@ -1,14 +1,10 @@
 //! `scopesim explain`: Entra's on-demand provisioning steps for one user, offline (S29).
 
 use super::Exit;
-use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
-    run_label,
-};
+use super::common::{SimArgs, Simulated, fail};
 use super::output::Out;
-use scopesim::pipeline::{Columns, Options, Simulation, find_user};
+use scopesim::pipeline::{Columns, find_user};
 use scopesim::report::explain::{explain_user, render_text};
-use scopesim::rollout::RolloutOptions;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,28 +15,17 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Rules: a `.scope` file or a Graph schema JSON.
-    pub rules: PathBuf,
     #[command(flatten)]
-    pub rules_opts: RulesArgs,
-    #[command(flatten)]
-    pub directory: DirectoryArgs,
-    #[command(flatten)]
-    pub access: AccessArgs,
-    #[command(flatten)]
-    pub eval: EvalArgs,
+    pub sim: SimArgs,
     /// The user: userPrincipalName or objectId.
     #[arg(long, short = 'u', value_name = "UPN_OR_OBJECTID")]
     pub user: String,
-    /// Only this app.
-    #[arg(long)]
-    pub app: Option<String>,
-    /// Only this stage.
-    #[arg(long)]
-    pub stage: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Provisioning logs: add the user's logged outcome, paired with the plan (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub logs: Vec<PathBuf>,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
@@ -50,26 +35,8 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let rules = load_rules_with(&args.rules, &args.rules_opts, args.eval, out)?;
-    let inputs = load_inputs(&args.access.files(), out)?;
-    let source = args.directory.source();
-    let sim = Simulation {
-        rules: &rules,
-        directory: &source,
-        inputs: &inputs,
-        options: Options {
-            eval: args.eval.options(),
-            rollout: RolloutOptions {
-                allow_missing_members: args.access.allow_missing_members,
-                ..RolloutOptions::default()
-            },
-        },
-    };
-    let bar = bar(out);
-    let run = sim
-        .run(Columns::All, &bar)
-        .map_err(|e| fail(out, &run_label(&e), &e))?;
-    drop(bar);
+    let Simulated { inputs, run, .. } = args.sim.simulate(out, Columns::All, &[], &[])?;
+    let (app, stage) = (args.sim.app.as_deref(), args.sim.stage.as_deref());
     let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
     let explanation = explain_user(
         &run.evaluated.plan,
@@ -77,12 +44,31 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         &run.evaluated.rollout,
         inputs.rollout_inputs(),
         row,
-        args.app.as_deref(),
-        args.stage.as_deref(),
+        app,
+        stage,
     );
+    let logged = match args.logs.is_empty() {
+        true => None,
+        false => Some(
+            scopesim::reconcile::user_outcome(&run, app, stage, row, &args.logs, None)
+                .map_err(|e| fail(out, "logs", &e))?,
+        ),
+    };
     let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
-        Format::Text => scopesim::text::escape_control(&render_text(&explanation)).into_owned(),
+        Format::Json => {
+            let mut v = serde_json::to_value(&explanation).unwrap_or_default();
+            if let (Some(o), Some(l)) = (v.as_object_mut(), &logged) {
+                o.insert("logged".into(), serde_json::to_value(l).unwrap_or_default());
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        Format::Text => {
+            let mut t = render_text(&explanation);
+            if let Some(l) = &logged {
+                t.push_str(&scopesim::reconcile::render::user_outcome_text(l));
+            }
+            scopesim::text::escape_control(&t).into_owned()
+        }
     };
     Ok(out.stdout(&text))
 }

@@ -23,6 +23,20 @@ pub struct Args {
     /// Users per Graph JSON page (1-999).
     #[arg(long, default_value_t = DEFAULT_JSON_PAGE_SIZE)]
     pub page_size: usize,
+    /// Also write a provisioning log consistent with the plan of these rules (`reconcile`).
+    #[arg(long, value_name = "RULES")]
+    pub logs: Option<PathBuf>,
+    /// With --logs: discrepancies of each kind to inject.
+    #[arg(long, default_value_t = 0, requires = "logs")]
+    pub inject: usize,
+    /// With --logs: the app (when the rules have several) and stage (default: the last).
+    #[arg(long, requires = "logs")]
+    pub app: Option<String>,
+    #[arg(long, requires = "logs")]
+    pub stage: Option<String>,
+    /// With --logs: `ndjson`, or `json` (one array, as the admin center downloads it).
+    #[arg(long, default_value = "ndjson", requires = "logs")]
+    pub logs_format: String,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
@@ -58,6 +72,21 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
             );
             for f in &summary.files {
                 s.push_str(&format!("  {}\n", f.display()));
+            }
+            if let Some(rules) = &args.logs {
+                let logs = scopesim::reconcile::generate::from_args(
+                    rules,
+                    &args.out,
+                    args.seed,
+                    args.inject,
+                    args.app.clone(),
+                    args.stage.clone(),
+                    &args.logs_format,
+                );
+                match logs {
+                    Ok(text) => s.push_str(&text),
+                    Err(e) => return out.errors(&e),
+                }
             }
             out.stdout(&s)
         }

@@ -15,6 +15,7 @@ mod expression;
 mod gen_cmd;
 mod lint;
 mod plan;
+mod reconcile;
 mod test;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -86,6 +87,8 @@ pub enum Command {
     Gen(gen_cmd::Args),
     /// Evaluate one attribute-mapping expression on given values, like Graph's parseExpression.
     Expression(expression::Args),
+    /// After go-live: compare the plan with Entra's provisioning logs, user by user.
+    Reconcile(reconcile::Args),
 }
 
 /// On SIGINT or SIGTERM: remove the temporary files of outputs not yet in place, say so,
@@ -137,6 +140,7 @@ pub fn main() -> ExitCode {
         Command::Test(a) => test::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
         Command::Expression(a) => expression::run(a, &mut out),
+        Command::Reconcile(a) => reconcile::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }

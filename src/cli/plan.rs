@@ -1,17 +1,12 @@
 //! `scopesim plan`: the rollout plan, per app and stage, with an optional per-user report.
 
 use super::Exit;
-use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
-    run_label,
-};
+use super::common::{SimArgs, Simulated};
 use super::output::Out;
-use scopesim::output::paths::check_outputs;
-use scopesim::pipeline::{Columns, Options, Simulation};
+use scopesim::pipeline::Columns;
 use scopesim::report::plan::{
     ReportContext, Summary, SummaryFormat, render_summary, summary_rows, write_report,
 };
-use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,35 +18,10 @@ pub enum Format {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Boundary {
-    /// Held when disables + deletes are above the threshold.
-    Gt,
-    /// Held when they reach it.
-    Ge,
-}
-
-impl Boundary {
-    pub fn get(self) -> ThresholdBoundary {
-        match self {
-            Boundary::Gt => ThresholdBoundary::Gt,
-            Boundary::Ge => ThresholdBoundary::Ge,
-        }
-    }
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Rules: a `.scope` file or a Graph schema JSON.
-    pub rules: PathBuf,
     #[command(flatten)]
-    pub rules_opts: RulesArgs,
-    #[command(flatten)]
-    pub directory: DirectoryArgs,
-    #[command(flatten)]
-    pub access: AccessArgs,
-    #[command(flatten)]
-    pub eval: EvalArgs,
+    pub sim: SimArgs,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -61,15 +31,6 @@ pub struct Args {
     /// Write one row per user, app and stage (CSV, or Parquet with the `parquet` feature).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Only this app.
-    #[arg(long)]
-    pub app: Option<String>,
-    /// Only this stage.
-    #[arg(long)]
-    pub stage: Option<String>,
-    /// Accidental-deletion boundary (S27): held above the threshold (`gt`) or at it (`ge`).
-    #[arg(long, value_enum, default_value_t = Boundary::Gt)]
-    pub threshold_boundary: Boundary,
     /// Exit 1 when there are warnings.
     #[arg(long)]
     pub fail_on_warnings: bool,
@@ -82,48 +43,19 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let rules = load_rules_with(&args.rules, &args.rules_opts, args.eval, out)?;
-    let (app, stage) = (args.app.as_deref(), args.stage.as_deref());
-    rules
-        .check_selection(app, stage)
-        .map_err(|e| out.errors(&e))?;
-    let files = args.access.files();
-    let source = args.directory.source();
-    let mut input_paths = rules.input_paths();
-    input_paths.extend(source.paths.iter().cloned());
-    input_paths.extend(files.paths());
-    let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--report", &args.report)]
-        .into_iter()
-        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
-        .collect();
-    check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
-    let inputs = load_inputs(&files, out)?;
-    let sim = Simulation {
-        rules: &rules,
-        directory: &source,
-        inputs: &inputs,
-        options: Options {
-            eval: args.eval.options(),
-            rollout: RolloutOptions {
-                threshold_boundary: args.threshold_boundary.get(),
-                allow_missing_members: args.access.allow_missing_members,
-            },
-        },
-    };
     // Without a per-user report no value is needed after evaluation: stream the export.
-    let columns = if args.report.is_some() {
-        Columns::Report
-    } else {
-        Columns::Counts
+    let columns = match args.report {
+        Some(_) => Columns::Report,
+        None => Columns::Counts,
     };
-    let bar = bar(out);
-    let run = sim
-        .run(columns, &bar)
-        .map_err(|e| fail(out, &run_label(&e), &e))?;
-    drop(bar);
+    let outputs = [
+        ("-o", args.output.as_deref()),
+        ("--report", args.report.as_deref()),
+    ];
+    let Simulated { rules, inputs, run } = args.sim.simulate(out, columns, &outputs, &[])?;
+    let (app, stage) = (args.sim.app.as_deref(), args.sim.stage.as_deref());
     let mut warnings = run.warnings.clone();
     let ev = &run.evaluated;
-
     let mut report_note = None;
     let mut staged = Vec::new();
     if let Some(path) = &args.report {
@@ -145,7 +77,6 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         ));
         staged.push(written.staged);
     }
-
     let rows = summary_rows(&ev.rollout, app, stage);
     let format = match args.format {
         Format::Table => SummaryFormat::Table {
@@ -175,15 +106,6 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     if printed != Exit::Ok {
         return Ok(printed);
     }
-    let held = ev
-        .rollout
-        .apps
-        .iter()
-        .filter(|a| app.is_none_or(|n| n == a.name))
-        .flat_map(|a| &a.stages)
-        .any(|s| s.held && stage.is_none_or(|n| n == s.name));
-    if held || (args.fail_on_warnings && !warnings.is_empty()) {
-        return Ok(Exit::Failed);
-    }
-    Ok(Exit::Ok)
+    let failed = ev.rollout.held_in(app, stage) || (args.fail_on_warnings && !warnings.is_empty());
+    Ok(if failed { Exit::Failed } else { Exit::Ok })
 }

@@ -382,6 +382,40 @@ codes! {
     ItemOutOfRange = "item-out-of-range", Some("S39");
     /// `Now()` evaluated without a fixed time to stand for the clock.
     FixedInputMissing = "fixed-input-missing", None;
+    // ---- provisioning logs and reconciliation ----
+    /// A provisioning-log file is not valid JSON or CSV (with the line, column and record).
+    LogSyntax = "log-syntax", None;
+    /// A provisioning-log record lacks a field reconciliation needs, or holds a value of the
+    /// wrong kind (a `sourceIdentity` without `id`, a date that does not parse).
+    LogShape = "log-shape", Some("S37");
+    /// No event of the logs is for the app being reconciled: the wrong app name, or the
+    /// wrong export. Lists the apps the logs do hold.
+    LogNoEvents = "log-no-events", Some("S36");
+    /// Events with an action or status value Microsoft does not document (counted, kept as
+    /// written, never paired as agreeing).
+    LogUnknownValue = "log-unknown-value", Some("S38");
+    /// The last Graph page of a log export has `@odata.nextLink`: more events exist.
+    LogNextLink = "log-next-link", Some("S36");
+    /// `--cycle` names a cycle the logs do not hold.
+    LogUnknownCycle = "log-unknown-cycle", None;
+    /// Which cycle(s) were compared, and why (the latest full cycle by default).
+    LogCycle = "log-cycle", Some("S37");
+    /// Most users the plan acts on have no event in the compared cycle: an incremental
+    /// cycle, a cycle still running, or the logs of another stage.
+    LogPartialCycle = "log-partial-cycle", Some("S37");
+    /// A `ScopeEvaluationResult` key names a clause the rules do not have: the rules file
+    /// and the live configuration differ.
+    LogClauseNotInRules = "log-clause-not-in-rules", Some("S38");
+    /// A `ScopeEvaluationResult` that is not a JSON object of clause to Boolean.
+    LogScopeResult = "log-scope-result", Some("S38");
+    /// Users whose logged action agrees with the plan while a clause result differs.
+    LogClauseDisagreement = "log-clause-disagreement", Some("S38");
+    /// Events scopesim does not pair with users: groups and other object types.
+    LogOtherObjects = "log-other-objects", None;
+    /// A job-status file that is not the JSON of `GET .../synchronization/jobs/{id}`.
+    JobStatus = "job-status", None;
+    /// The job's `QuarantineTooManyDeletesThreshold` differs from the rules' deletion threshold.
+    JobThresholdDiffers = "job-threshold-differs", Some("S27");
 }
 
 impl Code {

@@ -42,13 +42,14 @@ use std::sync::Arc;
 use table::{ActionBits, CycleInputs, FailBits, StateBits};
 
 /// How the deletion threshold compares (S27): the docs say both "above" and "met".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ThresholdBoundary {
-    /// Held when disables + deletes > threshold (default: "anything above the threshold").
+    /// Held when disables + deletes are above the threshold (default: "anything above the
+    /// threshold").
     #[default]
     Gt,
-    /// Held when disables + deletes >= threshold ("when the deletion threshold is met").
+    /// Held when they reach it ("when the deletion threshold is met").
     Ge,
 }
 
@@ -293,7 +294,16 @@ pub struct Rollout {
 impl Rollout {
     /// True when any stage is held by a deletion threshold.
     pub fn any_held(&self) -> bool {
-        self.apps.iter().flat_map(|a| &a.stages).any(|s| s.held)
+        self.held_in(None, None)
+    }
+
+    /// True when a stage of `app` named `stage` (each: any, when `None`) is held.
+    pub fn held_in(&self, app: Option<&str>, stage: Option<&str>) -> bool {
+        self.apps
+            .iter()
+            .filter(|a| app.is_none_or(|n| n == a.name))
+            .flat_map(|a| &a.stages)
+            .any(|s| s.held && stage.is_none_or(|n| n == s.name))
     }
 }
 
