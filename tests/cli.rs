@@ -612,3 +612,95 @@ fn plan_html_is_self_contained_and_escapes_names() {
     assert!(html.contains("no filter matches"), "users by reason");
     assert!(html.contains(&"fixtures/users.csv".to_string()));
 }
+
+/// A rules file that puts every IT user in scope, and `n` IT users as CSV.
+fn all_it(n: usize) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("all.scope");
+    std::fs::write(
+        &rules,
+        "app \"A\" {\n  scope all\n  filter \"f\" {\n    department EQUALS \"IT\"\n  }\n}\n",
+    )
+    .unwrap();
+    let mut csv = String::from("objectId,userPrincipalName,department,accountEnabled\n");
+    for i in 0..n {
+        csv.push_str(&format!("{i},u{i}@x.com,IT,True\n"));
+    }
+    (dir, rules, csv)
+}
+
+fn in_scope_of(stdout: &[u8]) -> u64 {
+    let v: Value = serde_json::from_slice(stdout).unwrap();
+    v["stages"][0]["in_scope"].as_u64().unwrap()
+}
+
+#[test]
+fn a_pipe_as_directory_is_read_once_and_counted_right() {
+    // `-d /dev/stdin` and `-d -` fed by a pipe: read as a file with the same bytes would
+    // be (it is copied once), never a partial count.
+    let (_d, rules, csv) = all_it(200_000);
+    for path in ["/dev/stdin", "-"] {
+        let out = scopesim()
+            .args([
+                "plan",
+                rules.to_str().unwrap(),
+                "-d",
+                path,
+                "--format",
+                "json",
+            ])
+            .write_stdin(csv.clone())
+            .assert()
+            .code(0);
+        let stdout = &out.get_output().stdout;
+        assert_eq!(in_scope_of(stdout), 200_000, "{path}");
+        let v: Value = serde_json::from_slice(stdout).unwrap();
+        assert_eq!(v["inputs"][1]["path"], path);
+        assert_eq!(v["inputs"][1]["records"], 200_000);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_directory_is_read_right_also_with_a_report() {
+    let (dir, rules, csv) = all_it(50_000);
+    for report in [false, true] {
+        let fifo = dir.path().join(format!("users-{report}.fifo"));
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let writer = {
+            let (fifo, csv) = (fifo.clone(), csv.clone());
+            std::thread::spawn(move || std::fs::write(fifo, csv).unwrap())
+        };
+        let report_path = dir.path().join(format!("report-{report}.csv"));
+        let mut cmd = scopesim();
+        cmd.args([
+            "plan",
+            rules.to_str().unwrap(),
+            "-d",
+            fifo.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        if report {
+            cmd.args(["--report", report_path.to_str().unwrap()]);
+        }
+        let out = cmd
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .code(0);
+        writer.join().unwrap();
+        assert_eq!(
+            in_scope_of(&out.get_output().stdout),
+            50_000,
+            "report {report}"
+        );
+        if report {
+            let text = std::fs::read_to_string(&report_path).unwrap();
+            assert_eq!(text.lines().count(), 50_001);
+        }
+    }
+}

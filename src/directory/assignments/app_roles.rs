@@ -1,6 +1,8 @@
 //! Assignments: who is assigned to which app (CSV `app,principalType,principalId`, or Graph
 //! `appRoleAssignedTo` pages), the first input of candidacy (S24).
 
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 use super::*;
 use crate::diag::{Code, Errors};
 
@@ -94,7 +96,7 @@ pub fn read_assignments(path: &Path) -> Result<Assignments, Errors> {
                     &shown,
                     get(ty),
                     row.line,
-                    Some(ty as u64 + 1),
+                    Some(row.column(ty)),
                     None,
                 )),
             }

@@ -1,6 +1,8 @@
 //! Direct group membership (CSV `groupId,memberId[,memberType]`, or Graph `members` pages):
 //! the members of assigned groups are candidates, members of nested groups are not (S24).
 
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 use super::*;
 use crate::diag::{Code, Errors};
 
@@ -102,7 +104,7 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Errors> {
                     Diagnostic::error(Code::MissingValue, "row has an empty `groupId`")
                         .at(FileLocation::file(&shown)
                             .at_line(row.line)
-                            .at_column(g as u64 + 1))
+                            .at_column(row.column(g)))
                         .with_help("fill in the group's object id, or remove the row"),
                 );
                 continue;
@@ -128,7 +130,7 @@ fn read_members_file(path: &Path, gm: &mut GroupMembers) -> Result<(), Errors> {
                     &shown,
                     kind_text,
                     row.line,
-                    ty.map(|c| c as u64 + 1),
+                    ty.map(|c| row.column(c)),
                     None,
                 )),
             }
