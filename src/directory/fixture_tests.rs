@@ -320,7 +320,7 @@ fn bad_inputs_say_what_and_where() {
     assert_eq!(errs[0].code, "bad-principal-type");
     assert_eq!(
         errs[0].message,
-        "principal type `ServicePrincipal` is neither `User` nor `Group`"
+        "principal type `Guest` is neither `User` nor `Group`"
     );
     assert_eq!(at(&errs[0]), (Some(3), Some(12), None));
     assert!(

@@ -12,6 +12,8 @@ pub mod assignments;
 mod csv;
 pub mod encoding;
 #[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod fixture_tests;
 pub mod hints;
 pub mod input;
