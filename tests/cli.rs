@@ -704,3 +704,108 @@ fn a_fifo_as_directory_is_read_right_also_with_a_report() {
         }
     }
 }
+
+#[test]
+fn exports_prints_the_commands_for_the_rules_attributes() {
+    let out = scopesim()
+        .args(["exports", "fixtures/rollout.scope"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains(
+        "Get-MgUser -All -Property Id,UserPrincipalName,AccountEnabled,Country,Department,EmployeeType,OnPremisesExtensionAttributes |"
+    ));
+    assert!(stdout.contains("$select=id,userPrincipalName,accountEnabled,country,department,employeeType,onPremisesExtensionAttributes&$top=999"));
+    scopesim()
+        .args(["exports", "fixtures/rollout.scope", "--app", "Workday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no app `Workday` in the rules"));
+}
+
+#[test]
+fn s24_assignments_repeat_per_app_and_service_principals_are_one_warning_each() {
+    let out = scopesim()
+        .args([
+            "plan",
+            "fixtures/rollout.scope",
+            "-d",
+            "fixtures/users.csv",
+            "--assignments",
+            "fixtures/exports/approleassignedto-salesforce.json",
+            "--assignments",
+            "fixtures/exports/approleassignedto-servicenow.json",
+            "--group-members",
+            "fixtures/exports/members-all-sales-it.json",
+            "--group-members",
+            "6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0002=fixtures/exports/members-it-contractors.json",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let graph: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let out = scopesim()
+        .args([
+            "plan",
+            "fixtures/rollout.scope",
+            "-d",
+            "fixtures/users.csv",
+            "--assignments",
+            "fixtures/assignments.csv",
+            "--group-members",
+            "fixtures/group-members.csv",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let csv: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    // The same plan from the Graph shapes as from the CSV twins.
+    assert_eq!(graph["stages"], csv["stages"]);
+    let codes: Vec<&str> = graph["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| **c == "service-principal-assignments")
+            .count(),
+        2,
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"member-not-user-or-group"), "{codes:?}");
+}
+
+#[test]
+fn s3_a_graph_name_in_the_rules_gets_help_naming_the_schema_attribute() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("graph-names.scope");
+    std::fs::write(
+        &rules,
+        "app \"A\" {\n  scope all\n  filter \"f\" {\n    mobilePhone IS NOT NULL\n  }\n}\n",
+    )
+    .unwrap();
+    let out = scopesim()
+        .args([
+            "plan",
+            rules.to_str().unwrap(),
+            "-d",
+            "fixtures/graph/users-pages.json",
+        ])
+        .assert();
+    let o = out.get_output();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        all.contains("write `mobile`, the schema's name for `mobilePhone`"),
+        "{all}"
+    );
+    assert!(!all.contains("export with `$select"), "{all}");
+}

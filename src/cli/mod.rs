@@ -11,6 +11,7 @@ mod common;
 mod convert;
 mod diff;
 mod explain;
+mod exports;
 mod gen_cmd;
 mod lint;
 mod output;
@@ -120,6 +121,9 @@ pub enum Command {
     Test(test::Args),
     /// Write a reproducible synthetic directory (users, groups, assignments).
     Gen(gen_cmd::Args),
+    /// Print the commands that export every input the rules need (users, assignments,
+    /// group members, the provisioning schema and secrets, target state).
+    Exports(exports::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -145,6 +149,7 @@ pub fn main() -> ExitCode {
         Command::Diff(a) => diff::run(a, &mut out),
         Command::Test(a) => test::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
+        Command::Exports(a) => exports::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }
