@@ -383,3 +383,45 @@ fn name_value_specs_split_only_when_the_path_is_not_a_file() {
     let m = MemberFile::parse(Path::new("dir/a=b.csv"));
     assert_eq!(m.group, None);
 }
+
+#[test]
+fn a_json_file_that_is_not_a_response_is_an_error_not_zero_users() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("null.json", "null\n"),
+        ("number.json", "42"),
+        ("string.txt", "\"users\""),
+        ("value-string.json", "{\"value\":\"nobody\"}"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let errs = read_directory(&[p], &ReadOptions::default(), &NoProgress).unwrap_err();
+        assert_eq!(codes(&errs), vec!["json-shape"], "{name}");
+    }
+}
+
+#[test]
+fn utf32_exports_are_refused_with_the_re_export_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut le = vec![0xff, 0xfe, 0, 0];
+    for c in "objectId,department\n1,IT\n".chars() {
+        le.extend_from_slice(&(c as u32).to_le_bytes());
+    }
+    let p = dir.path().join("users.csv");
+    std::fs::write(&p, &le).unwrap();
+    let errs = read_directory(
+        std::slice::from_ref(&p),
+        &ReadOptions::default(),
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(codes(&errs), vec!["encoding"]);
+    assert!(
+        errs[0].message.contains("UTF-32 little-endian"),
+        "{}",
+        errs[0].message
+    );
+    // The small-file readers refuse it the same way.
+    let errs = read_assignments(&p).unwrap_err();
+    assert!(errs[0].message.contains("UTF-32"), "{}", errs[0].message);
+}

@@ -160,6 +160,13 @@ pub fn render(e: &Exports) -> String {
         out,
         "## 4. The provisioning configuration (to compare with the rules: scopesim diff)"
     );
+    for app in &e.apps {
+        let _ = writeln!(
+            out,
+            "$sp = Get-MgServicePrincipal -Filter \"displayName eq '{}'\"   # then the lines below, once per app",
+            app.name.replace('\'', "''")
+        );
+    }
     let _ = writeln!(
         out,
         "$job = Get-MgServicePrincipalSynchronizationJob -ServicePrincipalId $sp.Id"

@@ -155,7 +155,10 @@ fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors
                     gm.add(&group, &id, kind);
                     records += 1;
                 }
-                None => *other_kinds.entry(ty).or_default() += 1,
+                None => {
+                    let kind = ty.trim_start_matches("#microsoft.graph.").to_string();
+                    *other_kinds.entry(kind).or_default() += 1;
+                }
             }
         }
         if let Some((line, record, n)) = no_id {

@@ -14,7 +14,8 @@ use super::super::{Chunk, ColumnData, TextColumn};
 use super::errors::MAX_ROW_ERRORS;
 use super::header::Layout;
 use super::record::{
-    Field, Problem, empty_line, field_count_problem, field_text, parse_record, record_text_end,
+    Field, Problem, Specials, empty_line, field_count_problem, field_text, parse_record,
+    record_text_end,
 };
 
 /// One block handed to a parser: `bytes[..len]` (buffers are recycled, so they are
@@ -97,6 +98,7 @@ pub(crate) fn parse_block(
         .unwrap_or(usize::MAX)
         .saturating_add(1);
     let streaming = recycled.is_some();
+    let sp = Specials::new(delim);
     let mut cols: Vec<TextColumn> = match recycled {
         Some(mut cols) if cols.len() == lay.slot_cols.len() => {
             cols.iter_mut().for_each(TextColumn::clear);
@@ -118,7 +120,7 @@ pub(crate) fn parse_block(
             pos += n;
             continue;
         }
-        let r = parse_record(buf, pos, delim, &mut fields);
+        let r = parse_record(buf, pos, &sp, &mut fields);
         pos = r.next;
         let record = out.records;
         out.records += 1;

@@ -11,7 +11,7 @@ use super::super::input::{count, io_error, line_col};
 use super::super::{ColId, ColumnKind, ColumnSelection, DirectoryBuilder};
 use super::errors::{RowError, row_diagnostic, utf8_error};
 use super::record::{
-    detect_delimiter, empty_line, field_text, first_record_end, parse_record,
+    Specials, detect_delimiter, empty_line, field_text, first_record_end, parse_record,
     starts_with_type_line, type_line_len,
 };
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
@@ -105,7 +105,7 @@ pub(crate) fn read_header<R: Read>(
     }
     let delimiter = forced.unwrap_or_else(|| detect_delimiter(header_bytes));
     let mut fields = Vec::new();
-    let parsed = parse_record(header_bytes, 0, delimiter, &mut fields);
+    let parsed = parse_record(header_bytes, 0, &Specials::new(delimiter), &mut fields);
     if let Some(p) = parsed.problem {
         let (l, c) = line_col(header_bytes, p.at(), line);
         let e = RowError {

@@ -42,7 +42,7 @@ use block::{Block, Parsed, parse_block};
 use errors::{RowError, row_diagnostics, skipped_warning, utf8_error};
 use header::{Header, Layout, layout, read_header};
 use rayon::prelude::*;
-use record::{Cut, last_boundary};
+use record::{Cut, Specials, last_boundary};
 use std::io::{self, Read};
 
 /// Bytes per block: large enough that per-block costs vanish, small enough to keep a few
@@ -190,6 +190,7 @@ where
     buf.copy_within(start.., 0);
     let first_len = buf.len() - start;
     let keep_after_errors = opts.skip_bad_rows;
+    let specials = Specials::new(delim);
     let (pool_tx, pool_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let col_pool: std::sync::Mutex<Vec<Vec<TextColumn>>> = std::sync::Mutex::new(Vec::new());
 
@@ -225,7 +226,7 @@ where
                     }
                     break;
                 }
-                match last_boundary(buf.get(..len).unwrap_or(&[]), cut, delim) {
+                match last_boundary(buf.get(..len).unwrap_or(&[]), cut, &specials) {
                     Some(end) => {
                         let rest = len - end;
                         let need = block_size.max(rest + 1);

@@ -6,7 +6,9 @@ use super::super::encoding::{self, Encoding, looks_like_bomless_utf16};
 use super::super::input::{NoProgress, column_of, count, io_error, line_col};
 use super::errors::{RowError, row_diagnostics, utf8_error};
 use super::header::read_header;
-use super::record::{empty_line, field_count_problem, field_text, parse_record, record_text_end};
+use super::record::{
+    Specials, empty_line, field_count_problem, field_text, parse_record, record_text_end,
+};
 use crate::diag::Errors;
 use std::io::Read;
 
@@ -78,6 +80,7 @@ pub(crate) fn parse_table(text: &str, shown: &str) -> Result<Table, Errors> {
     let mut empty: &[u8] = &[];
     let header = read_header(&mut empty, &mut buf, &mut eof, shown, None)?;
     let delim = header.delimiter;
+    let sp = Specials::new(delim);
     let data = text.as_bytes().get(header.data_start..).unwrap_or(&[]);
     let data_text = text.get(header.data_start..).unwrap_or("");
     let mut fields = Vec::new();
@@ -94,7 +97,7 @@ pub(crate) fn parse_table(text: &str, shown: &str) -> Result<Table, Errors> {
             line += 1;
             continue;
         }
-        let r = parse_record(data, pos, delim, &mut fields);
+        let r = parse_record(data, pos, &sp, &mut fields);
         record += 1;
         let problem = r.problem.or_else(|| {
             field_count_problem(&fields, header.names.len(), record_text_end(data, &r))
