@@ -125,3 +125,17 @@ fn full_plan(bencher: divan::Bencher) {
         .unwrap()
     });
 }
+
+/// Reading the CSV export alone (every column, and the few a rule set reads): the hot
+/// path of every command, measured before and after changes to the readers.
+#[divan::bench(args = ["all", "selected"], sample_count = 20)]
+fn read_csv(bencher: divan::Bencher, columns: &str) {
+    let _ = data_dir();
+    bencher.bench(|| {
+        let selection = match columns {
+            "all" => ColumnSelection::all(),
+            _ => ColumnSelection::only(["department", "country", "employeeType"]),
+        };
+        read(selection)
+    });
+}

@@ -49,6 +49,7 @@
 pub mod diag;
 pub mod directory;
 pub mod eval;
+pub mod exports;
 pub mod mapping;
 pub mod output;
 pub mod pipeline;

@@ -277,14 +277,28 @@ pub fn lookup_exact(name: &str) -> Option<&'static AttrInfo> {
 /// the name or one of its aliases matches ignoring case, spaces and punctuation.
 /// Unknown names (directory extensions, custom columns) give `None` and are kept as they are.
 pub fn canonical_name(header: &str) -> Option<&'static str> {
+    // Keys of every name and alias, built once: the first attribute (in table order) that
+    // has a key wins, as a search through the table would find it. A header of many
+    // columns then costs one hash lookup per column.
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
     let key = name_key(header);
     if key.is_empty() {
         return None;
     }
-    ATTRIBUTES
-        .iter()
-        .find(|a| name_key(a.name) == key || a.aliases.iter().any(|al| name_key(al) == key))
-        .map(|a| a.name)
+    INDEX
+        .get_or_init(|| {
+            let mut m = std::collections::HashMap::new();
+            for a in ATTRIBUTES {
+                m.entry(name_key(a.name)).or_insert(a.name);
+                for al in a.aliases {
+                    m.entry(name_key(al)).or_insert(a.name);
+                }
+            }
+            m
+        })
+        .get(&key)
+        .copied()
 }
 
 /// Information about any attribute name: the catalogue entry, or a plain string attribute.

@@ -42,7 +42,7 @@ fn fixture_run(
 
 fn fixture_files(target: &[&str]) -> InputFiles {
     InputFiles {
-        assignments: Some("fixtures/assignments.csv".into()),
+        assignments: vec!["fixtures/assignments.csv".into()],
         group_members: vec!["fixtures/group-members.csv".into()],
         target_states: target.iter().map(|t| format!("Salesforce={t}")).collect(),
         ..InputFiles::default()
@@ -223,7 +223,7 @@ fn s31_scim_export_external_id_equal_to_object_id_marks_managed() {
 #[test]
 fn s36_an_assigned_group_without_member_data_is_an_error_naming_it_unless_allowed() {
     let files = InputFiles {
-        assignments: Some("fixtures/assignments.csv".into()),
+        assignments: vec!["fixtures/assignments.csv".into()],
         ..InputFiles::default()
     };
     let e = fixture_run(files.clone(), Options::default()).unwrap_err();

@@ -617,3 +617,200 @@ fn plan_html_is_self_contained_and_escapes_names() {
     assert!(html.contains("no filter matches"), "users by reason");
     assert!(html.contains(&"fixtures/users.csv".to_string()));
 }
+
+/// A rules file that puts every IT user in scope, and `n` IT users as CSV.
+fn all_it(n: usize) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("all.scope");
+    std::fs::write(
+        &rules,
+        "app \"A\" {\n  scope all\n  filter \"f\" {\n    department EQUALS \"IT\"\n  }\n}\n",
+    )
+    .unwrap();
+    let mut csv = String::from("objectId,userPrincipalName,department,accountEnabled\n");
+    for i in 0..n {
+        csv.push_str(&format!("{i},u{i}@x.com,IT,True\n"));
+    }
+    (dir, rules, csv)
+}
+
+fn in_scope_of(stdout: &[u8]) -> u64 {
+    let v: Value = serde_json::from_slice(stdout).unwrap();
+    v["stages"][0]["in_scope"].as_u64().unwrap()
+}
+
+#[test]
+fn a_pipe_as_directory_is_read_once_and_counted_right() {
+    // `-d /dev/stdin` and `-d -` fed by a pipe: read as a file with the same bytes would
+    // be (it is copied once), never a partial count.
+    let (_d, rules, csv) = all_it(200_000);
+    for path in ["/dev/stdin", "-"] {
+        let out = scopesim()
+            .args([
+                "plan",
+                rules.to_str().unwrap(),
+                "-d",
+                path,
+                "--format",
+                "json",
+            ])
+            .write_stdin(csv.clone())
+            .assert()
+            .code(0);
+        let stdout = &out.get_output().stdout;
+        assert_eq!(in_scope_of(stdout), 200_000, "{path}");
+        let v: Value = serde_json::from_slice(stdout).unwrap();
+        assert_eq!(v["inputs"][1]["path"], path);
+        assert_eq!(v["inputs"][1]["records"], 200_000);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_directory_is_read_right_also_with_a_report() {
+    let (dir, rules, csv) = all_it(50_000);
+    for report in [false, true] {
+        let fifo = dir.path().join(format!("users-{report}.fifo"));
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let writer = {
+            let (fifo, csv) = (fifo.clone(), csv.clone());
+            std::thread::spawn(move || std::fs::write(fifo, csv).unwrap())
+        };
+        let report_path = dir.path().join(format!("report-{report}.csv"));
+        let mut cmd = scopesim();
+        cmd.args([
+            "plan",
+            rules.to_str().unwrap(),
+            "-d",
+            fifo.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        if report {
+            cmd.args(["--report", report_path.to_str().unwrap()]);
+        }
+        let out = cmd
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .code(0);
+        writer.join().unwrap();
+        assert_eq!(
+            in_scope_of(&out.get_output().stdout),
+            50_000,
+            "report {report}"
+        );
+        if report {
+            let text = std::fs::read_to_string(&report_path).unwrap();
+            assert_eq!(text.lines().count(), 50_001);
+        }
+    }
+}
+
+#[test]
+fn exports_prints_the_commands_for_the_rules_attributes() {
+    let out = scopesim()
+        .args(["exports", "fixtures/rollout.scope"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains(
+        "Get-MgUser -All -Property Id,UserPrincipalName,AccountEnabled,Country,Department,EmployeeType,OnPremisesExtensionAttributes |"
+    ));
+    assert!(stdout.contains("$select=id,userPrincipalName,accountEnabled,country,department,employeeType,onPremisesExtensionAttributes&$top=999"));
+    scopesim()
+        .args(["exports", "fixtures/rollout.scope", "--app", "Workday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no app `Workday` in the rules"));
+}
+
+#[test]
+fn s24_assignments_repeat_per_app_and_service_principals_are_one_warning_each() {
+    let out = scopesim()
+        .args([
+            "plan",
+            "fixtures/rollout.scope",
+            "-d",
+            "fixtures/users.csv",
+            "--assignments",
+            "fixtures/exports/approleassignedto-salesforce.json",
+            "--assignments",
+            "fixtures/exports/approleassignedto-servicenow.json",
+            "--group-members",
+            "fixtures/exports/members-all-sales-it.json",
+            "--group-members",
+            "6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0002=fixtures/exports/members-it-contractors.json",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let graph: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let out = scopesim()
+        .args([
+            "plan",
+            "fixtures/rollout.scope",
+            "-d",
+            "fixtures/users.csv",
+            "--assignments",
+            "fixtures/assignments.csv",
+            "--group-members",
+            "fixtures/group-members.csv",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let csv: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    // The same plan from the Graph shapes as from the CSV twins.
+    assert_eq!(graph["stages"], csv["stages"]);
+    let codes: Vec<&str> = graph["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| **c == "service-principal-assignments")
+            .count(),
+        2,
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"member-not-user-or-group"), "{codes:?}");
+}
+
+#[test]
+fn s3_a_graph_name_in_the_rules_gets_help_naming_the_schema_attribute() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("graph-names.scope");
+    std::fs::write(
+        &rules,
+        "app \"A\" {\n  scope all\n  filter \"f\" {\n    mobilePhone IS NOT NULL\n  }\n}\n",
+    )
+    .unwrap();
+    let out = scopesim()
+        .args([
+            "plan",
+            rules.to_str().unwrap(),
+            "-d",
+            "fixtures/graph/users-pages.json",
+        ])
+        .assert();
+    let o = out.get_output();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        all.contains("write `mobile`, the schema's name for `mobilePhone`"),
+        "{all}"
+    );
+    assert!(!all.contains("export with `$select"), "{all}");
+}

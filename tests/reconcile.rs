@@ -23,7 +23,7 @@ fn p(rel: &str) -> PathBuf {
 fn fixture_run() -> Run {
     let rules = Rules::load(&p(RULES), Anchoring::default()).unwrap();
     let files = InputFiles {
-        assignments: Some(p("fixtures/assignments.csv")),
+        assignments: vec![p("fixtures/assignments.csv")],
         group_members: vec![p("fixtures/group-members.csv")],
         target_states: vec![format!(
             "Salesforce={}",

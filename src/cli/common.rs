@@ -64,11 +64,15 @@ impl DirectoryArgs {
 /// Who is assigned and what already exists in the apps.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct AccessArgs {
-    /// Assignments: CSV `app,principalType,principalId`, or Graph `appRoleAssignedTo` JSON.
-    #[arg(long, value_name = "PATH")]
-    pub assignments: Option<PathBuf>,
-    /// Direct group membership: CSV `groupId,memberId[,memberType]` (repeatable).
-    #[arg(long, value_name = "PATH")]
+    /// Assignments: CSV `app,principalType,principalId`, Graph `appRoleAssignedTo` JSON, or
+    /// the portal's "Users and groups" list; `APP=PATH` names the app (repeatable: Graph
+    /// gives one file per app).
+    #[arg(long, value_name = "[APP=]PATH")]
+    pub assignments: Vec<PathBuf>,
+    /// Direct group membership: CSV `groupId,memberId[,memberType]`, Graph
+    /// `/groups/{id}/members` JSON, `Get-MgGroupMember` or "Download members" CSV;
+    /// `GROUPID=PATH` names the group (repeatable).
+    #[arg(long, value_name = "[GROUPID=]PATH")]
     pub group_members: Vec<PathBuf>,
     /// Accounts that already exist in an app: `APP=PATH` (repeatable).
     #[arg(long, value_name = "APP=PATH")]

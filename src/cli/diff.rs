@@ -103,7 +103,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         },
     };
     let files = InputFiles {
-        assignments: args.assignments.clone(),
+        assignments: args.assignments.clone().into_iter().collect(),
         group_members: args.group_members.clone(),
         ..InputFiles::default()
     };

@@ -11,6 +11,7 @@ mod common;
 mod convert;
 mod diff;
 mod explain;
+mod exports;
 mod expression;
 mod gen_cmd;
 mod lint;
@@ -89,6 +90,9 @@ pub enum Command {
     Expression(expression::Args),
     /// After go-live: compare the plan with Entra's provisioning logs, user by user.
     Reconcile(reconcile::Args),
+    /// Print the commands that export every input the rules need (users, assignments,
+    /// group members, the provisioning schema and secrets, target state).
+    Exports(exports::Args),
 }
 
 /// On SIGINT or SIGTERM: remove the temporary files of outputs not yet in place, say so,
@@ -141,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Gen(a) => gen_cmd::run(a, &mut out),
         Command::Expression(a) => expression::run(a, &mut out),
         Command::Reconcile(a) => reconcile::run(a, &mut out),
+        Command::Exports(a) => exports::run(a, &mut out),
     };
     ExitCode::from(exit as u8)
 }

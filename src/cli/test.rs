@@ -66,7 +66,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     } else {
         let inputs = load_inputs(
             &InputFiles {
-                assignments: suite.assignments.clone(),
+                assignments: suite.assignments.clone().into_iter().collect(),
                 group_members: suite.group_members.clone(),
                 ..InputFiles::default()
             },

@@ -223,6 +223,20 @@ codes! {
     ParquetUnsupported = "parquet-unsupported", None;
     /// Two Parquet columns hold the same attribute.
     DuplicateColumn = "duplicate-column", Some("S3");
+    /// A CSV row has fewer fields than the header (a row cut short).
+    CsvTooFewFields = "csv-too-few-fields", None;
+    /// A CSV header has more columns than scopesim reads (16,384, a spreadsheet's width).
+    CsvTooManyColumns = "csv-too-many-columns", None;
+    /// A `Get-MgUser` export without `-Property`: the selected columns are empty for everyone.
+    PowerShellDefaultProperties = "powershell-default-properties", Some("S2");
+    /// PowerShell type names (`System.Collections.Hashtable`, `@{...}`) instead of values: an object not flattened, or `ConvertTo-Json` at its default depth.
+    PowerShellTypeNames = "powershell-type-names", Some("S36");
+    /// The same Graph user (by id) appears more than once across the pages read.
+    GraphDuplicateUsers = "graph-duplicate-users", Some("S36");
+    /// Graph pages whose `@odata.nextLink` chain is broken: a page is missing or out of order.
+    GraphMissingPage = "graph-missing-page", Some("S36");
+    /// A Graph user object without `id` (or `userPrincipalName`): it cannot be matched to anything.
+    GraphUserWithoutId = "graph-user-without-id", None;
 
     // ---- assignments, group members, target state ----
     /// A principal type that is neither `User` nor `Group`.
@@ -237,6 +251,14 @@ codes! {
     MemberNotUserOrGroup = "member-not-user-or-group", Some("S24");
     /// A target-state `managed` value that is neither true, false nor empty.
     BadManagedValue = "bad-managed-value", Some("S31");
+    /// Assignments to service principals (`appRoleAssignedTo` lists them too), skipped.
+    ServicePrincipalAssignments = "service-principal-assignments", Some("S24");
+    /// An input file of the wrong kind (users given as assignments, a schema as members ...).
+    WrongInputFile = "wrong-input-file", None;
+    /// A group-member export that does not say whether members are users or groups.
+    MemberTypesUnknown = "member-types-unknown", Some("S24");
+    /// A group-member export that does not say which group it lists.
+    MembersWithoutGroup = "members-without-group", None;
 
     // ---- evaluation and rollout ----
     /// An attribute absent from the whole export: null for everyone, likely an export mistake.

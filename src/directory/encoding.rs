@@ -6,10 +6,17 @@
 //! default). Files reach gigabytes, so nothing here holds a whole file: [`HashingReader`]
 //! hashes the raw bytes as they are read (the SHA-256 that reports cite, without a second
 //! read) and reports progress, and [`Decoder`] turns the byte stream into UTF-8 on the fly,
-//! so that every reader downstream sees one encoding. UTF-8 itself is validated by the
-//! readers, block by block, where the line and column of a bad byte are known.
+//! so that every reader downstream sees one encoding. UTF-16 is transcoded by
+//! `encoding_rs` (as ripgrep's searcher does), which also finds unpaired surrogates; they
+//! become U+FFFD and are counted so that the reader can warn. UTF-8 itself passes through
+//! untouched and is validated by the readers, block by block, where the line and column of
+//! a bad byte are known. UTF-32 (`FF FE 00 00`, `00 00 FE FF`) is recognised and refused
+//! with a message, rather than misread as UTF-16 with NUL characters.
 
-use super::read::Progress;
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+use super::input::{Progress, io_error};
+use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use sha2::{Digest, Sha256};
 use std::io::{self, Read};
 
@@ -24,6 +31,10 @@ pub enum Encoding {
     Utf16Le,
     /// UTF-16 big-endian, with BOM.
     Utf16Be,
+    /// UTF-32 little-endian (BOM `FF FE 00 00`): recognised, not read.
+    Utf32Le,
+    /// UTF-32 big-endian (BOM `00 00 FE FF`): recognised, not read.
+    Utf32Be,
 }
 
 impl Encoding {
@@ -34,14 +45,21 @@ impl Encoding {
             Encoding::Utf8Bom => "utf-8-bom",
             Encoding::Utf16Le => "utf-16le",
             Encoding::Utf16Be => "utf-16be",
+            Encoding::Utf32Le => "utf-32le",
+            Encoding::Utf32Be => "utf-32be",
         }
     }
 
     /// The encoding announced by a byte-order mark at the start of `bytes`, and the BOM's
-    /// length; plain UTF-8 when there is none.
+    /// length; plain UTF-8 when there is none. UTF-32 is tested before UTF-16: its
+    /// little-endian BOM starts with UTF-16's.
     pub fn sniff(bytes: &[u8]) -> (Encoding, usize) {
         if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
             (Encoding::Utf8Bom, 3)
+        } else if bytes.starts_with(&[0xff, 0xfe, 0, 0]) {
+            (Encoding::Utf32Le, 4)
+        } else if bytes.starts_with(&[0, 0, 0xfe, 0xff]) {
+            (Encoding::Utf32Be, 4)
         } else if bytes.starts_with(&[0xff, 0xfe]) {
             (Encoding::Utf16Le, 2)
         } else if bytes.starts_with(&[0xfe, 0xff]) {
@@ -50,11 +68,19 @@ impl Encoding {
             (Encoding::Utf8, 0)
         }
     }
+
+    fn utf16(self) -> Option<&'static encoding_rs::Encoding> {
+        match self {
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE),
+            _ => None,
+        }
+    }
 }
 
 /// True when bytes without a BOM look like UTF-16 (NUL in every other byte of ASCII text).
 pub fn looks_like_bomless_utf16(bytes: &[u8]) -> bool {
-    let sample = &bytes[..bytes.len().min(512) & !1];
+    let sample = bytes.get(..bytes.len().min(512) & !1).unwrap_or(&[]);
     if sample.len() < 8 {
         return false;
     }
@@ -67,6 +93,29 @@ pub fn looks_like_bomless_utf16(bytes: &[u8]) -> bool {
         .filter(|&&b| b == 0)
         .count();
     even_nul * 10 >= pairs * 9 || odd_nul * 10 >= pairs * 9
+}
+
+/// The error for a file without a BOM that looks like UTF-16.
+pub(crate) fn bomless_utf16_error(shown: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Encoding,
+        format!("`{shown}` looks like UTF-16 without a byte-order mark"),
+    )
+    .at(FileLocation::file(shown).at_line(1))
+    .with_help("re-export with `-Encoding UTF8`, or save the file as UTF-16 with a BOM")
+}
+
+/// The warning for unpaired UTF-16 surrogates read as U+FFFD.
+pub(crate) fn replaced_warning(shown: &str, replaced: u64) -> Diagnostic {
+    Diagnostic::warning(
+        Code::Encoding,
+        format!(
+            "`{shown}` has {replaced} unpaired UTF-16 surrogate{}, read as U+FFFD",
+            if replaced == 1 { "" } else { "s" }
+        ),
+    )
+    .at(FileLocation::file(shown))
+    .with_help("re-export the file; values with those characters may not match rules")
 }
 
 /// Reads from `inner`, hashing every byte (SHA-256), counting them and reporting progress.
@@ -114,53 +163,68 @@ impl<R: Read> Read for HashingReader<'_, R> {
 /// Size of the raw buffer used when transcoding UTF-16.
 const RAW_BUF: usize = 1 << 16;
 
-/// Turns a byte stream (any [`Encoding`]) into UTF-8, dropping the BOM.
+/// Turns a byte stream (UTF-8, or UTF-16 with a BOM) into UTF-8, dropping the BOM.
 ///
 /// UTF-8 passes through untouched (its validity is checked by the readers, which know
-/// where they are in the file). UTF-16 is transcoded; an unpaired surrogate becomes
-/// U+FFFD and is counted in [`Decoder::replaced`], so the reader can warn about it.
+/// where they are in the file). UTF-16 is transcoded by `encoding_rs`; an unpaired
+/// surrogate becomes U+FFFD and is counted in [`Decoder::replaced`].
 pub struct Decoder<R> {
     inner: R,
     encoding: Encoding,
-    /// Bytes read ahead (BOM sniffing) or raw UTF-16 not yet transcoded.
+    /// Bytes read ahead while sniffing the BOM, not yet handed out.
+    head: Vec<u8>,
+    head_pos: usize,
+    utf16: Option<Utf16>,
+    replaced: u64,
+}
+
+/// The state of a UTF-16 transcoding.
+struct Utf16 {
+    decoder: encoding_rs::Decoder,
     raw: Vec<u8>,
     raw_pos: usize,
-    /// A high surrogate waiting for its pair.
-    high: Option<u16>,
-    replaced: u64,
+    out: Vec<u8>,
+    out_pos: usize,
     eof: bool,
-    /// Decoded bytes that did not fit a tiny caller buffer.
-    spill: [u8; 4],
-    spill_pos: usize,
-    spill_len: usize,
+    done: bool,
 }
 
 impl<R: Read> Decoder<R> {
-    /// Sniffs the BOM (reading up to 3 bytes) and starts decoding.
+    /// Sniffs the BOM (reading up to 4 bytes) and starts decoding. UTF-32 is detected
+    /// and reported by [`Decoder::encoding`]; reading it yields nothing.
     pub fn new(mut inner: R) -> io::Result<Self> {
-        let mut head = [0u8; 3];
+        let mut head = [0u8; 4];
         let mut got = 0;
-        while got < head.len() {
-            let n = inner.read(&mut head[got..])?;
-            if n == 0 {
+        while let Some(rest) = head.get_mut(got..) {
+            if rest.is_empty() {
                 break;
             }
-            got += n;
+            match inner.read(rest) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-        let head = &head[..got];
+        let head = head.get(..got).unwrap_or(&[]);
         let (encoding, bom) = Encoding::sniff(head);
-        let raw = head.get(bom..).unwrap_or(&[]).to_vec();
+        let rest = head.get(bom..).unwrap_or(&[]).to_vec();
+        let utf16 = encoding.utf16().map(|e| Utf16 {
+            decoder: e.new_decoder_without_bom_handling(),
+            raw: rest.clone(),
+            raw_pos: 0,
+            out: Vec::new(),
+            out_pos: 0,
+            eof: false,
+            done: false,
+        });
         Ok(Decoder {
             inner,
             encoding,
-            raw,
-            raw_pos: 0,
-            high: None,
+            head: if utf16.is_some() { Vec::new() } else { rest },
+            head_pos: 0,
+            utf16,
             replaced: 0,
-            eof: false,
-            spill: [0; 4],
-            spill_pos: 0,
-            spill_len: 0,
         })
     }
 
@@ -184,71 +248,72 @@ impl<R: Read> Decoder<R> {
         &self.inner
     }
 
-    fn read_utf16(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let le = self.encoding == Encoding::Utf16Le;
+    /// Decodes more UTF-16 into `u.out`; false at the end of the input.
+    fn refill_utf16(inner: &mut R, u: &mut Utf16, replaced: &mut u64) -> io::Result<bool> {
+        u.out.clear();
+        u.out_pos = 0;
         loop {
+            if u.done {
+                return Ok(false);
+            }
+            if u.raw_pos >= u.raw.len() && !u.eof {
+                u.raw.clear();
+                u.raw_pos = 0;
+                u.raw.resize(RAW_BUF, 0);
+                let n = loop {
+                    match inner.read(&mut u.raw) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                };
+                u.raw.truncate(n);
+                u.eof = n == 0;
+            }
+            let input = u.raw.get(u.raw_pos..).unwrap_or(&[]);
+            let room = u
+                .decoder
+                .max_utf8_buffer_length_without_replacement(input.len())
+                .unwrap_or(input.len() * 3 + 16)
+                .max(16);
+            u.out.resize(room, 0);
+            let last = u.eof;
             let mut written = 0;
-            // Transcode what is buffered while at least one full character (4 bytes) fits.
-            while out.len() - written >= 4 {
-                let Some(pair) = self.raw.get(self.raw_pos..self.raw_pos + 2) else {
-                    break;
-                };
-                let unit = if le {
-                    u16::from_le_bytes([pair[0], pair[1]])
-                } else {
-                    u16::from_be_bytes([pair[0], pair[1]])
-                };
-                self.raw_pos += 2;
-                let ch = match (self.high.take(), unit) {
-                    (None, 0xd800..=0xdbff) => {
-                        self.high = Some(unit);
-                        continue;
+            let mut consumed = 0;
+            loop {
+                let (result, read, wrote) = u.decoder.decode_to_utf8_without_replacement(
+                    input.get(consumed..).unwrap_or(&[]),
+                    u.out.get_mut(written..).unwrap_or(&mut []),
+                    last,
+                );
+                consumed += read;
+                written += wrote;
+                match result {
+                    encoding_rs::DecoderResult::InputEmpty => break,
+                    encoding_rs::DecoderResult::OutputFull => {
+                        u.out.resize(u.out.len() * 2 + 16, 0);
                     }
-                    (Some(h), 0xdc00..=0xdfff) => {
-                        let c =
-                            0x10000 + ((u32::from(h) - 0xd800) << 10) + (u32::from(unit) - 0xdc00);
-                        char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER)
+                    encoding_rs::DecoderResult::Malformed(_, _) => {
+                        *replaced += 1;
+                        if u.out.len() < written + 3 {
+                            u.out.resize(written + 3 + 16, 0);
+                        }
+                        let mut tmp = [0u8; 3];
+                        let fffd = char::REPLACEMENT_CHARACTER.encode_utf8(&mut tmp);
+                        if let Some(dst) = u.out.get_mut(written..written + 3) {
+                            dst.copy_from_slice(fffd.as_bytes());
+                        }
+                        written += 3;
                     }
-                    (Some(_), _) => {
-                        // The pending high surrogate had no pair; this unit starts afresh.
-                        self.replaced += 1;
-                        self.raw_pos -= 2;
-                        char::REPLACEMENT_CHARACTER
-                    }
-                    (None, 0xdc00..=0xdfff) => {
-                        self.replaced += 1;
-                        char::REPLACEMENT_CHARACTER
-                    }
-                    (None, u) => {
-                        char::from_u32(u32::from(u)).unwrap_or(char::REPLACEMENT_CHARACTER)
-                    }
-                };
-                written += ch.encode_utf8(&mut out[written..]).len();
-            }
-            if written > 0 || out.len() < 4 {
-                return Ok(written);
-            }
-            // Refill: keep an odd trailing byte, read more.
-            let rest = self.raw.get(self.raw_pos..).unwrap_or(&[]).to_vec();
-            if self.eof {
-                if self.high.take().is_some() || !rest.is_empty() {
-                    self.replaced += 1;
-                    self.raw.clear();
-                    self.raw_pos = 0;
-                    let n = char::REPLACEMENT_CHARACTER.encode_utf8(out).len();
-                    return Ok(n);
                 }
-                return Ok(0);
             }
-            self.raw.clear();
-            self.raw.extend_from_slice(&rest);
-            self.raw_pos = 0;
-            let start = self.raw.len();
-            self.raw.resize(start + RAW_BUF, 0);
-            let n = self.inner.read(&mut self.raw[start..])?;
-            self.raw.truncate(start + n);
-            if n == 0 {
-                self.eof = true;
+            u.raw_pos += consumed;
+            u.out.truncate(written);
+            if last {
+                u.done = true;
+            }
+            if written > 0 {
+                return Ok(true);
             }
         }
     }
@@ -259,38 +324,67 @@ impl<R: Read> Read for Decoder<R> {
         if buf.is_empty() {
             return Ok(0);
         }
-        match self.encoding {
-            Encoding::Utf8 | Encoding::Utf8Bom => {
-                if self.raw_pos < self.raw.len() {
-                    let pending = &self.raw[self.raw_pos..];
+        match &mut self.utf16 {
+            None => {
+                if let Some(pending) = self.head.get(self.head_pos..).filter(|p| !p.is_empty()) {
                     let n = pending.len().min(buf.len());
-                    buf[..n].copy_from_slice(&pending[..n]);
-                    self.raw_pos += n;
+                    if let (Some(dst), Some(src)) = (buf.get_mut(..n), pending.get(..n)) {
+                        dst.copy_from_slice(src);
+                    }
+                    self.head_pos += n;
                     return Ok(n);
+                }
+                if matches!(self.encoding, Encoding::Utf32Le | Encoding::Utf32Be) {
+                    return Ok(0);
                 }
                 self.inner.read(buf)
             }
-            Encoding::Utf16Le | Encoding::Utf16Be => {
-                if self.spill_pos < self.spill_len {
-                    let n = (self.spill_len - self.spill_pos).min(buf.len());
-                    buf[..n].copy_from_slice(&self.spill[self.spill_pos..self.spill_pos + n]);
-                    self.spill_pos += n;
-                    return Ok(n);
+            Some(u) => {
+                if u.out_pos >= u.out.len()
+                    && !Self::refill_utf16(&mut self.inner, u, &mut self.replaced)?
+                {
+                    return Ok(0);
                 }
-                if buf.len() < 4 {
-                    // Too small for one character: decode one into the spill buffer.
-                    let mut tmp = [0u8; 4];
-                    let n = self.read_utf16(&mut tmp)?;
-                    let k = n.min(buf.len());
-                    buf[..k].copy_from_slice(&tmp[..k]);
-                    self.spill = tmp;
-                    self.spill_pos = k;
-                    self.spill_len = n;
-                    return Ok(k);
+                let pending = u.out.get(u.out_pos..).unwrap_or(&[]);
+                let n = pending.len().min(buf.len());
+                if let (Some(dst), Some(src)) = (buf.get_mut(..n), pending.get(..n)) {
+                    dst.copy_from_slice(src);
                 }
-                self.read_utf16(buf)
+                u.out_pos += n;
+                Ok(n)
             }
         }
+    }
+}
+
+/// Opens a decoded, hashed stream over `raw`: the reader every text input goes through.
+/// UTF-32 is refused here, with a message that says how to re-export.
+pub(crate) fn open<'p, R: Read>(
+    raw: R,
+    progress: &'p dyn Progress,
+    shown: &str,
+) -> Result<Decoder<HashingReader<'p, R>>, Errors> {
+    let dec = Decoder::new(HashingReader::new(raw, progress))
+        .map_err(|e| Errors::from(vec![io_error(shown, &e)]))?;
+    match dec.encoding() {
+        Encoding::Utf32Le | Encoding::Utf32Be => Err(Errors::from(vec![
+            Diagnostic::error(
+                Code::Encoding,
+                format!(
+                    "`{shown}` is {} (its byte-order mark says so), which scopesim does not read",
+                    if dec.encoding() == Encoding::Utf32Le {
+                        "UTF-32 little-endian"
+                    } else {
+                        "UTF-32 big-endian"
+                    }
+                ),
+            )
+            .at(FileLocation::file(shown).at_line(1).at_column(1))
+            .with_help(
+                "re-export with `-Encoding utf8` (PowerShell), or save the file as UTF-8 or UTF-16",
+            ),
+        ])),
+        _ => Ok(dec),
     }
 }
 
@@ -300,7 +394,8 @@ pub fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, len: usize) -> io::Result<boo
     while buf.len() < len {
         let start = buf.len();
         buf.resize(len, 0);
-        match r.read(&mut buf[start..]) {
+        let got = r.read(buf.get_mut(start..).unwrap_or(&mut []));
+        match got {
             Ok(0) => {
                 buf.truncate(start);
                 return Ok(true);
@@ -316,19 +411,10 @@ pub fn fill<R: Read>(r: &mut R, buf: &mut Vec<u8>, len: usize) -> io::Result<boo
     Ok(false)
 }
 
-/// Line (1-based, counting from `first_line`) and byte column (1-based) of offset `pos`
-/// in `text`.
-pub fn line_col(text: &[u8], pos: usize, first_line: u64) -> (u64, u64) {
-    let before = &text[..pos.min(text.len())];
-    let line = first_line + memchr::memchr_iter(b'\n', before).count() as u64;
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-    (line, (before.len() - line_start) as u64 + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::read::NoProgress;
+    use crate::directory::input::NoProgress;
 
     fn utf16(text: &str, le: bool) -> Vec<u8> {
         let mut out = if le {
@@ -392,6 +478,8 @@ mod tests {
         assert_eq!((got.as_str(), enc), ("a,b\n", Encoding::Utf8Bom));
         let (got, enc, _) = decode_all(b"ab", 1);
         assert_eq!((got.as_str(), enc), ("ab", Encoding::Utf8));
+        let (got, enc, _) = decode_all(b"abcdef", 64);
+        assert_eq!((got.as_str(), enc), ("abcdef", Encoding::Utf8));
         let (got, _, _) = decode_all(b"", 1);
         assert_eq!(got, "");
     }
@@ -405,6 +493,34 @@ mod tests {
         let (got, _, replaced) = decode_all(&bytes, 3);
         assert_eq!(got, "A\u{fffd}B\u{fffd}C");
         assert_eq!(replaced, 2);
+        // An odd trailing byte is one replacement too.
+        let mut odd = utf16("ab", true);
+        odd.push(0x41);
+        let (got, _, replaced) = decode_all(&odd, 64);
+        assert_eq!((got.as_str(), replaced), ("ab\u{fffd}", 1));
+    }
+
+    #[test]
+    fn utf32_is_recognised_not_misread_as_utf16() {
+        let mut le = vec![0xff, 0xfe, 0, 0];
+        for c in "Id\n".chars() {
+            le.extend_from_slice(&(c as u32).to_le_bytes());
+        }
+        let mut be = vec![0, 0, 0xfe, 0xff];
+        for c in "Id\n".chars() {
+            be.extend_from_slice(&(c as u32).to_be_bytes());
+        }
+        assert_eq!(Encoding::sniff(&le), (Encoding::Utf32Le, 4));
+        assert_eq!(Encoding::sniff(&be), (Encoding::Utf32Be, 4));
+        for bytes in [le, be] {
+            let errs = match open(&bytes[..], &NoProgress, "u.csv") {
+                Err(e) => e,
+                Ok(_) => panic!("UTF-32 was accepted"),
+            };
+            assert_eq!(errs[0].code, "encoding");
+            assert!(errs[0].message.contains("UTF-32"), "{}", errs[0].message);
+            assert!(errs[0].help.as_deref().unwrap().contains("UTF-8"));
+        }
     }
 
     #[test]
@@ -427,11 +543,5 @@ mod tests {
         assert!(!looks_like_bomless_utf16(
             b"userPrincipalName,displayName\r\n"
         ));
-    }
-
-    #[test]
-    fn line_and_byte_column() {
-        assert_eq!(line_col(b"ab\ncd\nef", 7, 1), (3, 2));
-        assert_eq!(line_col(b"ab\ncd\nef", 0, 5), (5, 1));
     }
 }

@@ -12,7 +12,11 @@ pub mod assignments;
 mod csv;
 pub mod encoding;
 #[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod fixture_tests;
+pub mod hints;
+pub mod input;
 mod json;
 mod lookup;
 #[cfg(feature = "parquet")]
@@ -20,10 +24,11 @@ mod parquet;
 pub mod read;
 pub mod synth;
 
-pub use read::{NoProgress, Progress, ReadOptions, Streamed, read_directory, stream_directory};
+pub use input::{InputFormat, InputInfo, KeepAll, NoProgress, Progress, Sink};
+pub use read::{ReadOptions, Streamed, read_directory, stream_directory};
 
 use crate::diag::Diagnostic;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Index of a column in a [`Directory`].
 pub type ColId = usize;
@@ -290,66 +295,6 @@ impl Chunk {
     }
 }
 
-/// The file formats scopesim reads directories from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum InputFormat {
-    /// Entra "Download users" or PowerShell `Export-Csv`.
-    Csv,
-    /// Graph `/users` response(s): `{"value": [...]}` or an array of such pages.
-    GraphJson,
-    /// One Graph user object per line.
-    Ndjson,
-    /// Parquet (with the `parquet` feature).
-    Parquet,
-}
-
-impl InputFormat {
-    /// Parses `csv`, `json`/`graph-json`, `ndjson`/`jsonl`, `parquet`.
-    pub fn parse(s: &str) -> Option<InputFormat> {
-        match s.to_ascii_lowercase().as_str() {
-            "csv" => Some(InputFormat::Csv),
-            "json" | "graph-json" | "graph" => Some(InputFormat::GraphJson),
-            "ndjson" | "jsonl" => Some(InputFormat::Ndjson),
-            "parquet" => Some(InputFormat::Parquet),
-            _ => None,
-        }
-    }
-
-    /// The name used on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InputFormat::Csv => "csv",
-            InputFormat::GraphJson => "graph-json",
-            InputFormat::Ndjson => "ndjson",
-            InputFormat::Parquet => "parquet",
-        }
-    }
-}
-
-/// What was read from one input file: evidence for reports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct InputInfo {
-    /// The path as given.
-    pub path: String,
-    /// Detected or forced format.
-    pub format: InputFormat,
-    /// Lowercase hex SHA-256 of the file's bytes.
-    pub sha256: String,
-    /// File size.
-    pub bytes: u64,
-    /// Users read.
-    pub records: u64,
-    /// Rows skipped under `--skip-bad-rows`.
-    pub skipped: u64,
-    /// Text encoding (`utf-8`, `utf-8-bom`, `utf-16le`, `utf-16be`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
-    /// CSV delimiter.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<char>,
-}
-
 /// Which attributes to keep while reading.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnSelection {
@@ -569,35 +514,19 @@ impl Directory {
 #[derive(Debug, Default, Clone)]
 pub struct DirectoryBuilder {
     dir: Directory,
-    visited: Visited,
-}
-
-/// What a streaming visitor returned for each row group, in row order.
-#[derive(Default)]
-pub(crate) struct Visited(pub(crate) Vec<Box<dyn std::any::Any + Send>>);
-
-impl std::fmt::Debug for Visited {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Visited({} row groups)", self.0.len())
-    }
-}
-
-impl Clone for Visited {
-    /// Visitor results are not cloneable; a cloned builder starts without them (the
-    /// streaming reader clones only the schema, before any row group is read).
-    fn clone(&self) -> Visited {
-        Visited(Vec::new())
-    }
+    /// Column ids by name, so that registering a header of many columns is linear.
+    index: HashMap<String, ColId>,
 }
 
 impl DirectoryBuilder {
     /// The id of the column for attribute `name`, adding it if new. `original` is the
     /// header as written in the input (recorded when it differs from `name`).
     pub fn column(&mut self, name: &str, original: &str, kind: ColumnKind) -> ColId {
-        if let Some(i) = self.dir.column(name) {
-            let info = &mut self.dir.columns[i];
-            if original != name && !info.original.iter().any(|o| o == original) {
-                info.original.push(original.to_string());
+        if let Some(&i) = self.index.get(name) {
+            if let Some(info) = self.dir.columns.get_mut(i) {
+                if original != name && !info.original.iter().any(|o| o == original) {
+                    info.original.push(original.to_string());
+                }
             }
             return i;
         }
@@ -610,7 +539,9 @@ impl DirectoryBuilder {
             },
             kind,
         });
-        self.dir.columns.len() - 1
+        let id = self.dir.columns.len() - 1;
+        self.index.insert(name.to_string(), id);
+        id
     }
 
     /// Records that an input has this attribute (loaded or not), for S2.
@@ -628,16 +559,6 @@ impl DirectoryBuilder {
         self.dir.chunks.push(chunk);
     }
 
-    /// Records what a streaming visitor returned for the next row group.
-    pub(crate) fn push_visited(&mut self, v: Box<dyn std::any::Any + Send>) {
-        self.visited.0.push(v);
-    }
-
-    /// Takes the visitor results collected so far.
-    pub(crate) fn take_visited(&mut self) -> Vec<Box<dyn std::any::Any + Send>> {
-        std::mem::take(&mut self.visited.0)
-    }
-
     /// Records an input file.
     pub fn push_input(&mut self, info: InputInfo) {
         self.dir.inputs.push(info);
@@ -646,6 +567,11 @@ impl DirectoryBuilder {
     /// Records a warning.
     pub fn push_diagnostic(&mut self, d: Diagnostic) {
         self.dir.diagnostics.push(d);
+    }
+
+    /// Records warnings.
+    pub fn extend_diagnostics(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.dir.diagnostics.extend(ds);
     }
 
     /// Number of users so far.

@@ -8,12 +8,12 @@
 //! the file's SHA-256 is taken in a separate streaming pass (it is read from the page
 //! cache the second time).
 
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 use super::encoding::HashingReader;
-use super::json::ROW_GROUP;
-use super::read::Progress;
+use super::input::{InputFormat, InputInfo, Progress, ROW_GROUP, io_error};
 use super::{
-    Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
-    InputInfo, ListColumn, TextColumn,
+    Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, ListColumn, TextColumn,
 };
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
@@ -120,7 +120,7 @@ pub(crate) fn read_parquet(
     b: &mut DirectoryBuilder,
     progress: &dyn Progress,
 ) -> Result<(), Errors> {
-    let io = |e: std::io::Error| vec![super::read::io_error(shown, &e)];
+    let io = |e: std::io::Error| vec![io_error(shown, &e)];
     let mut hashing = HashingReader::new(std::fs::File::open(path).map_err(io)?, progress);
     std::io::copy(&mut hashing, &mut std::io::sink()).map_err(io)?;
     let (sha256, bytes) = hashing.finish();

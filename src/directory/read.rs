@@ -6,9 +6,18 @@
 //! because exports get renamed (`users.txt`, `export.json` holding NDJSON). All inputs are
 //! read even when one fails, so that a user fixing a batch of files sees every problem at
 //! once; nothing is built unless all of them read cleanly.
+//!
+//! Detection and the CSV reader's exact second pass read a file more than once, which a
+//! pipe or FIFO cannot give (`-d /dev/stdin`, `-d -`, `-d <(...)`): such an input is
+//! copied once into a temporary file first, and read from there, so that it is read
+//! exactly as a file with the same bytes would be (its hash and size are of those bytes).
+
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::csv::{self, CsvOptions};
-use super::{ColumnSelection, Directory, DirectoryBuilder, InputFormat, InputInfo};
+use super::input::{InputFormat, InputInfo, io_error};
+pub use super::input::{KeepAll, NoProgress, Progress, Sink};
+use super::{ColumnSelection, Directory, DirectoryBuilder};
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,8 +35,6 @@ pub struct ReadOptions {
     pub columns: ColumnSelection,
 }
 
-pub use crate::output::progress::{NoProgress, Progress};
-
 /// Bytes looked at to detect a format.
 const SNIFF: usize = 64 << 10;
 
@@ -40,39 +47,36 @@ pub fn read_directory(
     read_directory_with(paths, opts, progress, csv::DEFAULT_BLOCK)
 }
 
-/// A consumer of row groups, run on the parsing threads while a directory is streamed.
-pub type Visit<'a> = dyn Fn(&super::Chunk) -> Box<dyn std::any::Any + Send> + Sync + 'a;
-
-/// A directory read without keeping its values, and what the visitor returned for each
+/// A directory read without keeping its values, and what the sink returned for each
 /// row group, in row order.
 #[derive(Debug)]
 pub struct Streamed<T> {
     /// Columns, inputs, row count and row groups (lengths only: every value reads as null).
     pub directory: Directory,
-    /// `(first row, visitor result)` per row group, in row order.
+    /// `(first row, sink output)` per row group, in row order.
     pub chunks: Vec<(usize, T)>,
 }
 
-/// Reads CSV inputs row group by row group and hands each to a visitor on the parsing
+/// Reads CSV inputs row group by row group and hands each to a [`Sink`] on the parsing
 /// threads, then drops its values: for callers that need only per-user results (a plan
 /// summary), this keeps memory far below the size of the export and skips copying values
 /// into long-lived buffers. `prepare` sees the columns (all headers are read first, with
-/// the ids the rows will use) and returns the visitor, for example rules compiled against
+/// the ids the rows will use) and returns the sink, for example rules compiled against
 /// those columns.
 ///
 /// Returns `Ok(None)` when an input is not CSV (Graph JSON properties are known only
 /// after the whole file); use [`read_directory`] then.
-pub fn stream_directory<T, V, P>(
+pub fn stream_directory<S, P>(
     paths: &[PathBuf],
     opts: &ReadOptions,
     progress: &dyn Progress,
     prepare: P,
-) -> Result<Option<Streamed<T>>, Errors>
+) -> Result<Option<Streamed<S::Output>>, Errors>
 where
-    T: Send + 'static,
-    V: Fn(&super::Chunk) -> T + Sync,
-    P: FnOnce(&Directory) -> Result<V, Errors>,
+    S: Sink,
+    P: FnOnce(&Directory) -> Result<S, Errors>,
 {
+    let inputs = Inputs::open(paths)?;
     let mut b = Directory::builder();
     let copts = CsvOptions {
         delimiter: opts.delimiter,
@@ -80,45 +84,41 @@ where
         block_size: csv::DEFAULT_BLOCK,
     };
     let mut errors = Vec::new();
-    for path in paths {
-        let shown = path.display().to_string();
+    for input in &inputs.0 {
         let format = match opts.format {
             Some(f) => f,
-            None => match sniff(path) {
-                Ok(head) => detect_format(path, &head).unwrap_or(InputFormat::Csv),
-                Err(e) => return Err(Errors::from(vec![io_error(&shown, &e)])),
+            None => match sniff(&input.path) {
+                Ok(head) => detect_format(&input.path, &head).unwrap_or(InputFormat::Csv),
+                Err(e) => return Err(Errors::from(vec![io_error(&input.shown, &e)])),
             },
         };
         if format != InputFormat::Csv {
             return Ok(None);
         }
-        let file = std::fs::File::open(path).map_err(|e| vec![io_error(&shown, &e)])?;
-        if let Err(e) = csv::scan_header(file, &shown, &copts, &opts.columns, &mut b) {
+        let file =
+            std::fs::File::open(&input.path).map_err(|e| vec![io_error(&input.shown, &e)])?;
+        if let Err(e) = csv::scan_header(file, &input.shown, &copts, &opts.columns, &mut b) {
             errors.extend(e);
         }
     }
-    if !errors.is_empty() {
-        return Err(Errors::from(errors));
+    if let Some(e) = Errors::from_vec(errors) {
+        return Err(e);
     }
-    let visitor = prepare(&b.clone().build())?;
-    let visit =
-        move |chunk: &super::Chunk| -> Box<dyn std::any::Any + Send> { Box::new(visitor(chunk)) };
-    let mut b = read_into(paths, opts, progress, csv::DEFAULT_BLOCK, b, Some(&visit))?;
-    let visited = b.take_visited();
-    let directory = b.build();
-    let mut chunks = Vec::with_capacity(visited.len());
-    for ((start, _), v) in directory.chunks().zip(visited) {
-        match v.downcast::<T>() {
-            Ok(t) => chunks.push((start, *t)),
-            Err(_) => {
-                return Err(Errors::from(vec![Diagnostic::error(
-                    Code::Internal,
-                    "a streamed row group lost its result",
-                )]));
-            }
-        }
-    }
-    Ok(Some(Streamed { directory, chunks }))
+    let sink = prepare(&b.clone().build())?;
+    let mut chunks = Vec::new();
+    let b = read_into(
+        &inputs,
+        opts,
+        progress,
+        csv::DEFAULT_BLOCK,
+        b,
+        Some(&sink),
+        &mut chunks,
+    )?;
+    Ok(Some(Streamed {
+        directory: b.build(),
+        chunks,
+    }))
 }
 
 /// [`read_directory`] with a chosen CSV block size (tests cut blocks small).
@@ -128,71 +128,148 @@ pub(crate) fn read_directory_with(
     progress: &dyn Progress,
     block_size: usize,
 ) -> Result<Directory, Errors> {
-    read_into(
-        paths,
+    let inputs = Inputs::open(paths)?;
+    read_into::<KeepAll>(
+        &inputs,
         opts,
         progress,
         block_size,
         Directory::builder(),
         None,
+        &mut Vec::new(),
     )
     .map(DirectoryBuilder::build)
 }
 
-fn read_into(
-    paths: &[PathBuf],
+/// One input, ready to be opened as many times as a reader needs.
+struct Input {
+    /// The path as given (what messages and evidence name).
+    shown: String,
+    /// Where to read it: the path itself, or the copy of a pipe.
+    path: PathBuf,
+    /// The copy of a pipe, removed when reading is done.
+    _spool: Option<tempfile::TempPath>,
+}
+
+/// The inputs of one read.
+struct Inputs(Vec<Input>);
+
+impl Inputs {
+    /// Resolves the paths: `-` is standard input, and a pipe or FIFO (anything that is
+    /// not a regular file) is copied once into a temporary file.
+    fn open(paths: &[PathBuf]) -> Result<Inputs, Errors> {
+        let mut out = Vec::with_capacity(paths.len());
+        let mut errors = Vec::new();
+        for path in paths {
+            let shown = path.display().to_string();
+            let stdin = path.as_os_str() == "-";
+            let regular =
+                !stdin && std::fs::metadata(path).map_or(true, |m| m.is_file() || m.is_dir());
+            if regular {
+                out.push(Input {
+                    shown,
+                    path: path.clone(),
+                    _spool: None,
+                });
+                continue;
+            }
+            match spool(path, stdin) {
+                Ok(spooled) => out.push(Input {
+                    shown,
+                    path: spooled.to_path_buf(),
+                    _spool: Some(spooled),
+                }),
+                Err(e) => errors.push(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!("cannot read `{shown}` (a pipe, copied before reading): {e}"),
+                    )
+                    .at(FileLocation::file(&shown))
+                    .with_help("scopesim copies a pipe or FIFO into a temporary file before reading it: check that the temporary directory (`TMPDIR`) is writable and has room, or pass a regular file"),
+                ),
+            }
+        }
+        match Errors::from_vec(errors) {
+            Some(e) => Err(e),
+            None => Ok(Inputs(out)),
+        }
+    }
+}
+
+/// Copies a pipe (or standard input) into a temporary file, once.
+fn spool(path: &Path, stdin: bool) -> std::io::Result<tempfile::TempPath> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix("scopesim-input-")
+        .tempfile()?;
+    if stdin {
+        std::io::copy(&mut std::io::stdin().lock(), tmp.as_file_mut())?;
+    } else {
+        std::io::copy(&mut std::fs::File::open(path)?, tmp.as_file_mut())?;
+    }
+    Ok(tmp.into_temp_path())
+}
+
+fn read_into<S: Sink>(
+    inputs: &Inputs,
     opts: &ReadOptions,
     progress: &dyn Progress,
     block_size: usize,
     mut b: DirectoryBuilder,
-    visit: Option<&Visit<'_>>,
+    sink: Option<&S>,
+    visited: &mut Vec<(usize, S::Output)>,
 ) -> Result<DirectoryBuilder, Errors> {
     let mut errors = Vec::new();
     let mut json = super::json::JsonState::default();
-    for path in paths {
-        let shown = path.display().to_string();
+    for input in &inputs.0 {
         let format = match opts.format {
             Some(f) => f,
-            None => match sniff(path) {
-                Ok(head) => detect_format(path, &head).unwrap_or(InputFormat::Csv),
+            None => match sniff(&input.path) {
+                Ok(head) => detect_format(&input.path, &head).unwrap_or(InputFormat::Csv),
                 Err(e) => {
-                    errors.push(io_error(&shown, &e));
+                    errors.push(io_error(&input.shown, &e));
                     continue;
                 }
             },
         };
-        let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        progress.start(&shown, total);
+        let total = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
+        progress.start(&input.shown, total);
         let result = read_one(
-            path, &shown, format, opts, progress, block_size, &mut b, &mut json, visit,
+            input, format, opts, progress, block_size, &mut b, &mut json, sink, visited,
         );
         progress.finish();
         if let Err(e) = result {
             errors.extend(e);
         }
     }
-    if let Some(d) = json.finish() {
-        b.push_diagnostic(d);
-    }
-    if errors.is_empty() {
-        Ok(b)
-    } else {
-        Err(Errors::from(errors))
+    b.extend_diagnostics(json.finish());
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(b),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn read_one(
-    path: &Path,
-    shown: &str,
+fn read_one<S: Sink>(
+    input: &Input,
     format: InputFormat,
     opts: &ReadOptions,
     progress: &dyn Progress,
     block_size: usize,
     b: &mut DirectoryBuilder,
     json: &mut super::json::JsonState,
-    visit: Option<&Visit<'_>>,
+    sink: Option<&S>,
+    visited: &mut Vec<(usize, S::Output)>,
 ) -> Result<(), Errors> {
+    let (path, shown) = (&input.path, input.shown.as_str());
+    if sink.is_some() && format != InputFormat::Csv {
+        return Err(Errors::from(vec![
+            Diagnostic::error(
+                Code::Internal,
+                format!("`{shown}` is not CSV and cannot be streamed"),
+            )
+            .at(FileLocation::file(shown)),
+        ]));
+    }
     match format {
         InputFormat::Csv => {
             let copts = CsvOptions {
@@ -207,7 +284,8 @@ fn read_one(
                 &opts.columns,
                 b,
                 progress,
-                visit,
+                sink,
+                visited,
             )?;
             b.push_input(InputInfo {
                 path: shown.to_string(),
@@ -219,9 +297,7 @@ fn read_one(
                 encoding: Some(s.encoding.as_str().to_string()),
                 delimiter: Some(char::from(s.delimiter)),
             });
-            for w in s.warnings {
-                b.push_diagnostic(w);
-            }
+            b.extend_diagnostics(s.warnings);
             Ok(())
         }
         InputFormat::GraphJson | InputFormat::Ndjson => super::json::read_json(
@@ -264,12 +340,6 @@ fn read_parquet(
         .at(FileLocation::file(shown))
         .with_help("install a build with the `parquet` feature (`cargo install scopesim --features parquet`), or export the users as CSV"),
     ]))
-}
-
-pub(crate) fn io_error(shown: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}"))
-        .at(FileLocation::file(shown))
-        .with_help("check the path and that the file is readable")
 }
 
 /// The first bytes of a file.
@@ -327,6 +397,13 @@ pub fn detect_format(path: &Path, first_bytes: &[u8]) -> Option<InputFormat> {
         }
         return Some(InputFormat::GraphJson);
     }
+    // A whole file that is one JSON scalar (`null`, `42`, `"x"`, `true`) is JSON of the
+    // wrong shape, which the JSON reader refuses; read as CSV it would be zero users.
+    if serde_json::from_str::<serde_json::Value>(trimmed)
+        .is_ok_and(|v| !v.is_object() && !v.is_array())
+    {
+        return Some(InputFormat::GraphJson);
+    }
     match by_ext {
         Some(InputFormat::Parquet) => Some(InputFormat::Parquet),
         _ => Some(InputFormat::Csv),
@@ -361,6 +438,10 @@ mod tests {
             detect_format(Path::new("x.json"), b"Id,Name\n"),
             Some(InputFormat::Csv)
         );
+        // A JSON scalar is JSON (and then refused), not a one-column CSV of no rows.
+        for text in [&b"null"[..], b" 42\n", b"\"users\"", b"true"] {
+            assert_eq!(detect_format(p, text), Some(InputFormat::GraphJson));
+        }
     }
 
     #[test]

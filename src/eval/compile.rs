@@ -368,9 +368,8 @@ impl Compiler<'_> {
             .with_help(
                 "Graph and Get-MgUser return only default properties unless asked: export with `$select=...` or `-Property ...` naming this attribute",
             );
-            let known: Vec<&str> = self.dir.available().keys().map(String::as_str).collect();
-            if let Some(s) = schema::suggest(name, known.iter().copied()) {
-                d = d.with_help(format!("the export has `{s}`; did you mean it? Otherwise export with `$select=...` or `-Property ...` naming `{name}`"));
+            if let Some(help) = crate::directory::hints::absent_attribute_help(self.dir, name) {
+                d = d.with_help(help);
             }
             self.warnings.push(d);
         }

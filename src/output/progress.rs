@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// Progress of reading, for a progress bar. Called from reading threads.
 pub trait Progress: Sync {
-    /// An input starts; `total_bytes` is its size.
+    /// An input starts; `total_bytes` is its size (0 when unknown, as for a pipe).
     fn start(&self, _label: &str, _total_bytes: u64) {}
     /// `bytes` more bytes of the current input were read.
     fn inc(&self, _bytes: u64) {}

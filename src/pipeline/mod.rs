@@ -17,7 +17,8 @@ pub mod evidence;
 
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{
-    Assignments, GroupMembers, TargetState, read_assignments, read_group_members, read_target_state,
+    AssignmentFile, Assignments, GroupMembers, MemberFile, TargetState, read_assignment_files,
+    read_member_files, read_target_state,
 };
 use crate::directory::{
     Chunk, ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
@@ -233,9 +234,9 @@ impl DirectorySource {
 /// already exists in the apps.
 #[derive(Debug, Clone, Default)]
 pub struct InputFiles {
-    /// `--assignments`.
-    pub assignments: Option<PathBuf>,
-    /// `--group-members`, any number.
+    /// `--assignments`, any number: `[APP=]PATH` (Graph gives one file per app).
+    pub assignments: Vec<PathBuf>,
+    /// `--group-members`, any number: `[GROUPID=]PATH`.
     pub group_members: Vec<PathBuf>,
     /// `--target-state APP=PATH`, as given.
     pub target_states: Vec<String>,
@@ -257,12 +258,14 @@ pub struct Inputs {
     pub evidence: Vec<InputRef>,
     /// `--match-on`, when given.
     pub match_on: Option<String>,
+    /// Warnings found while reading them (skipped service principals, member types).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl InputFiles {
     /// True when any file names users (so the directory's ids must be kept).
     pub fn names_users(&self) -> bool {
-        self.assignments.is_some()
+        !self.assignments.is_empty()
             || !self.group_members.is_empty()
             || !self.target_states.is_empty()
     }
@@ -286,27 +289,39 @@ impl InputFiles {
             ..Inputs::default()
         };
         let mut errors: Vec<Diagnostic> = Vec::new();
-        if let Some(p) = &self.assignments {
-            match read_assignments(p) {
-                Ok(a) => {
+        if !self.assignments.is_empty() {
+            let files: Vec<AssignmentFile> = self
+                .assignments
+                .iter()
+                .map(|p| AssignmentFile::parse(p))
+                .collect();
+            match read_assignment_files(&files) {
+                Ok((a, warnings)) => {
                     inputs.evidence.extend(
                         a.inputs
                             .iter()
                             .map(|i| InputRef::from_info("assignments", i)),
                     );
+                    inputs.warnings.extend(warnings);
                     inputs.assignments = Some(a);
                 }
                 Err(e) => errors.extend(e),
             }
         }
         if !self.group_members.is_empty() {
-            match read_group_members(&self.group_members) {
+            let files: Vec<MemberFile> = self
+                .group_members
+                .iter()
+                .map(|p| MemberFile::parse(p))
+                .collect();
+            match read_member_files(&files) {
                 Ok(g) => {
                     inputs.evidence.extend(
                         g.inputs()
                             .iter()
                             .map(|i| InputRef::from_info("group-members", i)),
                     );
+                    inputs.warnings.extend(g.diagnostics().iter().cloned());
                     inputs.group_members = Some(g);
                 }
                 Err(e) => errors.extend(e),
@@ -503,6 +518,7 @@ impl Simulation<'_> {
         )
         .map_err(|e| e.with_sources(self.rules.sources()))?;
         let mut warnings: Vec<Diagnostic> = self.rules.warnings.clone();
+        warnings.extend(self.inputs.warnings.iter().cloned());
         warnings.extend(directory.diagnostics().iter().cloned());
         warnings.extend(plan.diagnostics.iter().cloned());
         warnings.extend(crate::eval::value_warnings(&plan, &outcomes));

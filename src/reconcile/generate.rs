@@ -99,7 +99,7 @@ pub fn generate_for_directory(
             )
         })?;
     let files = InputFiles {
-        assignments: Some(dir.join(crate::directory::synth::ASSIGNMENTS_CSV)),
+        assignments: vec![dir.join(crate::directory::synth::ASSIGNMENTS_CSV)],
         group_members: vec![dir.join(crate::directory::synth::GROUP_MEMBERS_CSV)],
         ..InputFiles::default()
     };

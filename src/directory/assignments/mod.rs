@@ -14,11 +14,11 @@ mod app_roles;
 mod members;
 mod target;
 
-pub use app_roles::read_assignments;
-pub use members::read_group_members;
+pub use app_roles::{AssignmentFile, read_assignment_files, read_assignments};
+pub use members::{MemberFile, read_group_members, read_member_files};
 pub use target::{TargetAccount, TargetState, read_target_state};
 
-use super::csv::{Table, parse_table, read_small_text};
+use super::csv::{MAX_ROW_ERRORS, Table, parse_table, read_small_text};
 use super::encoding::Encoding;
 use super::{InputFormat, InputInfo};
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
@@ -363,19 +363,6 @@ fn input_info(
     }
 }
 
-fn missing_column(shown: &str, t: &Table, wanted: &str, help: &str) -> Diagnostic {
-    let have: Vec<String> = t.headers.iter().map(|h| format!("`{h}`")).collect();
-    Diagnostic::error(
-        Code::MissingColumn,
-        format!(
-            "`{shown}` has no `{wanted}` column (it has {})",
-            have.join(", ")
-        ),
-    )
-    .at(FileLocation::file(shown).at_line(t.header_line))
-    .with_help(help.to_string())
-}
-
 fn bad_principal_type(
     shown: &str,
     value: &str,
@@ -415,6 +402,35 @@ fn key_names(match_on: &str) -> Vec<&str> {
         v.push("userName");
     }
     v
+}
+
+/// Splits `NAME=PATH` (an app or a group named before the file). A spec that names an
+/// existing file is a path, even with a `=` in it; so is one whose `NAME` would hold a
+/// path separator.
+pub(crate) fn split_spec(spec: &Path) -> (Option<String>, PathBuf) {
+    if spec.exists() {
+        return (None, spec.to_path_buf());
+    }
+    let Some(text) = spec.to_str() else {
+        return (None, spec.to_path_buf());
+    };
+    match text.split_once('=') {
+        Some((name, path))
+            if !name.trim().is_empty() && !name.contains(['/', '\\']) && !path.is_empty() =>
+        {
+            (Some(name.trim().to_string()), PathBuf::from(path))
+        }
+        _ => (None, spec.to_path_buf()),
+    }
+}
+
+/// The first column whose header designates one of `names` (ignoring case, spaces and
+/// punctuation, as [`schema::name_key`] compares them).
+fn find_column(t: &Table, names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| {
+        let key = schema::name_key(n);
+        t.headers.iter().position(|h| schema::name_key(h) == key)
+    })
 }
 
 #[cfg(test)]

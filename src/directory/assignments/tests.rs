@@ -27,7 +27,7 @@ fn assignments_csv_any_order_and_case() {
 fn assignments_json_pages_with_lines() {
     let (_d, p) = file(
         "a.json",
-        "[{\"value\":[\n{\"principalId\":\"1\",\"principalType\":\"Group\",\"resourceDisplayName\":\"S\"}]},\n{\"value\":[\n{\"principalId\":\"2\",\"principalType\":\"ServicePrincipal\",\"resourceDisplayName\":\"S\"}]}]",
+        "[{\"value\":[\n{\"principalId\":\"1\",\"principalType\":\"Group\",\"resourceDisplayName\":\"S\"}]},\n{\"value\":[\n{\"principalId\":\"2\",\"principalType\":\"Device\",\"resourceDisplayName\":\"S\"}]}]",
     );
     let errs = read_assignments(&p).unwrap_err();
     assert_eq!(errs[0].code, "bad-principal-type");

@@ -13,56 +13,26 @@
 //! skipped, arrays become list columns, and `businessPhones[0]` also fills
 //! `telephoneNumber` (spec S3). `null`, absent and `""` are all null (S1).
 
-use super::encoding::{Decoder, HashingReader};
-use super::read::Progress;
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
+use super::encoding;
+use super::input::{
+    InputFormat, InputInfo, Progress, ROW_GROUP, count, io_error, looks_like_type_name,
+};
 use super::{
-    Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, InputFormat,
-    InputInfo, ListColumn, TextColumn,
+    Chunk, ColId, ColumnData, ColumnKind, ColumnSelection, DirectoryBuilder, ListColumn, TextColumn,
 };
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
+mod pages;
+
+pub(crate) use pages::JsonState;
+use pages::{Page, id_hash};
+
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::{BufReader, Read};
-
-/// Users per row group.
-pub(crate) const ROW_GROUP: usize = 65_536;
-
-/// What carries over from one JSON input to the next: whether the last page read still
-/// pointed at a next page (an export cut short).
-#[derive(Debug, Default)]
-pub(crate) struct JsonState {
-    last_page: Option<(String, Option<String>)>,
-}
-
-impl JsonState {
-    /// A warning when the last page read has `@odata.nextLink`.
-    pub(crate) fn finish(&mut self) -> Option<Diagnostic> {
-        let (shown, link) = self.last_page.take()?;
-        let link = link?;
-        Some(
-            Diagnostic::warning(
-                Code::GraphNextLink,
-                format!(
-                    "the last page in `{shown}` has `@odata.nextLink`: the export stops before the end of the user list"
-                ),
-            )
-            .at(FileLocation::file(&shown))
-            .with_help(format!(
-                "follow `@odata.nextLink` until a page has none and pass every page file (next: `{}`)",
-                truncate(&link, 120)
-            )),
-        )
-    }
-}
-
-fn truncate(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
 
 /// A property name seen in the input, resolved once.
 #[derive(Debug)]
@@ -117,10 +87,16 @@ struct Ctx<'b> {
     /// Per-row scratch: the value for each column id.
     slots: Vec<Option<Val>>,
     users: u64,
-    pages: u64,
+    /// The pages read (objects with a `value` array of users).
+    pages: Vec<Page>,
     top_values: u64,
     current_record: Option<u64>,
-    last_next_link: Option<Option<String>>,
+    /// Hash of each user's id, in record order (for duplicates across pages).
+    ids: Vec<u64>,
+    /// Users with neither `id` nor `userPrincipalName`: how many, and the first.
+    no_id: (u64, Option<u64>),
+    /// Properties holding PowerShell type names: (path, count, example).
+    type_names: Vec<(String, u64, String)>,
     /// Attributes present in this input (with their kind once known).
     seen: BTreeMap<String, Option<ColumnKind>>,
     mixed: HashSet<ColId>,
@@ -222,6 +198,26 @@ impl Ctx<'_> {
         let mut explicit_phone = false;
         let mut derived_phone: Option<Val> = None;
         let entries = std::mem::take(&mut self.row.entries);
+        let mut id: Option<u64> = None;
+        let mut has_upn = false;
+        for &(field, val) in &entries {
+            if let (Some(f), Val::Text(a, z)) = (self.fields.get(field), val) {
+                if f.name == "objectId" {
+                    id = self.row.text.get(a..z).map(id_hash);
+                } else if f.name == "userPrincipalName" {
+                    has_upn = true;
+                }
+            }
+        }
+        match id {
+            Some(h) => self.ids.push(h),
+            None => {
+                if !has_upn {
+                    self.no_id.0 += 1;
+                    self.no_id.1.get_or_insert(self.users + 1);
+                }
+            }
+        }
         for &(field, val) in &entries {
             let kind = match val {
                 Val::Null => None,
@@ -239,10 +235,10 @@ impl Ctx<'_> {
             if phones {
                 self.note_seen("telephoneNumber", Some(ColumnKind::Text));
                 derived_phone = Some(match val {
-                    Val::List(s, e) if e > s => {
-                        let (a, z) = self.row.items[s];
-                        Val::Text(a, z)
-                    }
+                    Val::List(s, e) if e > s => match self.row.items.get(s) {
+                        Some(&(a, z)) => Val::Text(a, z),
+                        None => Val::Null,
+                    },
                     _ => Val::Null,
                 });
             }
@@ -277,7 +273,9 @@ impl Ctx<'_> {
         if self.slots.len() <= c {
             self.slots.resize(c + 1, None);
         }
-        self.slots[c] = Some(val);
+        if let Some(slot) = self.slots.get_mut(c) {
+            *slot = Some(val);
+        }
     }
 
     fn push_row(&mut self) {
@@ -289,8 +287,8 @@ impl Ctx<'_> {
             self.slots.resize(ncols, None);
         }
         for c in 0..ncols {
-            let val = self.slots[c].take();
-            if self.group[c].is_none() {
+            let val = self.slots.get_mut(c).and_then(Option::take);
+            if self.group.get(c).is_some_and(Option::is_none) {
                 let Some(val) = val else { continue };
                 let kind = self.b.columns().get(c).map_or(ColumnKind::Text, |i| i.kind);
                 let mut buf = match kind {
@@ -303,7 +301,9 @@ impl Ctx<'_> {
                         Buf::List(l) => l.push_null(),
                     }
                 }
-                self.group[c] = Some(buf);
+                if let Some(g) = self.group.get_mut(c) {
+                    *g = Some(buf);
+                }
                 self.push_val(c, Some(val));
             } else {
                 self.push_val(c, val);
@@ -318,6 +318,7 @@ impl Ctx<'_> {
             return;
         };
         let text = |a: usize, z: usize| row.text.get(a..z).unwrap_or("");
+        let items = |s: usize, e: usize| row.items.get(s..e).unwrap_or(&[]);
         let ok = match (buf, val) {
             (Buf::Text(t), None | Some(Val::Null)) => {
                 t.push_null();
@@ -329,7 +330,7 @@ impl Ctx<'_> {
             }
             (Buf::Text(t), Some(Val::Text(a, z))) => t.push(text(a, z)),
             (Buf::List(l), Some(Val::List(s, e))) => {
-                l.push(row.items[s..e].iter().map(|&(a, z)| text(a, z)))
+                l.push(items(s, e).iter().map(|&(a, z)| text(a, z)))
             }
             (Buf::List(l), Some(Val::Text(a, z))) => {
                 self.mixed.insert(c);
@@ -337,7 +338,7 @@ impl Ctx<'_> {
             }
             (Buf::Text(t), Some(Val::List(s, e))) => {
                 self.mixed.insert(c);
-                let joined: Vec<&str> = row.items[s..e].iter().map(|&(a, z)| text(a, z)).collect();
+                let joined: Vec<&str> = items(s, e).iter().map(|&(a, z)| text(a, z)).collect();
                 t.push(&joined.join("; "))
             }
         };
@@ -371,10 +372,41 @@ impl Ctx<'_> {
     }
 }
 
+/// At most `n` characters of `s`.
+fn truncate_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+/// The error for a page whose `value` is not an array of users.
+fn not_a_user_list<E: de::Error>(what: &str) -> E {
+    E::custom(format!(
+        "`value` is {what}, not the array of users a Graph response page holds"
+    ))
+}
+
+impl Ctx<'_> {
+    /// Notes a PowerShell type name written instead of a value (a nested object flattened
+    /// by `ConvertTo-Json` at its default depth, S36).
+    fn type_name(&mut self, field: usize, v: &str) {
+        let path = self.fields.get(field).map_or("", |f| f.path.as_str());
+        match self.type_names.iter_mut().find(|(p, _, _)| p == path) {
+            Some(t) => t.1 += 1,
+            None => {
+                let (path, v) = (path.to_string(), v.to_string());
+                self.type_names.push((path, 1, v));
+            }
+        }
+    }
+}
+
 /// A top-level key of a page-or-user object.
 enum Key {
     Value(usize),
     NextLink,
+    Count,
     Annotation,
     Field(usize),
 }
@@ -401,6 +433,9 @@ impl Visitor<'_> for KeySeed<'_, '_> {
         if key.contains("@odata.") || key.starts_with('@') {
             if self.page_level && key == "@odata.nextLink" {
                 return Ok(Key::NextLink);
+            }
+            if self.page_level && key == "@odata.count" {
+                return Ok(Key::Count);
             }
             return Ok(Key::Annotation);
         }
@@ -435,24 +470,45 @@ impl<'de> Visitor<'de> for PropSeed<'_, '_> {
         f.write_str("a property value")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<IsPage, E> {
+        if self.page {
+            return Err(not_a_user_list("a string"));
+        }
+        if looks_like_type_name(v) {
+            self.ctx.type_name(self.field, v);
+        }
         self.ctx.push_text(self.field, v);
         Ok(IsPage(false))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<IsPage, E> {
+        if self.page {
+            return Err(not_a_user_list("a Boolean"));
+        }
         // S4: a JSON Boolean reads as .NET renders a Boolean (`True`/`False`), as the same
         // tenant exported to CSV does, also for directory extensions of unknown type.
         self.visit_str(if v { "True" } else { "False" })
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<IsPage, E> {
+        if self.page {
+            return Err(not_a_user_list("a number"));
+        }
         self.visit_str(&v.to_string())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<IsPage, E> {
+        if self.page {
+            return Err(not_a_user_list("a number"));
+        }
         self.visit_str(&v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<IsPage, E> {
+        if self.page {
+            return Err(not_a_user_list("a number"));
+        }
         self.visit_str(&v.to_string())
     }
     fn visit_unit<E: de::Error>(self) -> Result<IsPage, E> {
+        if self.page {
+            return Err(not_a_user_list("null"));
+        }
         self.ctx.row.entries.push((self.field, Val::Null));
         Ok(IsPage(false))
     }
@@ -462,7 +518,6 @@ impl<'de> Visitor<'de> for PropSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsPage, A::Error> {
         if self.page {
             while seq.next_element_seed(UserSeed { ctx: self.ctx })?.is_some() {}
-            self.ctx.pages += 1;
             return Ok(IsPage(true));
         }
         let start = self.ctx.row.items.len();
@@ -475,6 +530,9 @@ impl<'de> Visitor<'de> for PropSeed<'_, '_> {
         Ok(IsPage(false))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsPage, A::Error> {
+        if self.page {
+            return Err(not_a_user_list("an object"));
+        }
         // A nested object: flatten to `parent.child`.
         read_properties(self.ctx, Some(self.field), &mut map)?;
         Ok(IsPage(false))
@@ -501,7 +559,7 @@ fn read_properties<'de, A: MapAccess<'de>>(
                     page: false,
                 })?;
             }
-            Key::NextLink | Key::Annotation => {
+            Key::NextLink | Key::Count | Key::Annotation => {
                 map.next_value::<IgnoredAny>()?;
             }
         }
@@ -603,8 +661,10 @@ impl<'de> Visitor<'de> for PageOrUserSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         self.ctx.begin_row();
+        let users_before = self.ctx.users;
         let mut is_page = false;
         let mut next_link: Option<String> = None;
+        let mut count: Option<u64> = None;
         while let Some(key) = map.next_key_seed(KeySeed {
             ctx: self.ctx,
             parent: None,
@@ -627,6 +687,7 @@ impl<'de> Visitor<'de> for PageOrUserSeed<'_, '_> {
                     })?;
                 }
                 Key::NextLink => next_link = map.next_value::<Option<String>>()?,
+                Key::Count => count = map.next_value::<Option<u64>>()?,
                 Key::Annotation => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -635,7 +696,13 @@ impl<'de> Visitor<'de> for PageOrUserSeed<'_, '_> {
         if is_page {
             self.ctx.row.entries.clear();
             self.ctx.current_record = None;
-            self.ctx.last_next_link = Some(next_link);
+            let index = self.ctx.pages.len() as u64 + 1;
+            self.ctx.pages.push(Page {
+                index,
+                next_link,
+                count,
+                users: self.ctx.users - users_before,
+            });
         } else {
             self.ctx.commit_row();
         }
@@ -707,8 +774,9 @@ enum Mode {
     /// One value per line, each parsed from a slice (NDJSON; about twice as fast as
     /// reading through `io::Read`).
     Lines,
-    /// One stream (a page or an array of pages may span the whole file).
-    Stream,
+    /// One stream (a page or an array of pages may span the whole file), with the line
+    /// of an NDJSON line cut short, if the line pass found one.
+    Stream(Option<u64>),
 }
 
 /// Reads one Graph JSON or NDJSON input into `b`. `lines` says the file looks like NDJSON;
@@ -724,10 +792,22 @@ pub(crate) fn read_json<R: Read, F: Fn() -> std::io::Result<R>>(
     state: &mut JsonState,
     lines: bool,
 ) -> Result<(), Errors> {
-    if lines && read_json_pass(&open, shown, columns, b, progress, state, Mode::Lines)? {
-        return Ok(());
+    let mut cut_line = None;
+    if lines {
+        match read_json_pass(&open, shown, columns, b, progress, state, Mode::Lines)? {
+            Pass::Done => return Ok(()),
+            Pass::AsStream(line) => cut_line = line,
+        }
     }
-    if read_json_pass(&open, shown, columns, b, progress, state, Mode::Stream)? {
+    if let Pass::Done = read_json_pass(
+        &open,
+        shown,
+        columns,
+        b,
+        progress,
+        state,
+        Mode::Stream(cut_line),
+    )? {
         return Ok(());
     }
     Err(Errors::from(vec![
@@ -736,7 +816,25 @@ pub(crate) fn read_json<R: Read, F: Fn() -> std::io::Result<R>>(
     ]))
 }
 
-/// One pass over a JSON input; `Ok(false)` when the file must be read again as a stream.
+/// How a pass over a JSON input ended.
+enum Pass {
+    Done,
+    /// Read the file again as one stream; when whole lines were read before a value went
+    /// on over its line, the number of that line (an NDJSON line cut short).
+    AsStream(Option<u64>),
+}
+
+/// The error for an NDJSON line whose value does not end on it.
+fn cut_line_error(shown: &str, line: u64) -> Diagnostic {
+    Diagnostic::error(
+        Code::JsonSyntax,
+        format!("line {line} of `{shown}` ends in the middle of a JSON value"),
+    )
+    .at(FileLocation::file(shown).at_line(line))
+    .with_help("NDJSON holds one whole user object per line: the line was cut (a partial download or a line break inside a value); export the users again")
+}
+
+/// One pass over a JSON input.
 #[allow(clippy::too_many_arguments)]
 fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     open: &F,
@@ -746,9 +844,9 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     progress: &dyn Progress,
     state: &mut JsonState,
     mode: Mode,
-) -> Result<bool, Errors> {
-    let io = |e: std::io::Error| vec![super::read::io_error(shown, &e)];
-    let mut dec = Decoder::new(HashingReader::new(open().map_err(io)?, progress)).map_err(io)?;
+) -> Result<Pass, Errors> {
+    let io = |e: std::io::Error| vec![io_error(shown, &e)];
+    let mut dec = encoding::open(open().map_err(io)?, progress, shown)?;
     let encoding = dec.encoding();
     let mut ctx = Ctx {
         shown: shown.to_string(),
@@ -761,10 +859,12 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
         group_rows: 0,
         slots: Vec::new(),
         users: 0,
-        pages: 0,
+        pages: Vec::new(),
         top_values: 0,
         current_record: None,
-        last_next_link: None,
+        ids: Vec::new(),
+        no_id: (0, None),
+        type_names: Vec::new(),
         seen: BTreeMap::new(),
         mixed: HashSet::new(),
         warnings: Vec::new(),
@@ -772,10 +872,13 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
         chunks: Vec::new(),
     };
     let (sha256, bytes, replaced) = match mode {
-        Mode::Stream => {
+        Mode::Stream(cut_line) => {
             let mut reader = BufReader::with_capacity(1 << 20, dec);
             let mut de = serde_json::Deserializer::from_reader(&mut reader);
-            parse_values(&mut de, &mut ctx, shown, 0, true)?;
+            parse_values(&mut de, &mut ctx, shown, 0, true).map_err(|e| match cut_line {
+                Some(line) => Errors::from(vec![cut_line_error(shown, line)]),
+                None => e,
+            })?;
             drop(de);
             let dec = reader.into_inner();
             let replaced = dec.replaced();
@@ -789,7 +892,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
             while !eof || !buf.is_empty() {
                 if !eof {
                     let want = buf.len() + LINES_BLOCK;
-                    eof = super::encoding::fill(&mut dec, &mut buf, want).map_err(io)?;
+                    eof = encoding::fill(&mut dec, &mut buf, want).map_err(io)?;
                 }
                 let cut = if eof {
                     buf.len()
@@ -808,12 +911,15 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
                         continue;
                     }
                     let mut de = serde_json::Deserializer::from_slice(line);
+                    let whole_lines_before = ctx.top_values;
                     if !parse_values(&mut de, &mut ctx, shown, lines_before + i as u64, false)? {
-                        // A value goes on over the next line: not NDJSON after all.
-                        return Ok(false);
+                        // A value goes on over the next line: not NDJSON after all, or
+                        // NDJSON with a line cut short (then its line is the error's).
+                        let line = lines_before + i as u64 + 1;
+                        return Ok(Pass::AsStream((whole_lines_before > 0).then_some(line)));
                     }
                 }
-                lines_before += super::csv::count_byte(block, b'\n') as u64;
+                lines_before += count(block, b'\n');
                 buf.drain(..cut);
             }
             let replaced = dec.replaced();
@@ -822,17 +928,8 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
         }
     };
     if replaced > 0 {
-        ctx.warnings.push(
-            Diagnostic::warning(
-                Code::Encoding,
-                format!(
-                    "`{shown}` has {replaced} unpaired UTF-16 surrogate{}, read as U+FFFD",
-                    if replaced == 1 { "" } else { "s" }
-                ),
-            )
-            .at(FileLocation::file(shown))
-            .with_help("re-export the file; values with those characters may not match rules"),
-        );
+        ctx.warnings
+            .push(super::encoding::replaced_warning(shown, replaced));
     }
     if ctx.top_values == 0 {
         return Err(Errors::from(vec![
@@ -850,6 +947,38 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
             .at(FileLocation::file(shown))
             .with_help("split the file into smaller pages"),
         ]));
+    }
+    if let (n, Some(record)) = ctx.no_id {
+        return Err(Errors::from(vec![
+            Diagnostic::error(
+                Code::GraphUserWithoutId,
+                format!(
+                    "user {record} of `{shown}` has neither `id` nor `userPrincipalName`{}",
+                    if n > 1 {
+                        format!(" (nor have {} more users)", n - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .at(FileLocation::file(shown).at_record(record))
+            .with_help("a user that names no id cannot be matched to assignments, groups or accounts: export with `$select=id,userPrincipalName,...`"),
+        ]));
+    }
+    for (path, n, example) in std::mem::take(&mut ctx.type_names) {
+        ctx.warnings.push(
+            Diagnostic::warning(
+                Code::PowerShellTypeNames,
+                format!(
+                    "property `{path}` of `{shown}` holds `{}` for {n} user{} instead of its values: the JSON was written by `ConvertTo-Json` at its default depth",
+                    truncate_chars(&example, 60),
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+            .with_rule("S36")
+            .at(FileLocation::file(shown))
+            .with_help("`ConvertTo-Json` writes objects nested deeper than its `-Depth` (default 2) as type names: export again with `ConvertTo-Json -Depth 10`"),
+        );
     }
     ctx.flush();
     for (name, kind) in std::mem::take(&mut ctx.seen) {
@@ -873,16 +1002,12 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
             .with_help("lists were joined with `; ` (or single values read as one-item lists); check the export"),
         );
     }
-    let format = if ctx.pages == 0 && ctx.top_values > 1 {
+    let format = if ctx.pages.is_empty() && ctx.top_values > 1 {
         InputFormat::Ndjson
     } else {
         InputFormat::GraphJson
     };
-    if ctx.pages > 0 {
-        if let Some(link) = ctx.last_next_link.take() {
-            state.last_page = Some((shown.to_string(), link));
-        }
-    }
+    state.add_input(shown, std::mem::take(&mut ctx.pages), &ctx.ids);
     let users = ctx.users;
     let warnings = std::mem::take(&mut ctx.warnings);
     let chunks = std::mem::take(&mut ctx.chunks);
@@ -903,7 +1028,7 @@ fn read_json_pass<R: Read, F: Fn() -> std::io::Result<R>>(
     for w in warnings {
         b.push_diagnostic(w);
     }
-    Ok(true)
+    Ok(Pass::Done)
 }
 
 /// Reads top-level values until the end of `de`. Returns false when the text ends inside
@@ -939,239 +1064,4 @@ fn parse_values<'de, R: serde_json::de::Read<'de>>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::directory::Directory;
-    use crate::directory::read::NoProgress;
-
-    fn read_mode(texts: &[&str], cols: &ColumnSelection, lines: bool) -> Result<Directory, Errors> {
-        let mut b = Directory::builder();
-        let mut st = JsonState::default();
-        for (i, t) in texts.iter().enumerate() {
-            read_json(
-                || Ok(t.as_bytes()),
-                &format!("p{}.json", i + 1),
-                cols,
-                &mut b,
-                &NoProgress,
-                &mut st,
-                lines,
-            )?;
-        }
-        if let Some(d) = st.finish() {
-            b.push_diagnostic(d);
-        }
-        Ok(b.build())
-    }
-
-    /// Reads both ways (line blocks with the stream fallback, and one stream), checks
-    /// that they agree, and returns the result.
-    fn read(texts: &[&str], cols: &ColumnSelection) -> Result<Directory, Errors> {
-        let stream = read_mode(texts, cols, false);
-        let lines = read_mode(texts, cols, true);
-        match (&stream, &lines) {
-            (Ok(a), Ok(b)) => {
-                assert_eq!(a.len(), b.len());
-                for r in 0..a.len() {
-                    assert_eq!(a.record(r), b.record(r), "row {r}");
-                }
-            }
-            (Err(a), Err(b)) => assert_eq!(a, b),
-            _ => panic!("the two ways disagree: {stream:?} / {lines:?}"),
-        }
-        lines
-    }
-
-    #[test]
-    fn values_spanning_line_blocks_are_read_as_a_stream() {
-        // A pretty-printed page mistaken for NDJSON, longer than one block of lines.
-        let mut text = String::from("{\n\"value\": [\n");
-        let n = LINES_BLOCK / 20 + 10;
-        for i in 0..n {
-            text.push_str(&format!(
-                "{{\"id\": \"{i}\"}}{}\n",
-                if i + 1 < n { "," } else { "" }
-            ));
-        }
-        text.push_str("]}\n");
-        let d = read(&[&text], &ColumnSelection::all()).unwrap();
-        assert_eq!(d.len(), n);
-        assert_eq!(d.inputs()[0].format, InputFormat::GraphJson);
-    }
-
-    #[test]
-    fn ndjson_errors_count_lines_across_blocks() {
-        let mut text = String::new();
-        let n = LINES_BLOCK / 12 + 5;
-        for i in 0..n {
-            text.push_str(&format!("{{\"id\":\"{i}\"}}\n"));
-        }
-        text.push_str("{\"id\":}\n");
-        let errs = read(&[&text], &ColumnSelection::all()).unwrap_err();
-        let l = errs[0].location.as_ref().unwrap();
-        assert_eq!((l.line, l.record), (Some(n as u64 + 1), Some(n as u64 + 1)));
-    }
-
-    fn val<'a>(d: &'a Directory, row: usize, name: &str) -> Option<&'a str> {
-        d.value_by_name(row, name)
-    }
-
-    #[test]
-    fn page_is_flattened_and_mapped() {
-        let d = read(
-            &[r#"{"@odata.context":"x","@odata.nextLink":"https://next","value":[
-              {"id":"1","mobilePhone":"+1","officeLocation":"B1","accountEnabled":true,
-               "businessPhones":["+49 1","+49 2"],"otherMails":[],"department":null,"city":"",
-               "onPremisesExtensionAttributes":{"extensionAttribute1":"150","extensionAttribute2":null},
-               "employeeOrgData":{"division":"X","costCenter":7},
-               "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_wave":"2","age":1.5},
-              {"id":"2","businessPhones":[]}]}"#],
-            &ColumnSelection::all(),
-        )
-        .unwrap();
-        assert_eq!(d.len(), 2);
-        assert_eq!(val(&d, 0, "objectId"), Some("1"));
-        assert_eq!(val(&d, 0, "mobile"), Some("+1"));
-        assert_eq!(val(&d, 0, "physicalDeliveryOfficeName"), Some("B1"));
-        assert_eq!(val(&d, 0, "accountEnabled"), Some("True"));
-        assert_eq!(val(&d, 0, "telephoneNumber"), Some("+49 1"));
-        assert_eq!(val(&d, 1, "telephoneNumber"), None);
-        assert_eq!(val(&d, 0, "extensionAttribute1"), Some("150"));
-        assert_eq!(val(&d, 0, "employeeOrgData.costCenter"), Some("7"));
-        assert_eq!(
-            val(&d, 0, "extension_5bfc8fdacfc943a9a6de214ea9d15fdb_wave"),
-            Some("2")
-        );
-        assert_eq!(val(&d, 0, "age"), Some("1.5"));
-        let phones = d.column("businessPhones").unwrap();
-        assert_eq!(d.list(0, phones), vec!["+49 1", "+49 2"]);
-        assert_eq!(d.columns()[phones].kind, ColumnKind::List);
-        // S1: null and "" are null; S2: present-but-null attributes are available.
-        assert_eq!(val(&d, 0, "department"), None);
-        assert_eq!(val(&d, 0, "city"), None);
-        assert!(d.available().contains_key("department"));
-        assert!(d.available().contains_key("extensionAttribute2"));
-        assert_eq!(d.available().get("otherMails"), Some(&ColumnKind::List));
-        assert!(!d.available().contains_key("jobTitle"));
-        // The last page points further: warned.
-        assert_eq!(d.diagnostics()[0].code, "graph-next-link");
-    }
-
-    #[test]
-    fn ndjson_array_of_users_and_array_of_pages() {
-        let cols = ColumnSelection::all();
-        let nd = read(
-            &["{\"id\":\"1\"}\n\n{\"id\":\"2\",\"city\":\"Bonn\"}\n"],
-            &cols,
-        )
-        .unwrap();
-        assert_eq!(nd.inputs()[0].format, InputFormat::Ndjson);
-        assert_eq!(val(&nd, 1, "city"), Some("Bonn"));
-        assert_eq!(val(&nd, 0, "city"), None);
-        let arr = read(&[r#"[{"id":"1"},{"id":"2","city":"Bonn"}]"#], &cols).unwrap();
-        assert_eq!(arr.len(), 2);
-        let pages = read(
-            &[r#"[{"value":[{"id":"1"}],"@odata.nextLink":"n"},{"value":[{"id":"2"}]}]"#],
-            &cols,
-        )
-        .unwrap();
-        assert_eq!(pages.len(), 2);
-        assert_eq!(val(&pages, 1, "objectId"), Some("2"));
-        assert!(pages.diagnostics().is_empty());
-    }
-
-    #[test]
-    fn utf16_json_is_decoded_and_bad_surrogates_warned() {
-        let mut bytes = vec![0xff, 0xfe];
-        for u in "[{\"id\":\"J\u{f6}rg\"},{\"id\":\"x".encode_utf16() {
-            bytes.extend_from_slice(&u.to_le_bytes());
-        }
-        bytes.extend_from_slice(&0xd800u16.to_le_bytes());
-        for u in "\"}]".encode_utf16() {
-            bytes.extend_from_slice(&u.to_le_bytes());
-        }
-        let mut b = Directory::builder();
-        read_json(
-            || Ok(&bytes[..]),
-            "u.json",
-            &ColumnSelection::all(),
-            &mut b,
-            &NoProgress,
-            &mut JsonState::default(),
-            false,
-        )
-        .unwrap();
-        let d = b.build();
-        assert_eq!(val(&d, 0, "objectId"), Some("J\u{f6}rg"));
-        assert_eq!(val(&d, 1, "objectId"), Some("x\u{fffd}"));
-        assert_eq!(d.inputs()[0].encoding.as_deref(), Some("utf-16le"));
-        assert_eq!(d.diagnostics()[0].code, "encoding");
-    }
-
-    #[test]
-    fn row_groups_are_split_and_columns_appear_late() {
-        let mut text = String::new();
-        for i in 0..(ROW_GROUP + 10) {
-            if i == ROW_GROUP + 5 {
-                text.push_str(&format!("{{\"id\":\"{i}\",\"late\":\"x\"}}\n"));
-            } else {
-                text.push_str(&format!("{{\"id\":\"{i}\"}}\n"));
-            }
-        }
-        let d = read(&[&text], &ColumnSelection::all()).unwrap();
-        assert_eq!(d.len(), ROW_GROUP + 10);
-        assert_eq!(d.chunk_slice().len(), 2);
-        assert_eq!(val(&d, ROW_GROUP + 5, "late"), Some("x"));
-        assert_eq!(val(&d, ROW_GROUP + 4, "late"), None);
-        assert_eq!(val(&d, 3, "late"), None);
-        assert_eq!(
-            val(&d, ROW_GROUP + 9, "objectId"),
-            Some(&*format!("{}", ROW_GROUP + 9))
-        );
-    }
-
-    #[test]
-    fn syntax_error_has_line_column_and_record() {
-        let errs = read(
-            &["{\"value\":[\n{\"id\":\"1\"},\n{\"id\":\"2\",,}\n]}"],
-            &ColumnSelection::all(),
-        )
-        .unwrap_err();
-        let l = errs[0].location.as_ref().unwrap();
-        assert_eq!(errs[0].code, "json-syntax");
-        assert_eq!((l.line, l.record), (Some(3), Some(2)));
-        assert!(l.column.is_some());
-    }
-
-    #[test]
-    fn a_user_that_is_not_an_object_is_an_error() {
-        let errs = read(
-            &["{\"value\":[{\"id\":\"1\"},\n\"bob\"]}"],
-            &ColumnSelection::all(),
-        )
-        .unwrap_err();
-        assert_eq!(errs[0].code, "json-shape");
-        assert!(
-            errs[0].message.contains("expected a user object"),
-            "{}",
-            errs[0].message
-        );
-        let l = errs[0].location.as_ref().unwrap();
-        assert_eq!((l.line, l.record), (Some(2), Some(2)));
-        let errs = read(&["42"], &ColumnSelection::all()).unwrap_err();
-        assert!(errs[0].message.contains("Graph `/users` response"));
-    }
-
-    #[test]
-    fn unselected_properties_are_seen_not_stored() {
-        let d = read(
-            &[r#"{"value":[{"id":"1","city":"Bonn","businessPhones":["1"]}]}"#],
-            &ColumnSelection::only(["department"]),
-        )
-        .unwrap();
-        let names: Vec<_> = d.columns().iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, vec!["objectId"]);
-        assert!(d.available().contains_key("city"));
-        assert!(d.available().contains_key("telephoneNumber"));
-    }
-}
+mod tests;
