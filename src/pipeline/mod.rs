@@ -272,7 +272,7 @@ impl InputFiles {
 
     /// Every file named.
     pub fn paths(&self) -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = self.assignments.iter().cloned().collect();
+        let mut v: Vec<PathBuf> = self.assignments.to_vec();
         v.extend(self.group_members.iter().cloned());
         v.extend(
             self.target_states
