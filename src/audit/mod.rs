@@ -419,17 +419,13 @@ pub fn audit(run: &Run, inputs: &Inputs, selection: Selection<'_>) -> Result<Aud
         let mut e = vec![
             Diagnostic::error(
                 Code::NothingToAudit,
-                format!(
-                    "nothing to audit: {} no target state{}",
-                    match considered.as_slice() {
-                        [one] => format!("app `{one}` has"),
-                        _ => "no app selected has".to_string(),
-                    },
-                    selection
-                        .stage
-                        .map(|s| format!(" and stage `{s}`"))
-                        .unwrap_or_default()
-                ),
+                match (considered.as_slice(), selection.stage) {
+                    ([one], None) => format!("nothing to audit: app `{one}` has no target state"),
+                    (_, None) => "nothing to audit: no app selected has a target state".to_string(),
+                    (_, Some(st)) => format!(
+                        "nothing to audit: no app selected has both a target state and a stage `{st}`"
+                    ),
+                },
             )
             .with_rule("S31")
             .with_help("pass `--target-state APP=FILE` with the accounts the app already has (SCIM `GET /Users`, or the app's user export)"),
