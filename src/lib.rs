@@ -46,6 +46,7 @@
 //! assert!(!outcomes.scoping(0).get(1));
 //! ```
 
+pub mod audit;
 pub mod diag;
 pub mod directory;
 pub mod eval;

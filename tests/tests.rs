@@ -3,6 +3,7 @@
 
 mod accounts;
 mod architecture;
+mod audit;
 mod cli;
 mod common;
 mod docs;

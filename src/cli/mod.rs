@@ -6,6 +6,7 @@
 //! coverage below `--min-coverage`, warnings with `--fail-on-warnings`); 2 usage, input or
 //! rules error (including a malformed test file).
 
+mod audit;
 mod check;
 mod common;
 mod convert;
@@ -84,6 +85,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Run a TOML file of expected outcomes against the rules, with coverage.
     Test(test::Args),
+    /// Audit the accounts apps already have: who has access the rules would not give.
+    Audit(audit::Args),
     /// Write a reproducible synthetic directory (users, groups, assignments).
     Gen(gen_cmd::Args),
     /// Evaluate one attribute-mapping expression on given values, like Graph's parseExpression.
@@ -142,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Lint(a) => lint::run(a, &mut out),
         Command::Diff(a) => diff::run(a, &mut out),
         Command::Test(a) => test::run(a, &mut out),
+        Command::Audit(a) => audit::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
         Command::Expression(a) => expression::run(a, &mut out),
         Command::Reconcile(a) => reconcile::run(a, &mut out),

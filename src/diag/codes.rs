@@ -353,6 +353,14 @@ codes! {
     /// letters); the ordinal choice is a decision (S10).
     EndsWithOrdinal = "ends-with-ordinal", Some("S10");
 
+    // ---- least-privilege audit ----
+    /// An app `audit` cannot audit (no `--target-state` for it, or no stage of the name asked): skipped.
+    AuditAppSkipped = "audit-app-skipped", Some("S31");
+    /// No app is left to audit: none of the selected apps has a target state (and the stage asked).
+    NothingToAudit = "nothing-to-audit", Some("S31");
+    /// A target state without an `active` column: its accounts are taken as active in the app.
+    AccountActivityUnknown = "account-activity-unknown", Some("S31");
+
     // ---- tests as data ----
     /// A test file that cannot be read as a suite.
     TestFile = "test-file", None;

@@ -125,6 +125,7 @@ pub struct Matching {
     /// Whether matching is modelled for the app (see [`matching_modeled`]).
     pub modeled: bool,
     notes: Vec<(usize, MatchNote)>,
+    accounts: Vec<AccountLink>,
 }
 
 impl Matching {
@@ -137,6 +138,12 @@ impl Matching {
             .map(|(_, n)| n)
     }
 
+    /// Every target-state account of the app, in the order of the rollout's
+    /// `target_states` and of each file, with whose it is.
+    pub fn accounts(&self) -> &[AccountLink] {
+        &self.accounts
+    }
+
     /// `userPrincipalName`, or `employeeId, mail`: the attributes, for messages.
     pub fn names(&self) -> String {
         self.attributes
@@ -145,6 +152,49 @@ impl Matching {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// Whose account one target-state account is before the first stage (S31, S32): the
+/// per-account view of what the matching decided, for consumers that look at accounts
+/// rather than users (the least-privilege audit). `usize` values are directory rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountOwner {
+    /// Managed by Entra for this user (S31): the user's account state is this account's.
+    Managed(usize),
+    /// Managed per the export, but a second managed account of a user who has one
+    /// already: the rollout tracks one account per user and leaves this one untouched.
+    Second(usize),
+    /// Managed, but its user is gone from the directory (hard-deleted): listed in
+    /// [`AppResult::orphans`](super::AppResult::orphans) with `managed` true.
+    Gone,
+    /// Managed without `externalId`, and several users have its matching value: the
+    /// owner cannot be told, so it is left untouched (listed in the orphans, unmanaged).
+    Ambiguous,
+    /// Pre-existing, and this user's matching value hits it and only it (S32): matched
+    /// when the user is provisionable, managed from then on.
+    Matches(usize),
+    /// Pre-existing, and matching would fail (S32): several users hit it
+    /// (`DuplicateSourceEntries`), or its one user hits several accounts
+    /// (`DuplicateTargetEntries`). The users, in directory order.
+    Contested(Vec<usize>),
+    /// Pre-existing, and its matching value is this user's, but the user already has a
+    /// managed account or matches another account first: Entra never matches it.
+    Shadowed(usize),
+    /// Pre-existing, and no directory user has its matching value (listed in the orphans).
+    Unmatched,
+}
+
+/// One target-state account of an app and whose it is (see [`AccountOwner`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLink {
+    /// The index of its file in the rollout's `target_states` (all apps).
+    pub state: usize,
+    /// Its index in that file's `accounts`.
+    pub index: usize,
+    /// Whose account it is.
+    pub owner: AccountOwner,
+    /// Its index in [`AppResult::orphans`](super::AppResult::orphans), when listed there.
+    pub orphan: Option<usize>,
 }
 
 /// What an app starts its first stage with.
@@ -200,14 +250,16 @@ pub(crate) fn start(
             attributes,
             modeled,
             notes: Vec::new(),
+            accounts: Vec::new(),
         },
         warnings: Vec::new(),
     };
-    let states: Vec<&TargetState> = inputs
+    let (positions, states): (Vec<usize>, Vec<&TargetState>) = inputs
         .target_states
         .iter()
-        .filter(|t| t.app == name)
-        .collect();
+        .enumerate()
+        .filter(|(_, t)| t.app == name)
+        .unzip();
     if states.is_empty() && !modeled {
         return Ok(out);
     }
@@ -231,6 +283,10 @@ pub(crate) fn start(
         .collect();
     let mut errors = Vec::new();
     let mut pre: Vec<(usize, usize)> = Vec::new();
+    // Whose each account is, by (state, account) among this app's states.
+    let mut owners: BTreeMap<(usize, usize), AccountOwner> = BTreeMap::new();
+    // The (state, account) of each orphan, in the order of `out.orphans`.
+    let mut orphan_keys: Vec<(usize, usize)> = Vec::new();
     let (mut ext_unlinked, mut ambiguous, mut twice) = (0usize, 0usize, 0usize);
     for (si, ts) in states.iter().enumerate() {
         let no_column = cols.get(si).is_none_or(|c| c.iter().all(Option::is_none));
@@ -275,8 +331,10 @@ pub(crate) fn start(
                 Owner::One(row) => {
                     if out.state.get(row).is_managed() {
                         twice += 1;
+                        owners.insert((si, ai), AccountOwner::Second(row));
                         continue;
                     }
+                    owners.insert((si, ai), AccountOwner::Managed(row));
                     let s = if acc.active == Some(false) {
                         AccountState::Disabled
                     } else {
@@ -285,9 +343,15 @@ pub(crate) fn start(
                     out.state.set(row, s);
                     out.managed_at_start += 1;
                 }
-                Owner::Gone => out.orphans.push(orphan(ts, acc, true)),
+                Owner::Gone => {
+                    owners.insert((si, ai), AccountOwner::Gone);
+                    orphan_keys.push((si, ai));
+                    out.orphans.push(orphan(ts, acc, true));
+                }
                 Owner::Ambiguous => {
                     ambiguous += 1;
+                    owners.insert((si, ai), AccountOwner::Ambiguous);
+                    orphan_keys.push((si, ai));
                     out.orphans.push(orphan(ts, acc, false));
                 }
             }
@@ -375,8 +439,34 @@ pub(crate) fn start(
             .with_help("give managed accounts the `externalId` of their user (its objectId)"),
         );
     }
-    resolve(&mut out, &states, &cols, &global, &pre, facts, name);
+    let mut found = Found {
+        owners,
+        orphan_keys,
+    };
+    resolve(
+        &mut out, &states, &cols, &global, &pre, facts, name, &mut found,
+    );
+    out.matching.accounts = found
+        .owners
+        .into_iter()
+        .filter_map(|((si, ai), owner)| {
+            let orphan = found.orphan_keys.iter().position(|k| *k == (si, ai));
+            Some(AccountLink {
+                state: *positions.get(si)?,
+                index: ai,
+                owner,
+                orphan,
+            })
+        })
+        .collect();
     Ok(out)
+}
+
+/// Whose each account is, and which account each orphan is, while `start` and
+/// `resolve` decide (keys are (state, account) among the app's states).
+struct Found {
+    owners: BTreeMap<(usize, usize), AccountOwner>,
+    orphan_keys: Vec<(usize, usize)>,
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -477,6 +567,10 @@ fn no_value(
 
 /// Matches unmanaged users to pre-existing accounts, attribute by attribute, and sets the
 /// pre-existing state, the failures, the notes and the untouched accounts.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one app's start, passed once from `start`"
+)]
 fn resolve(
     out: &mut AppStart,
     states: &[&TargetState],
@@ -485,10 +579,14 @@ fn resolve(
     pre: &[(usize, usize)],
     facts: &UserFacts,
     name: &str,
+    found: &mut Found,
 ) {
     let account = |si: usize, ai: usize| states.get(si).and_then(|t| t.accounts.get(ai));
     let mut resolved: BTreeMap<usize, Resolution> = BTreeMap::new();
     let mut case_misses: HashSet<usize> = HashSet::new();
+    // Accounts whose matching value is a user's that Entra does not match to them (the
+    // user is managed already, or an earlier attribute decided): the first such user.
+    let mut shadowed: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for (k, g) in global.iter().enumerate() {
         let Some(g) = *g else { continue };
         let mut by_value: BTreeMap<String, Vec<(usize, usize, &str, bool)>> = BTreeMap::new();
@@ -505,14 +603,17 @@ fn resolve(
         }
         for (lower, accs) in &by_value {
             for (row, orig) in facts.matches.rows(g, lower) {
-                if out.state.get(*row).is_managed() || resolved.contains_key(row) {
-                    continue;
-                }
                 let hits: Vec<(usize, usize)> = accs
                     .iter()
                     .filter(|(_, _, v, ci)| same(*ci, orig, v))
                     .map(|(si, ai, _, _)| (*si, *ai))
                     .collect();
+                if out.state.get(*row).is_managed() || resolved.contains_key(row) {
+                    for h in hits {
+                        shadowed.entry(h).or_insert(*row);
+                    }
+                    continue;
+                }
                 if hits.is_empty() {
                     case_misses.insert(*row);
                     continue;
@@ -535,6 +636,8 @@ fn resolve(
         }
     }
     let mut involved: HashSet<(usize, usize)> = HashSet::new();
+    // The users whose values hit each account, and whether one of them fails.
+    let mut hit_by: BTreeMap<(usize, usize), (Vec<usize>, bool)> = BTreeMap::new();
     let (mut dup_source, mut dup_target) = (Vec::new(), Vec::new());
     for (row, r) in &resolved {
         involved.extend(r.accounts.iter().copied());
@@ -554,6 +657,11 @@ fn resolve(
             out.state.set(*row, AccountState::PreExisting);
             None
         };
+        for acc in &r.accounts {
+            let e = hit_by.entry(*acc).or_default();
+            e.0.push(*row);
+            e.1 |= failure.is_some();
+        }
         let accounts = r
             .accounts
             .iter()
@@ -585,10 +693,25 @@ fn resolve(
     }
     // Pre-existing accounts that no user matches: untouched, listed in the report.
     for &(si, ai) in pre {
+        let owner = match hit_by.remove(&(si, ai)) {
+            Some((users, false)) if users.len() == 1 => {
+                AccountOwner::Matches(users.first().copied().unwrap_or_default())
+            }
+            Some((mut users, _)) => {
+                users.sort_unstable();
+                AccountOwner::Contested(users)
+            }
+            None => match shadowed.get(&(si, ai)) {
+                Some(&row) => AccountOwner::Shadowed(row),
+                None => AccountOwner::Unmatched,
+            },
+        };
+        found.owners.insert((si, ai), owner);
         if involved.contains(&(si, ai)) {
             continue;
         }
         if let (Some(ts), Some(acc)) = (states.get(si), account(si, ai)) {
+            found.orphan_keys.push((si, ai));
             out.orphans.push(orphan(ts, acc, false));
         }
     }
@@ -637,6 +760,12 @@ fn resolve(
             .with_help("Entra never picks one: remove the duplicate accounts or fix the users' values before enabling provisioning"),
         );
     }
-    out.orphans
-        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    // Sorted by file and line, the keys kept beside them (a JSON file's records can share
+    // a line).
+    let mut paired: Vec<(Orphan, (usize, usize))> = std::mem::take(&mut out.orphans)
+        .into_iter()
+        .zip(std::mem::take(&mut found.orphan_keys))
+        .collect();
+    paired.sort_by(|(a, _), (b, _)| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    (out.orphans, found.orphan_keys) = paired.into_iter().unzip();
 }

@@ -28,7 +28,9 @@ pub use facts::{
     ChunkFacts, FactColumns, IdIndex, MatchIndex, UserFacts, chunk_facts, fact_match_attributes,
     wanted_ids,
 };
-pub use matching::{AccountRef, MatchAttr, MatchNote, Matching, matching_attributes};
+pub use matching::{
+    AccountLink, AccountOwner, AccountRef, MatchAttr, MatchNote, Matching, matching_attributes,
+};
 pub use table::{AccountState, Action, AppSettings, MatchFailure, UserCase, Why, decide};
 
 use crate::diag::{Code, Diagnostic, Errors};

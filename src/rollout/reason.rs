@@ -265,8 +265,9 @@ fn failure_reason(app: &AppResult, row: usize, why: Why) -> String {
     }
 }
 
-/// Why a user is not active, in words (S25).
-fn inactive_reason(dir: &Directory, row: usize) -> String {
+/// Why a user is not active, in words (S25): soft-deleted, `accountEnabled` false, or a
+/// value that is neither true nor false.
+pub fn inactive_reason(dir: &Directory, row: usize) -> String {
     let deleted = dir
         .value_by_name(row, "IsSoftDeleted")
         .and_then(parse_bool)
