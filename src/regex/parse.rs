@@ -1,0 +1,847 @@
+//! The parser: .NET's `RegexParser` rule by rule (its scan loop, group openings,
+//! options and quantifiers), producing an [`ast::Node`](super::ast::Node) tree. Escapes,
+//! character classes and notes are further `impl Parser` blocks in their own files.
+
+use super::ast::{AssertKind, GroupKind, Node};
+use super::tables::{
+    is_quantifier_char, is_special, is_special_or_space, is_word_unit, is_x_space,
+};
+use super::{MAX_GROUP_DEPTH, Note, RegexError};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Opts(u8);
+
+impl Opts {
+    pub(super) const I: u8 = 1;
+    pub(super) const M: u8 = 2;
+    pub(super) const N: u8 = 4;
+    pub(super) const S: u8 = 8;
+    pub(super) const X: u8 = 16;
+
+    pub(super) fn has(self, flag: u8) -> bool {
+        self.0 & flag != 0
+    }
+
+    pub(super) fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.0 |= flag;
+        } else {
+            self.0 &= !flag;
+        }
+    }
+}
+
+/// A capture group as .NET's pre-scan sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Decl {
+    Unnamed,
+    Numbered(u32),
+    Named(String),
+}
+
+/// Capture slots after .NET's numbering: unnamed groups first, names after them.
+#[derive(Debug, Default)]
+pub(super) struct CapInfo {
+    pub(super) slots: HashSet<u32>,
+    pub(super) names: HashMap<String, u32>,
+}
+
+impl CapInfo {
+    pub(super) fn from_decls(decls: &[Decl]) -> CapInfo {
+        let mut slots = HashSet::from([0]);
+        let mut autocap: u32 = 1;
+        let mut names: Vec<&str> = Vec::new();
+        for decl in decls {
+            match decl {
+                Decl::Unnamed => {
+                    slots.insert(autocap);
+                    autocap = autocap.saturating_add(1);
+                }
+                Decl::Numbered(n) => {
+                    slots.insert(*n);
+                }
+                Decl::Named(name) => {
+                    if !names.contains(&name.as_str()) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        let mut by_name = HashMap::new();
+        for name in names {
+            while slots.contains(&autocap) {
+                autocap = autocap.saturating_add(1);
+            }
+            by_name.insert(name.to_owned(), autocap);
+            slots.insert(autocap);
+            autocap = autocap.saturating_add(1);
+        }
+        CapInfo {
+            slots,
+            names: by_name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum NoteKind {
+    Word,
+    Boundary,
+    CaseInsensitive,
+    PosixBracket,
+    SurrogateRange,
+}
+
+pub(super) struct Frame {
+    pub(super) kind: GroupKind,
+    pub(super) open: Range<usize>,
+    pub(super) saved: Opts,
+    pub(super) branches: Vec<Node>,
+    pub(super) concat: Vec<Node>,
+}
+
+impl Frame {
+    pub(super) fn finish(self, close_end: usize) -> Node {
+        let body = body_of(self.branches, self.concat);
+        Node::Group {
+            kind: self.kind,
+            child: Box::new(body),
+            span: self.open.start..close_end,
+        }
+    }
+}
+
+pub(super) fn body_of(mut branches: Vec<Node>, concat: Vec<Node>) -> Node {
+    if branches.is_empty() {
+        concat_of(concat)
+    } else {
+        branches.push(concat_of(concat));
+        Node::Alt(branches)
+    }
+}
+
+pub(super) fn concat_of(mut nodes: Vec<Node>) -> Node {
+    match nodes.len() {
+        0 => Node::Empty,
+        1 => nodes.pop().unwrap_or(Node::Empty),
+        _ => Node::Concat(nodes),
+    }
+}
+
+pub(super) enum Token {
+    End,
+    Ordinary,
+    Special(char),
+}
+
+pub(super) struct Parser<'p> {
+    pub(super) pat: &'p str,
+    pub(super) pos: usize,
+    pub(super) opts: Opts,
+    /// `None` during the first pass, which only collects capture groups.
+    pub(super) caps: Option<CapInfo>,
+    pub(super) autocap: u32,
+    pub(super) decls: Vec<Decl>,
+    pub(super) notes: Vec<Note>,
+    pub(super) noted: HashSet<NoteKind>,
+}
+
+impl<'p> Parser<'p> {
+    pub(super) fn new(pat: &'p str, caps: Option<CapInfo>) -> Self {
+        Parser {
+            pat,
+            pos: 0,
+            opts: Opts::default(),
+            caps,
+            autocap: 1,
+            decls: Vec::new(),
+            notes: Vec::new(),
+            noted: HashSet::new(),
+        }
+    }
+
+    // -- cursor ------------------------------------------------------------
+
+    pub(super) fn peek(&self) -> Option<char> {
+        self.pat
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+    }
+
+    pub(super) fn peek_at(&self, n: usize) -> Option<char> {
+        self.pat
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().nth(n))
+    }
+
+    pub(super) fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    pub(super) fn at_end(&self) -> bool {
+        self.pos >= self.pat.len()
+    }
+
+    pub(super) fn rest(&self) -> &'p str {
+        self.pat.get(self.pos..).unwrap_or("")
+    }
+
+    /// Byte offset just after the character at `at`.
+    pub(super) fn char_end(&self, at: usize) -> usize {
+        self.pat
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(at, |c| at + c.len_utf8())
+    }
+
+    pub(super) fn text(&self, span: Range<usize>) -> &'p str {
+        self.pat.get(span).unwrap_or("")
+    }
+
+    pub(super) fn note(&mut self, kind: NoteKind, span: Range<usize>, message: String) {
+        if self.noted.insert(kind) {
+            self.notes.push(Note { span, message });
+        }
+    }
+
+    // -- capture lookups (everything exists during the first pass) ----------
+
+    pub(super) fn is_capture_slot(&self, n: u32) -> bool {
+        self.caps
+            .as_ref()
+            .is_none_or(|caps| caps.slots.contains(&n))
+    }
+
+    pub(super) fn capture_name_slot(&self, name: &str) -> Option<u32> {
+        match &self.caps {
+            None => Some(0),
+            Some(caps) => caps.names.get(name).copied(),
+        }
+    }
+
+    // -- small scanners ----------------------------------------------------
+
+    /// .NET's `ScanBlank`: `(?#...)` comments, and white space and `#` comments
+    /// under `x`.
+    pub(super) fn skip_blank(&mut self) -> Result<(), RegexError> {
+        loop {
+            if self.opts.has(Opts::X) {
+                while self.peek().is_some_and(is_x_space) {
+                    self.bump();
+                }
+            }
+            if self.opts.has(Opts::X) && self.peek() == Some('#') {
+                self.pos = self
+                    .rest()
+                    .find('\n')
+                    .map_or(self.pat.len(), |i| self.pos + i);
+            } else if self.rest().starts_with("(?#") {
+                match self.rest().find(')') {
+                    Some(i) => self.pos += i + 1,
+                    None => {
+                        return Err(RegexError::new(
+                            self.pos..self.pat.len(),
+                            "unterminated `(?#` comment",
+                        )
+                        .with_help("close the comment with `)`"));
+                    }
+                }
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    /// .NET's `IsTrueQuantifier`: `*`, `+`, `?`, `{n}`, `{n,}` or `{n,m}` here.
+    pub(super) fn is_true_quantifier(&self) -> bool {
+        let b = self.rest().as_bytes();
+        match b.first() {
+            None => false,
+            Some(b'{') => {
+                let mut i = 1;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i == b.len() || i == 1 {
+                    return false;
+                }
+                if b[i] == b'}' {
+                    return true;
+                }
+                if b[i] != b',' {
+                    return false;
+                }
+                i += 1;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                i < b.len() && b[i] == b'}'
+            }
+            Some(&c) => matches!(c, b'*' | b'+' | b'?'),
+        }
+    }
+
+    /// .NET's `ScanDecimal`: digits up to `i32::MAX`.
+    pub(super) fn scan_decimal(&mut self) -> Result<u32, RegexError> {
+        let start = self.pos;
+        let mut value: u32 = 0;
+        while let Some(d) = self.peek().and_then(|c| c.to_digit(10)) {
+            self.bump();
+            value = match value.checked_mul(10).and_then(|v| v.checked_add(d)) {
+                Some(v) if v <= i32::MAX as u32 => v,
+                _ => {
+                    while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                        self.bump();
+                    }
+                    return Err(RegexError::new(
+                        start..self.pos,
+                        format!(
+                            "number `{}` is too large: the limit is {}",
+                            self.text(start..self.pos),
+                            i32::MAX
+                        ),
+                    ));
+                }
+            };
+        }
+        Ok(value)
+    }
+
+    pub(super) fn scan_capname(&mut self) -> &'p str {
+        let start = self.pos;
+        while self.peek().is_some_and(is_word_unit) {
+            self.bump();
+        }
+        self.text(start..self.pos)
+    }
+
+    // -- main loop (RegexParser.ScanRegex) -----------------------------------
+
+    pub(super) fn parse(&mut self) -> Result<Node, RegexError> {
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut cur = Frame {
+            kind: GroupKind::NonCapture,
+            open: 0..0,
+            saved: self.opts,
+            branches: Vec::new(),
+            concat: Vec::new(),
+        };
+        let mut unit: Option<Node> = None;
+        let mut is_quant = false;
+
+        while !self.at_end() {
+            let mut was_prev_quant = is_quant;
+            is_quant = false;
+            self.skip_blank()?;
+
+            let start = self.pos;
+            let x = self.opts.has(Opts::X);
+            while let Some(c) = self.peek() {
+                let stops = if x {
+                    is_special_or_space(c)
+                } else {
+                    is_special(c)
+                };
+                // A `{` that does not start a quantifier is ordinary text.
+                if stops && (c != '{' || self.is_true_quantifier()) {
+                    break;
+                }
+                self.bump();
+            }
+            let end = self.pos;
+
+            self.skip_blank()?;
+
+            let tok_start = self.pos;
+            let token = match self.peek() {
+                None => Token::End,
+                Some(c) if is_special(c) => {
+                    is_quant = is_quantifier_char(c);
+                    self.bump();
+                    Token::Special(c)
+                }
+                Some(_) => Token::Ordinary,
+            };
+
+            if start < end {
+                let ci = self.opts.has(Opts::I);
+                let run: Vec<(usize, char)> = self
+                    .text(start..end)
+                    .char_indices()
+                    .map(|(i, c)| (start + i, c))
+                    .collect();
+                let unquantified = run.len() - usize::from(is_quant);
+                was_prev_quant = false;
+                if ci {
+                    if let Some(&(at, _)) = run.iter().find(|(_, c)| c.is_alphabetic()) {
+                        self.note_case_insensitive(at..end);
+                    }
+                }
+                for &(at, c) in &run[..unquantified] {
+                    cur.concat.push(Node::Lit {
+                        c,
+                        ci,
+                        span: at..at + c.len_utf8(),
+                    });
+                }
+                if is_quant {
+                    if let Some(&(at, c)) = run.last() {
+                        unit = Some(Node::Lit {
+                            c,
+                            ci,
+                            span: at..at + c.len_utf8(),
+                        });
+                    }
+                }
+            }
+
+            match token {
+                Token::End => break,
+                Token::Ordinary => continue,
+                Token::Special('[') => {
+                    let class = self.parse_class(tok_start)?;
+                    unit = Some(Node::Class {
+                        class,
+                        span: tok_start..self.pos,
+                    });
+                }
+                Token::Special('(') => {
+                    let saved = self.opts;
+                    if let Some(kind) = self.parse_group_open(tok_start)? {
+                        if stack.len() >= MAX_GROUP_DEPTH {
+                            return Err(RegexError::new(
+                                tok_start..self.pos,
+                                format!("groups are nested more than {MAX_GROUP_DEPTH} deep"),
+                            ));
+                        }
+                        let frame = Frame {
+                            kind,
+                            open: tok_start..self.pos,
+                            saved,
+                            branches: Vec::new(),
+                            concat: Vec::new(),
+                        };
+                        stack.push(std::mem::replace(&mut cur, frame));
+                    }
+                    continue;
+                }
+                Token::Special('|') => {
+                    let branch = concat_of(std::mem::take(&mut cur.concat));
+                    cur.branches.push(branch);
+                    continue;
+                }
+                Token::Special(')') => {
+                    let Some(parent) = stack.pop() else {
+                        return Err(RegexError::new(
+                            tok_start..self.pos,
+                            "unmatched closing parenthesis `)`",
+                        )
+                        .with_help("escape it as `\\)` to match a parenthesis"));
+                    };
+                    let frame = std::mem::replace(&mut cur, parent);
+                    self.opts = frame.saved;
+                    unit = Some(frame.finish(self.pos));
+                }
+                Token::Special('\\') => {
+                    if self.at_end() {
+                        return Err(RegexError::new(
+                            tok_start..self.pos,
+                            "pattern ends with a lone backslash",
+                        )
+                        .with_help("write `\\\\` to match a backslash"));
+                    }
+                    unit = Some(self.parse_backslash(tok_start)?);
+                }
+                Token::Special('^') => {
+                    let kind = if self.opts.has(Opts::M) {
+                        AssertKind::Bol
+                    } else {
+                        AssertKind::Begin
+                    };
+                    unit = Some(Node::Assert {
+                        kind,
+                        span: tok_start..self.pos,
+                    });
+                }
+                Token::Special('$') => {
+                    let kind = if self.opts.has(Opts::M) {
+                        AssertKind::Eol
+                    } else {
+                        AssertKind::EndZ
+                    };
+                    unit = Some(Node::Assert {
+                        kind,
+                        span: tok_start..self.pos,
+                    });
+                }
+                Token::Special('.') => {
+                    unit = Some(Node::Dot {
+                        singleline: self.opts.has(Opts::S),
+                        span: tok_start..self.pos,
+                    });
+                }
+                Token::Special(q) => {
+                    if unit.is_none() {
+                        let quant = self.quantifier_text(tok_start);
+                        return Err(if was_prev_quant {
+                            let prev = cur
+                                .concat
+                                .last()
+                                .and_then(Node::span)
+                                .map_or("a*", |span| self.text(span));
+                            RegexError::new(
+                                tok_start..tok_start + quant.len(),
+                                format!("nested quantifier `{quant}`"),
+                            )
+                            .with_help(format!(
+                                "possessive quantifiers do not exist in .NET; to stop \
+                                 backtracking write the atomic group `(?>{prev})`, or group \
+                                 first, as in `(?:{prev}){quant}`"
+                            ))
+                        } else {
+                            RegexError::new(
+                                tok_start..tok_start + quant.len(),
+                                format!("quantifier `{quant}` follows nothing"),
+                            )
+                            .with_help(format!("escape it as `\\{q}` to match it literally"))
+                        });
+                    }
+                    self.pos = tok_start;
+                }
+            }
+
+            self.skip_blank()?;
+
+            is_quant = !self.at_end() && self.is_true_quantifier();
+            let Some(node) = unit.take() else {
+                continue;
+            };
+            if !is_quant {
+                cur.concat.push(node);
+                continue;
+            }
+
+            let q_start = self.pos;
+            let (min, max) = match self.bump() {
+                Some('*') => (0, None),
+                Some('?') => (0, Some(1)),
+                Some('+') => (1, None),
+                _ => {
+                    let digits = self.pos;
+                    let min = self.scan_decimal()?;
+                    let mut max = Some(min);
+                    if digits < self.pos && self.peek() == Some(',') {
+                        self.bump();
+                        max = if self.at_end() || self.peek() == Some('}') {
+                            None
+                        } else {
+                            Some(self.scan_decimal()?)
+                        };
+                    }
+                    if digits == self.pos || self.bump() != Some('}') {
+                        cur.concat.push(node);
+                        self.pos = q_start;
+                        continue;
+                    }
+                    (min, max.filter(|&m| m != i32::MAX as u32))
+                }
+            };
+            let q_end = self.pos;
+            self.skip_blank()?;
+            let lazy = self.peek() == Some('?');
+            if lazy {
+                self.bump();
+            }
+            if max.is_some_and(|m| min > m) {
+                return Err(RegexError::new(
+                    q_start..q_end,
+                    format!(
+                        "quantifier `{}` has its minimum above its maximum",
+                        self.text(q_start..q_end)
+                    ),
+                ));
+            }
+            if let Node::Lit { c, span, .. } = &node {
+                if u32::from(*c) > 0xFFFF {
+                    return Err(RegexError::new(
+                        span.start..q_end,
+                        format!(
+                            "in .NET the quantifier `{}` applies to the second UTF-16 half of `{c}` only",
+                            self.text(q_start..q_end)
+                        ),
+                    )
+                    .with_help(format!("group the character first, as in `(?:{c})`")));
+                }
+            }
+            cur.concat.push(Node::Repeat {
+                child: Box::new(node),
+                min,
+                max,
+                lazy,
+                span: q_start..self.pos,
+            });
+        }
+
+        if let Some(unit) = unit {
+            cur.concat.push(unit);
+        }
+        if !stack.is_empty() {
+            return Err(
+                RegexError::new(cur.open.clone(), "missing closing parenthesis")
+                    .with_help("close the group with `)`, or escape the `(` as `\\(`"),
+            );
+        }
+        Ok(body_of(cur.branches, cur.concat))
+    }
+
+    /// The quantifier text starting at `at`, for messages.
+    pub(super) fn quantifier_text(&self, at: usize) -> &'p str {
+        let rest = self.pat.get(at..).unwrap_or("");
+        if rest.starts_with('{') {
+            if let Some(close) = rest.find('}') {
+                return &rest[..=close];
+            }
+        }
+        rest.get(..1).unwrap_or("")
+    }
+
+    // -- groups (RegexParser.ScanGroupOpen) ----------------------------------
+
+    /// Scans what follows `(`. `None` means an option setting such as `(?i)`.
+    pub(super) fn parse_group_open(
+        &mut self,
+        open: usize,
+    ) -> Result<Option<GroupKind>, RegexError> {
+        if self.peek() != Some('?') || self.peek_at(1) == Some(')') {
+            return Ok(Some(self.unnamed_group()));
+        }
+        self.bump();
+        let invalid = |p: &Self, at: usize| {
+            let end = p.char_end(at).max(p.pos);
+            RegexError::new(
+                open..end,
+                format!("unrecognized grouping construct `{}`", p.text(open..end)),
+            )
+        };
+        let Some(c) = self.bump() else {
+            return Err(invalid(self, self.pos));
+        };
+        match c {
+            ':' => Ok(Some(GroupKind::NonCapture)),
+            '=' => Ok(Some(GroupKind::Look {
+                behind: false,
+                negated: false,
+            })),
+            '!' => Ok(Some(GroupKind::Look {
+                behind: false,
+                negated: true,
+            })),
+            '>' => Ok(Some(GroupKind::Atomic)),
+            '<' | '\'' => {
+                let close = if c == '<' { '>' } else { '\'' };
+                let at = self.pos;
+                let Some(c2) = self.bump() else {
+                    return Err(invalid(self, at));
+                };
+                match c2 {
+                    '=' | '!' if close == '>' => Ok(Some(GroupKind::Look {
+                        behind: true,
+                        negated: c2 == '!',
+                    })),
+                    '=' | '!' => Err(invalid(self, at)),
+                    _ => {
+                        self.pos = at;
+                        self.named_group(open, close).map(Some)
+                    }
+                }
+            }
+            '(' => {
+                let end = self.group_end(open);
+                Err(RegexError::new(
+                    open..end,
+                    "conditional expressions `(?(...)yes|no)` are not supported",
+                )
+                .with_help("rewrite the condition with look-around, e.g. `(?:(?=x)yes|(?!x)no)`"))
+            }
+            _ => {
+                self.pos -= c.len_utf8();
+                self.scan_options();
+                let at = self.pos;
+                match self.bump() {
+                    Some(')') => Ok(None),
+                    Some(':') => Ok(Some(GroupKind::NonCapture)),
+                    Some(letter) if letter.is_ascii_alphabetic() && self.option_like(at) => {
+                        Err(RegexError::new(
+                            at..at + 1,
+                            format!("inline option `{letter}` is not supported"),
+                        )
+                        .with_help("only `i`, `m`, `n`, `s` and `x` can be set inside a pattern"))
+                    }
+                    Some('P') if self.peek() == Some('<') => {
+                        Err(invalid(self, at).with_help("write a named group as `(?<name>...)`"))
+                    }
+                    _ => Err(invalid(self, at)),
+                }
+            }
+        }
+    }
+
+    /// True when the text at `at` looks like the rest of an option group, such as
+    /// `r)` in `(?r)` or `e-i:` in `(?e-i:...)`.
+    pub(super) fn option_like(&self, at: usize) -> bool {
+        let rest = self.pat.get(at..).unwrap_or("");
+        rest.chars()
+            .find(|c| !(c.is_ascii_alphabetic() || *c == '-' || *c == '+'))
+            .is_some_and(|c| c == ')' || c == ':')
+    }
+
+    pub(super) fn unnamed_group(&mut self) -> GroupKind {
+        if self.opts.has(Opts::N) {
+            return GroupKind::NonCapture;
+        }
+        self.decls.push(Decl::Unnamed);
+        let slot = self.autocap;
+        self.autocap = self.autocap.saturating_add(1);
+        GroupKind::Capture(slot)
+    }
+
+    /// `(?<name>`, `(?'name'`, `(?<3>`, and the balancing forms, which are rejected.
+    pub(super) fn named_group(
+        &mut self,
+        open: usize,
+        close: char,
+    ) -> Result<GroupKind, RegexError> {
+        let bad_name = |p: &Self| {
+            let end = p.char_end(p.pos).max(p.pos);
+            RegexError::new(open..end, "invalid group name").with_help(
+                "a group name is a number or a run of word characters, as in `(?<year>...)`",
+            )
+        };
+        let name_start = self.pos;
+        let first = self.peek();
+        let mut slot: Option<u32> = None;
+        let mut balancing = false;
+        let mut decl = None;
+        match first {
+            Some(c) if c.is_ascii_digit() => {
+                let n = self.scan_decimal()?;
+                if self.is_capture_slot(n) {
+                    slot = Some(n);
+                }
+                if !self.at_end() && !matches!(self.peek(), Some(p) if p == close || p == '-') {
+                    return Err(bad_name(self));
+                }
+                if n == 0 {
+                    return Err(RegexError::new(
+                        name_start..self.pos,
+                        "capture group number must not be 0",
+                    ));
+                }
+                if c != '0' {
+                    decl = Some(Decl::Numbered(n));
+                }
+            }
+            Some(c) if is_word_unit(c) => {
+                let name = self.scan_capname();
+                slot = self.capture_name_slot(name);
+                if !self.at_end() && !matches!(self.peek(), Some(p) if p == close || p == '-') {
+                    return Err(bad_name(self));
+                }
+                decl = Some(Decl::Named(name.to_owned()));
+            }
+            Some('-') => balancing = true,
+            _ => return Err(bad_name(self)),
+        }
+        if (slot.is_some() || balancing) && self.peek() == Some('-') && self.peek_at(1).is_some() {
+            let end = self
+                .rest()
+                .find(close)
+                .filter(|&i| i > 0)
+                .map_or(self.pos, |i| self.pos + i + close.len_utf8());
+            return Err(RegexError::new(
+                open..end,
+                format!(
+                    "balancing group `{}` is not supported",
+                    self.text(open..end)
+                ),
+            )
+            .with_help(
+                "balancing groups need .NET's capture stacks, which the Rust engines do not have",
+            ));
+        }
+        match slot {
+            Some(slot) if self.bump() == Some(close) => {
+                if let Some(decl) = decl {
+                    self.decls.push(decl);
+                }
+                Ok(GroupKind::Capture(slot))
+            }
+            _ => {
+                let end = self.pos.max(name_start);
+                Err(RegexError::new(
+                    open..end,
+                    format!("unrecognized grouping construct `{}`", self.text(open..end)),
+                ))
+            }
+        }
+    }
+
+    /// .NET's `ScanOptions`: `i m n s x` (any case), `-` turns off, `+` turns on.
+    pub(super) fn scan_options(&mut self) {
+        let mut on = true;
+        while let Some(c) = self.peek() {
+            match c {
+                '-' => on = false,
+                '+' => on = true,
+                _ => {
+                    let flag = match c.to_ascii_lowercase() {
+                        'i' => Opts::I,
+                        'm' => Opts::M,
+                        'n' => Opts::N,
+                        's' => Opts::S,
+                        'x' => Opts::X,
+                        _ => return,
+                    };
+                    self.opts.set(flag, on);
+                }
+            }
+            self.bump();
+        }
+    }
+
+    /// Offset just past the `)` that closes the group opened at `open` (for spans
+    /// of rejected constructs), or the end of the pattern.
+    pub(super) fn group_end(&self, open: usize) -> usize {
+        let mut depth = 0usize;
+        let mut chars = self.pat.get(open..).unwrap_or("").char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '[' => {
+                    let mut first = true;
+                    for (_, d) in chars.by_ref() {
+                        if d == ']' && !first {
+                            break;
+                        }
+                        first = d == '^' && first;
+                    }
+                }
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return open + i + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.pat.len()
+    }
+}
