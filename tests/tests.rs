@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod docs;
 mod properties;
+mod regex_dotnet;
 mod review;
 mod rollout;
 mod semantics;

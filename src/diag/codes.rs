@@ -196,7 +196,8 @@ codes! {
     AbsentAttribute = "absent-attribute", Some("S2");
     /// User values that are not what the operator reads (not an integer, not a Boolean).
     UnreadableValues = "unreadable-values", Some("S18");
-    /// A backtracking pattern gave up on some users (treated as no match).
+    /// A backtracking pattern gave up on some users: the clause is false for them (REGEX
+    /// MATCH assumed no match, NOT REGEX MATCH assumed a match), and the message says which.
     RegexAborted = "regex-aborted", Some("S19");
     /// `scope assigned` but no assignments given.
     NoAssignments = "no-assignments", Some("S24");

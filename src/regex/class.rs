@@ -1,143 +1,154 @@
 //! Character classes (.NET's `ScanCharClass`): items, ranges, the rules for `-` and `]`,
-//! and class subtraction.
+//! POSIX-looking brackets, and class subtraction `[base-[excluded]]`.
+//!
+//! S34: a class is a set of UTF-16 code units. A supplementary character written in a
+//! class is its two surrogates, as .NET sees it; surrogate ranges are allowed.
 
+use super::MAX_GROUP_DEPTH;
 use super::RegexError;
 use super::ast::{Class, ClassItem, PerlKind};
-use super::parse::{NoteKind, Opts, Parser};
-use super::tables::{SURROGATES, dotnet_char};
-use std::ops::Range;
+use super::parse::{Opts, Parser};
+use super::tables::{dotnet_char, is_word_unit, utf16_units};
 
 impl Parser<'_> {
+    /// Parses a class whose `[` is at `open` (the cursor is just after it).
     pub(super) fn parse_class(&mut self, open: usize) -> Result<Class, RegexError> {
+        self.parse_class_at_depth(open, 0)
+    }
+
+    fn parse_class_at_depth(&mut self, open: usize, depth: usize) -> Result<Class, RegexError> {
         let ci = self.opts.has(Opts::I);
         let mut items = Vec::new();
+        let mut sub = None;
         let mut negated = false;
         let mut ch_prev = 0u32;
         let mut range_start = open;
-        let mut dash_pos = open;
         let mut in_range = false;
         let mut first = true;
         let mut closed = false;
+        // The second UTF-16 unit of a supplementary character just read, and where
+        // that character starts.
+        let mut pending_low: Option<u32> = None;
+        let mut low_at = open;
 
         if self.peek() == Some('^') {
             self.bump();
             negated = true;
         }
 
-        while !self.at_end() {
-            let item = self.pos;
+        while pending_low.is_some() || !self.at_end() {
+            let mut item = self.pos;
             let mut translated = false;
-            let Some(c) = self.bump() else { break };
-            let mut ch = u32::from(c);
-            if c == ']' {
-                if !first {
-                    closed = true;
-                    break;
-                }
-            } else if c == '\\' && !self.at_end() {
-                let e = self.peek().unwrap_or('\\');
-                match e {
-                    'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'p' | 'P' => {
-                        self.bump();
-                        if in_range {
-                            return Err(RegexError::new(
-                                range_start..self.pos,
-                                format!(
-                                    "a range cannot end in the class `{}`",
+            let mut ch;
+            if let Some(low) = pending_low.take() {
+                ch = low;
+                item = low_at;
+            } else {
+                let Some(c) = self.bump() else { break };
+                ch = u32::from(c);
+                if c == ']' {
+                    if !first {
+                        closed = true;
+                        break;
+                    }
+                } else if c == '\\' && !self.at_end() {
+                    let e = self.peek().unwrap_or('\\');
+                    match e {
+                        'd' | 'D' | 's' | 'S' | 'w' | 'W' | 'p' | 'P' => {
+                            self.bump();
+                            if in_range {
+                                return Err(RegexError::new(
+                                    range_start..self.pos,
+                                    format!(
+                                        "a range cannot end in the class `{}`",
+                                        self.text(item..self.pos)
+                                    ),
+                                )
+                                .with_help(format!(
+                                    "escape the hyphen: `{}\\-{}`",
+                                    dotnet_char(ch_prev),
                                     self.text(item..self.pos)
-                                ),
-                            )
-                            .with_help(format!(
-                                "escape the hyphen: `{}\\-{}`",
-                                dotnet_char(ch_prev),
-                                self.text(item..self.pos)
-                            )));
-                        }
-                        if matches!(e, 'p' | 'P') {
-                            let name = self.parse_property(item)?;
-                            self.check_property(&name, e == 'P', item)?;
-                            items.push(ClassItem::Prop(name, e == 'P'));
-                        } else {
-                            let kind = match e.to_ascii_lowercase() {
-                                'w' => PerlKind::Word,
-                                's' => PerlKind::Space,
-                                _ => PerlKind::Digit,
-                            };
-                            if kind == PerlKind::Word {
-                                self.note_word(item..self.pos);
+                                )));
                             }
-                            items.push(ClassItem::Perl(kind, e.is_ascii_uppercase()));
-                        }
-                        first = false;
-                        continue;
-                    }
-                    '-' => {
-                        self.bump();
-                        let dash = u32::from('-');
-                        if in_range {
-                            if ch_prev > dash {
-                                return Err(self.reversed_range(range_start, ch_prev, dash));
+                            if matches!(e, 'p' | 'P') {
+                                let name = self.parse_property(item)?;
+                                let found = self.property_items(&name, e == 'P', item)?;
+                                items.extend(found);
+                            } else {
+                                let kind = match e.to_ascii_lowercase() {
+                                    'w' => PerlKind::Word,
+                                    's' => PerlKind::Space,
+                                    _ => PerlKind::Digit,
+                                };
+                                items.push(ClassItem::Perl(kind, e.is_ascii_uppercase()));
                             }
-                            items.push(ClassItem::Range(ch_prev, dash));
-                            in_range = false;
-                        } else {
-                            items.push(ClassItem::Range(dash, dash));
+                            first = false;
+                            continue;
                         }
-                        first = false;
-                        continue;
+                        '-' => {
+                            self.bump();
+                            let dash = u32::from('-');
+                            if in_range {
+                                if ch_prev > dash {
+                                    return Err(self.reversed_range(range_start, ch_prev, dash));
+                                }
+                                items.push(ClassItem::Range(ch_prev, dash));
+                                in_range = false;
+                            } else {
+                                items.push(ClassItem::Range(dash, dash));
+                            }
+                            first = false;
+                            continue;
+                        }
+                        _ => {
+                            ch = self.scan_char_escape(item)?;
+                            translated = true;
+                        }
                     }
-                    _ => {
-                        ch = self.scan_char_escape(item)?;
-                        translated = true;
+                } else if c == '[' && self.peek() == Some(':') && !in_range {
+                    self.skip_posix_name(item);
+                }
+                if let Some(c) = char::from_u32(ch) {
+                    if let (high, Some(low)) = utf16_units(c) {
+                        ch = high;
+                        pending_low = Some(low);
+                        low_at = item;
                     }
                 }
-            } else if c == '[' && self.peek() == Some(':') {
-                self.note_posix(item);
             }
 
-            if ch > 0xFFFF {
-                return Err(RegexError::new(
-                    item..self.pos,
-                    format!(
-                        "`{}` is outside the basic multilingual plane: in a .NET character class it stands for its two UTF-16 halves",
-                        self.text(item..self.pos)
-                    ),
-                )
-                .with_help("use an alternation instead of the class, as in `(?:😀|😁)`"));
-            }
-            if SURROGATES.contains(&ch) {
-                return Err(lone_surrogate(item..self.pos, self.text(item..self.pos)));
-            }
-
+            // What follows this unit: the low half of the same character, or the text.
+            let next_is_text = pending_low.is_none();
             if in_range {
                 in_range = false;
-                if ch == u32::from('[') && !translated && !first {
-                    // `[a-[b]]`: a subtraction after a single character.
+                if ch == u32::from('[') && !translated && !first && next_is_text {
+                    // `[a-[b]]`: the character before the hyphen, then a subtraction.
                     items.push(ClassItem::Range(ch_prev, ch_prev));
-                    return Err(self.subtraction(dash_pos, item, negated, ci, items));
+                    sub = Some(self.subtracted(item, depth)?);
+                } else {
+                    if ch_prev > ch {
+                        return Err(self.reversed_range(range_start, ch_prev, ch));
+                    }
+                    items.push(ClassItem::Range(ch_prev, ch));
                 }
-                if ch_prev > ch {
-                    return Err(self.reversed_range(range_start, ch_prev, ch));
-                }
-                if ch_prev < SURROGATES.start && ch >= SURROGATES.end {
-                    self.note(
-                        NoteKind::SurrogateRange,
-                        range_start..self.pos,
-                        format!(
-                            "`{}` covers the UTF-16 surrogates: .NET matches each half of a character outside the basic multilingual plane (such as an emoji), Rust the whole character, so counts can differ",
-                            self.text(range_start..self.pos)
-                        ),
-                    );
-                }
-                items.push(ClassItem::Range(ch_prev, ch));
-            } else if self.peek() == Some('-') && self.peek_at(1).is_some_and(|n| n != ']') {
+            } else if next_is_text
+                && self.peek() == Some('-')
+                && self.peek_at(1).is_some_and(|n| n != ']')
+            {
                 ch_prev = ch;
                 range_start = item;
-                dash_pos = self.pos;
                 in_range = true;
                 self.bump();
-            } else if ch == u32::from('-') && !translated && self.peek() == Some('[') && !first {
-                return Err(self.subtraction(item, self.pos, negated, ci, items));
+            } else if ch == u32::from('-')
+                && !translated
+                && next_is_text
+                && self.peek() == Some('[')
+                && !first
+            {
+                // `[a-z-[aeiou]]`
+                let nested = self.pos;
+                self.bump();
+                sub = Some(self.subtracted(nested, depth)?);
             } else {
                 items.push(ClassItem::Range(ch, ch));
             }
@@ -153,7 +164,53 @@ impl Parser<'_> {
         if ci {
             self.note_case_insensitive(open..self.pos);
         }
-        Ok(Class { negated, items, ci })
+        Ok(Class {
+            negated,
+            items,
+            ci,
+            sub: sub.map(Box::new),
+        })
+    }
+
+    /// The class subtracted by `-[...]` whose `[` is at `nested` (the cursor is just
+    /// after it). .NET requires it to be the last element of the class.
+    fn subtracted(&mut self, nested: usize, depth: usize) -> Result<Class, RegexError> {
+        if depth >= MAX_GROUP_DEPTH {
+            return Err(RegexError::new(
+                nested..nested + 1,
+                format!("character classes are nested more than {MAX_GROUP_DEPTH} deep"),
+            ));
+        }
+        let inner = self.parse_class_at_depth(nested, depth + 1)?;
+        if !self.at_end() && self.peek() != Some(']') {
+            let at = self.pos;
+            return Err(RegexError::new(
+                nested..self.char_end(at),
+                "a subtraction must be the last element in a character class",
+            )
+            .with_help(format!(
+                "move `{}` before the subtracted class",
+                self.text(at..self.char_end(at))
+            )));
+        }
+        Ok(inner)
+    }
+
+    /// `[:name:]` inside a class: .NET skips it (a placeholder for POSIX classes that
+    /// was never implemented), so only its `[` is a member of the class.
+    fn skip_posix_name(&mut self, at: usize) {
+        let save = self.pos;
+        self.bump();
+        while self.peek().is_some_and(is_word_unit) {
+            self.bump();
+        }
+        // As current .NET: the `:]` must not be the last two characters of the pattern.
+        if self.rest().starts_with(":]") && self.pos + 2 < self.pat.len() {
+            self.pos += 2;
+            self.note_posix(at..self.pos);
+        } else {
+            self.pos = save;
+        }
     }
 
     pub(super) fn reversed_range(&self, start: usize, from: u32, to: u32) -> RegexError {
@@ -170,122 +227,4 @@ impl Parser<'_> {
             dotnet_char(from)
         ))
     }
-
-    /// Rejects `-[...]` (character-class subtraction) starting at `dash`; `nested`
-    /// is the offset of the `[` of the subtracted class.
-    pub(super) fn subtraction(
-        &mut self,
-        dash: usize,
-        nested: usize,
-        negated: bool,
-        ci: bool,
-        outer: Vec<ClassItem>,
-    ) -> RegexError {
-        self.pos = nested + 1;
-        let inner = match self.parse_class(nested) {
-            Ok(inner) => inner,
-            Err(err) => return err,
-        };
-        let span = dash..self.pos;
-        let err = RegexError::new(
-            span.clone(),
-            format!(
-                "character class subtraction `{}` is not supported",
-                self.text(span)
-            ),
-        );
-        match subtract(&outer, &inner).filter(|_| !negated && !ci && !inner.ci) {
-            Some(ranges) if !ranges.is_empty() => {
-                let mut class = String::from("[");
-                for (a, b) in ranges {
-                    class.push_str(&dotnet_char(a));
-                    if b > a {
-                        if b > a + 1 {
-                            class.push('-');
-                        }
-                        class.push_str(&dotnet_char(b));
-                    }
-                }
-                class.push(']');
-                err.with_help(format!("list the remaining characters instead: `{class}`"))
-            }
-            _ => err.with_help(
-                "list the remaining characters explicitly, or test the excluded ones with a negative lookahead such as `(?![aeiou])[a-z]`",
-            ),
-        }
-    }
-}
-
-/// Ranges left after removing `inner` from `outer`, when both are plain lists of
-/// characters and ranges.
-pub(super) fn subtract(outer: &[ClassItem], inner: &Class) -> Option<Vec<(u32, u32)>> {
-    let plain = |items: &[ClassItem]| -> Option<Vec<(u32, u32)>> {
-        items
-            .iter()
-            .map(|item| match item {
-                ClassItem::Range(a, b) => Some((*a, *b)),
-                _ => None,
-            })
-            .collect()
-    };
-    let mut keep = normalize(plain(outer)?);
-    let mut remove = normalize(plain(&inner.items)?);
-    if inner.negated {
-        remove = complement(&remove);
-    }
-    for (ra, rb) in remove {
-        keep = keep
-            .into_iter()
-            .flat_map(|(a, b)| {
-                let mut parts = Vec::new();
-                if rb < a || ra > b {
-                    parts.push((a, b));
-                } else {
-                    if ra > a {
-                        parts.push((a, ra - 1));
-                    }
-                    if rb < b {
-                        parts.push((rb + 1, b));
-                    }
-                }
-                parts
-            })
-            .collect();
-    }
-    Some(keep)
-}
-
-pub(super) fn normalize(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    ranges.sort_unstable();
-    let mut out: Vec<(u32, u32)> = Vec::new();
-    for (a, b) in ranges {
-        match out.last_mut() {
-            Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
-}
-
-pub(super) fn complement(ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    let mut next = 0u32;
-    for &(a, b) in ranges {
-        if a > next {
-            out.push((next, a - 1));
-        }
-        next = b + 1;
-    }
-    if next <= 0xFFFF {
-        out.push((next, 0xFFFF));
-    }
-    out
-}
-
-pub(super) fn lone_surrogate(span: Range<usize>, text: &str) -> RegexError {
-    RegexError::new(
-        span,
-        format!("`{text}` is a lone UTF-16 surrogate, which the Rust engines cannot match"),
-    )
-    .with_help("write the whole character instead, or a surrogate pair such as `\\uD83D\\uDE00` outside a class")
 }

@@ -1,60 +1,123 @@
 //! The emitter: writes the syntax tree in the syntax of the Rust engines, decides which
 //! engine the pattern needs, and records where each piece came from.
+//!
+//! Capture groups are emitted as capturing only when a backreference or a conditional
+//! reads them ([`Captures`]); `IsMatch` never reads the others. A .NET slot can belong to
+//! several groups (a name used twice): a reference then reads the group that captured
+//! last, which the emitter spells as a chain of conditionals when that order is fixed by
+//! the pattern.
 
-use super::ast::{AssertKind, Class, ClassItem, GroupKind, Node, PerlKind};
+use super::ast::{AssertKind, Class, CondTest, GroupKind, Node};
 use super::engine_error::OffsetMap;
-use super::tables::{SURROGATES, push_rust_char};
-use std::collections::HashMap;
+use super::sets::{BOUNDARY_WORD, NOTHING, class_text, perl_text};
+use super::tables::push_rust_char;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+
+/// Counted repetitions at least this large run as loops of the backtracking engine when
+/// the linear engine's automaton would be too large (`\w{1000}`).
+pub(super) const VM_LOOP_MIN: u32 = 32;
+
+/// The capture groups a reference reads, numbered for the emitted pattern.
+#[derive(Debug, Default)]
+pub(super) struct Captures {
+    /// Emitted group number, by the byte offset of the group's `(` in the .NET pattern.
+    pub(super) numbers: HashMap<usize, usize>,
+    /// For each referenced slot, the emitted numbers of its groups, the one that
+    /// captures last first.
+    pub(super) slots: HashMap<u32, Vec<usize>>,
+    /// Emitted numbers of the groups that can only capture the empty string: a
+    /// backreference to one is a test that it has captured (which also keeps
+    /// fancy-regex from mishandling a repeated empty backreference in a look-behind).
+    pub(super) empty: HashSet<usize>,
+}
+
+/// How to write the constructs that have several exact spellings.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Style {
+    /// `Anchoring::Full`: the pattern is wrapped in `\A(?:...)\z`.
+    pub(super) full: bool,
+    /// `\b` and `\B` as look-around with .NET's word class (backtracking engine) rather
+    /// than Rust's `\b`, which agrees with .NET only on values without the characters
+    /// its wider word class adds.
+    pub(super) exact_boundary: bool,
+    /// Large counted repetitions as loops of the backtracking engine.
+    pub(super) vm_loops: bool,
+}
 
 pub(super) struct Emitter<'a> {
     pub(super) out: String,
     pub(super) map: OffsetMap,
     pub(super) backtracking: bool,
-    pub(super) full: bool,
-    /// .NET slot -> number of the capture group in the emitted pattern.
-    pub(super) groups: &'a HashMap<u32, usize>,
+    /// S34: the translation can see a surrogate unit (or a supplementary character), so
+    /// a value holding a supplementary character must be matched as UTF-16 units.
+    pub(super) units: bool,
+    /// The translation uses Rust's `\b` or `\B`.
+    pub(super) rust_boundary: bool,
+    pub(super) style: Style,
+    pub(super) caps: &'a Captures,
+    /// Emitting inside a look-behind (the innermost look-around is one), which .NET
+    /// matches right to left.
+    behind: bool,
 }
 
-impl Emitter<'_> {
-    pub(super) fn is_referenced(&self, kind: GroupKind) -> bool {
-        matches!(kind, GroupKind::Capture(slot) if self.groups.contains_key(&slot))
-    }
-
-    /// True when the node never consumes input (and holds no group a
-    /// backreference reads), so repeating it is the same as testing it once.
-    pub(super) fn is_zero_width(&self, node: &Node) -> bool {
-        match node {
-            Node::Empty | Node::Assert { .. } => true,
-            Node::Group { kind, child, .. } => match kind {
-                GroupKind::Look { .. } => !self.holds_referenced(child),
-                _ => !self.is_referenced(*kind) && self.is_zero_width(child),
-            },
-            Node::Concat(nodes) | Node::Alt(nodes) => nodes.iter().all(|n| self.is_zero_width(n)),
-            Node::Repeat { child, .. } => self.is_zero_width(child),
-            _ => false,
+impl<'a> Emitter<'a> {
+    pub(super) fn new(style: Style, caps: &'a Captures) -> Self {
+        Emitter {
+            out: String::new(),
+            map: OffsetMap::default(),
+            backtracking: false,
+            units: false,
+            rust_boundary: false,
+            style,
+            caps,
+            behind: false,
         }
     }
 
-    pub(super) fn holds_referenced(&self, node: &Node) -> bool {
+    fn number_of(&self, kind: GroupKind, span_start: usize) -> Option<usize> {
+        match kind {
+            GroupKind::Capture(_) => self.caps.numbers.get(&span_start).copied(),
+            _ => None,
+        }
+    }
+
+    fn holds_referenced(&self, node: &Node) -> bool {
         let mut found = false;
         node.walk(&mut |n| {
-            if let Node::Group { kind, .. } = n {
-                found |= self.is_referenced(*kind);
+            if let Node::Group { kind, span, .. } = n {
+                found |= self.number_of(*kind, span.start).is_some();
             }
         });
         found
     }
 
+    /// True when the node can never consume input, so that repeating it is the same
+    /// as testing it once.
+    pub(super) fn consumes_nothing(node: &Node) -> bool {
+        match node {
+            Node::Empty | Node::Assert { .. } => true,
+            Node::Group {
+                kind: GroupKind::Look { .. },
+                ..
+            } => true,
+            Node::Group { child, .. } => Self::consumes_nothing(child),
+            Node::Concat(nodes) | Node::Alt(nodes) => nodes.iter().all(Self::consumes_nothing),
+            Node::Repeat { child, max, .. } => *max == Some(0) || Self::consumes_nothing(child),
+            Node::Cond { yes, no, .. } => Self::consumes_nothing(yes) && Self::consumes_nothing(no),
+            _ => false,
+        }
+    }
+
     /// Nodes after which a `$` still counts as the end of the pattern.
-    pub(super) fn is_tail_transparent(&self, node: &Node) -> bool {
+    fn is_tail_transparent(&self, node: &Node) -> bool {
         match node {
             Node::Empty => true,
             Node::Assert { kind, .. } => *kind == AssertKind::EndZ,
             Node::Concat(nodes) => nodes.iter().all(|n| self.is_tail_transparent(n)),
-            Node::Group { kind, child, .. } => {
+            Node::Group { kind, child, span } => {
                 matches!(kind, GroupKind::NonCapture | GroupKind::Capture(_))
-                    && !self.is_referenced(*kind)
+                    && self.number_of(*kind, span.start).is_none()
                     && self.is_tail_transparent(child)
             }
             _ => false,
@@ -66,6 +129,7 @@ impl Emitter<'_> {
         match node {
             Node::Empty => {}
             Node::Lit { c, ci, .. } => {
+                self.units |= u32::from(*c) > 0xFFFF;
                 if *ci {
                     self.out.push_str("(?i:");
                 }
@@ -76,50 +140,26 @@ impl Emitter<'_> {
             }
             Node::Class { class, .. } => self.emit_class(class),
             Node::Dot { singleline, .. } => {
+                self.units = true;
                 self.out.push_str(if *singleline { "(?s:.)" } else { "." });
             }
-            Node::Perl { kind, negated, .. } => self.out.push_str(perl(*kind, *negated)),
-            Node::Prop {
-                name, negated, ci, ..
-            } => {
-                if *ci && is_cased_letter_category(name) {
-                    self.out.push_str(if *negated { "[^" } else { "[" });
-                    self.out.push_str(CASED_LETTERS);
-                    self.out.push(']');
-                } else {
-                    let _ = write!(self.out, "\\{}{{{name}}}", if *negated { 'P' } else { 'p' });
-                }
+            Node::Perl { kind, negated, .. } => {
+                let set = perl_text(*kind, *negated);
+                self.units |= set.units;
+                self.out.push_str(&set.text);
             }
-            Node::Assert { kind, .. } => {
-                let text = match kind {
-                    AssertKind::Begin => "\\A",
-                    AssertKind::End => "\\z",
-                    AssertKind::Bol => "(?m:^)",
-                    AssertKind::Eol => "(?m:$)",
-                    AssertKind::WordBoundary => "\\b",
-                    AssertKind::NotWordBoundary => "\\B",
-                    AssertKind::EndZ if tail && self.full => "\\z",
-                    AssertKind::EndZ if tail => "(?:\\n?\\z)",
-                    AssertKind::EndZ => {
-                        self.backtracking = true;
-                        "(?=\\n?\\z)"
-                    }
-                };
-                self.out.push_str(text);
-            }
+            Node::Assert { kind, .. } => self.emit_assert(*kind, tail),
             Node::Backref { slot, ci, .. } => {
                 self.backtracking = true;
-                let group = self.groups.get(slot).copied().unwrap_or(0);
-                if *ci {
-                    let _ = write!(self.out, "(?i:\\k<{group}>)");
-                } else {
-                    let _ = write!(self.out, "\\k<{group}>");
-                }
+                let groups = self.caps.slots.get(slot).cloned().unwrap_or_default();
+                self.emit_backref(&groups, *ci);
             }
-            Node::Group { kind, child, .. } => {
+            Node::Group { kind, child, span } => {
                 let (open, child_tail) = match kind {
                     GroupKind::NonCapture => ("(?:", tail),
-                    GroupKind::Capture(_) if self.is_referenced(*kind) => ("(", tail),
+                    GroupKind::Capture(_) if self.number_of(*kind, span.start).is_some() => {
+                        ("(", tail)
+                    }
                     GroupKind::Capture(_) => ("(?:", tail),
                     GroupKind::Atomic => {
                         self.backtracking = true;
@@ -136,10 +176,22 @@ impl Emitter<'_> {
                         (open, false)
                     }
                 };
+                let outer = self.behind;
+                if let GroupKind::Look { behind, .. } = kind {
+                    self.behind = *behind;
+                }
                 self.out.push_str(open);
                 self.emit(child, child_tail);
                 self.out.push(')');
+                self.behind = outer;
             }
+            Node::Cond {
+                test: CondTest::Look(cond),
+                yes,
+                no,
+                ..
+            } if self.behind => self.emit_cond_behind(cond, yes, no),
+            Node::Cond { test, yes, no, .. } => self.emit_cond(test, yes, no, tail),
             Node::Concat(nodes) => self.emit_concat(nodes, tail),
             Node::Alt(nodes) => {
                 for (i, branch) in nodes.iter().enumerate() {
@@ -155,47 +207,225 @@ impl Emitter<'_> {
                 max,
                 lazy,
                 ..
-            } => {
-                if self.is_zero_width(child) {
-                    if *min > 0 {
-                        self.emit(child, tail);
-                    }
-                } else {
-                    let child_tail = tail && max.is_some_and(|m| m <= 1);
-                    let wrap = matches!(**child, Node::Concat(_) | Node::Alt(_));
-                    if wrap {
-                        self.out.push_str("(?:");
-                    }
-                    self.emit(child, child_tail);
-                    if wrap {
-                        self.out.push(')');
-                    }
-                    match (min, max) {
-                        (0, None) => self.out.push('*'),
-                        (1, None) => self.out.push('+'),
-                        (0, Some(1)) => self.out.push('?'),
-                        (n, None) => {
-                            let _ = write!(self.out, "{{{n},}}");
-                        }
-                        (n, Some(m)) if n == m => {
-                            let _ = write!(self.out, "{{{n}}}");
-                        }
-                        (n, Some(m)) => {
-                            let _ = write!(self.out, "{{{n},{m}}}");
-                        }
-                    }
-                    if *lazy {
-                        self.out.push('?');
-                    }
-                }
-            }
+            } => self.emit_repeat(child, *min, *max, *lazy, tail),
         }
         if let Some(span) = node.span() {
             self.map.push(start..self.out.len(), span);
         }
     }
 
-    pub(super) fn emit_concat(&mut self, nodes: &[Node], tail: bool) {
+    fn emit_assert(&mut self, kind: AssertKind, tail: bool) {
+        let text = match kind {
+            AssertKind::Begin => "\\A",
+            AssertKind::End => "\\z",
+            AssertKind::Bol => "(?m:^)",
+            AssertKind::Eol => "(?m:$)",
+            AssertKind::WordBoundary | AssertKind::NotWordBoundary => {
+                // S34: a supplementary letter is two non-word units to .NET.
+                self.units = true;
+                let negated = kind == AssertKind::NotWordBoundary;
+                if self.style.exact_boundary {
+                    self.backtracking = true;
+                    let w = BOUNDARY_WORD;
+                    if negated {
+                        let _ = write!(self.out, "(?:(?<={w})(?={w})|(?<!{w})(?!{w}))");
+                    } else {
+                        let _ = write!(self.out, "(?:(?<={w})(?!{w})|(?<!{w})(?={w}))");
+                    }
+                    return;
+                }
+                self.rust_boundary = true;
+                if negated { "\\B" } else { "\\b" }
+            }
+            AssertKind::EndZ if tail && self.style.full => "\\z",
+            AssertKind::EndZ if tail => "(?:\\n?\\z)",
+            AssertKind::EndZ => {
+                self.backtracking = true;
+                "(?=\\n?\\z)"
+            }
+        };
+        self.out.push_str(text);
+    }
+
+    /// A backreference to a slot whose groups are `groups` (latest capture first): the
+    /// first of them that has captured. With no group it never matches, as in .NET
+    /// (group 0 and the groups .NET numbers but does not capture).
+    fn emit_backref(&mut self, groups: &[usize], ci: bool) {
+        let Some((&last, earlier)) = groups.split_first() else {
+            self.out.push_str(NOTHING);
+            return;
+        };
+        let empty = &self.caps.empty;
+        let reference = |n: usize| {
+            if empty.contains(&n) {
+                String::new()
+            } else if ci {
+                format!("(?i:\\k<{n}>)")
+            } else {
+                format!("\\k<{n}>")
+            }
+        };
+        if earlier.is_empty() && !empty.contains(&last) {
+            self.out.push_str(&reference(last));
+            return;
+        }
+        for &n in groups {
+            let _ = write!(self.out, "(?({n}){}|", reference(n));
+        }
+        self.out.push_str("(?!)");
+        for _ in groups {
+            self.out.push(')');
+        }
+    }
+
+    /// `(?(test)yes|no)`: the condition is zero-width, and `no` is not tried when the
+    /// condition holds but `yes` fails.
+    fn emit_cond(&mut self, test: &CondTest, yes: &Node, no: &Node, tail: bool) {
+        self.backtracking = true;
+        match test {
+            CondTest::Group(slot) => {
+                let groups = self.caps.slots.get(slot).cloned().unwrap_or_default();
+                match groups.as_slice() {
+                    [] => {
+                        // Never captured: always the `no` branch.
+                        self.out.push_str("(?:");
+                        self.emit(no, tail);
+                        self.out.push(')');
+                        return;
+                    }
+                    [one] => {
+                        let _ = write!(self.out, "(?({one})");
+                    }
+                    several => {
+                        // Any of the slot's groups has captured.
+                        self.out.push_str("(?((?=");
+                        for (i, n) in several.iter().enumerate() {
+                            if i > 0 {
+                                self.out.push('|');
+                            }
+                            let _ = write!(self.out, "(?({n})|(?!))");
+                        }
+                        self.out.push_str("))");
+                    }
+                }
+            }
+            CondTest::Look(cond) => {
+                self.out.push_str("(?(");
+                let is_look = matches!(
+                    **cond,
+                    Node::Group {
+                        kind: GroupKind::Look { .. },
+                        ..
+                    }
+                );
+                if is_look {
+                    self.emit(cond, false);
+                } else {
+                    self.out.push_str("(?=");
+                    self.emit(cond, false);
+                    self.out.push(')');
+                }
+                self.out.push(')');
+            }
+        }
+        self.out.push_str("(?:");
+        self.emit(yes, tail);
+        self.out.push_str(")|(?:");
+        self.emit(no, tail);
+        self.out.push_str("))");
+    }
+
+    /// A conditional on an expression inside a look-behind: .NET matches right to
+    /// left, so it tests the condition at the conditional's right end (an expression
+    /// that is not a look-around is matched right to left there, as a look-behind) and
+    /// then matches the branch leftwards. Left to right that is `yes` followed by the
+    /// condition, or `no` followed by its negation.
+    fn emit_cond_behind(&mut self, cond: &Node, yes: &Node, no: &Node) {
+        self.backtracking = true;
+        let (look_behind, negated, body) = match cond {
+            Node::Group {
+                kind: GroupKind::Look { behind, negated },
+                child,
+                ..
+            } => (*behind, *negated, &**child),
+            other => (true, false, other),
+        };
+        let open = |negated: bool| match (look_behind, negated) {
+            (false, false) => "(?=",
+            (false, true) => "(?!",
+            (true, false) => "(?<=",
+            (true, true) => "(?<!",
+        };
+        let outer = self.behind;
+        for (i, (branch, negated)) in [(yes, negated), (no, !negated)].into_iter().enumerate() {
+            self.out.push_str(if i == 0 { "(?:(?:" } else { "|(?:" });
+            self.emit(branch, false);
+            let _ = write!(self.out, "){}", open(negated));
+            self.behind = look_behind;
+            self.emit(body, false);
+            self.behind = outer;
+            self.out.push(')');
+        }
+        self.out.push(')');
+    }
+
+    fn emit_repeat(&mut self, child: &Node, min: u32, max: Option<u32>, lazy: bool, tail: bool) {
+        if Self::consumes_nothing(child) {
+            // A zero-width body matches at most once where it stands: `{n,}` with n ≥ 1
+            // is the body itself; `{0,}` is the body or nothing, which only matters when
+            // the body captures a group that is read later.
+            if min > 0 {
+                self.emit(child, tail);
+            } else if self.holds_referenced(child) {
+                if lazy {
+                    self.out.push_str("(?:|");
+                    self.emit(child, tail);
+                    self.out.push(')');
+                } else {
+                    self.out.push_str("(?:");
+                    self.emit(child, tail);
+                    self.out.push_str("|)");
+                }
+            }
+            return;
+        }
+        let child_tail = tail && max.is_some_and(|m| m <= 1);
+        let vm_loop = self.style.vm_loops && (min >= VM_LOOP_MIN || max >= Some(VM_LOOP_MIN));
+        let wrap = vm_loop || matches!(child, Node::Concat(_) | Node::Alt(_));
+        if wrap {
+            self.out.push_str("(?:");
+        }
+        if vm_loop {
+            // An empty look-ahead makes the body "hard" for fancy-regex, which then
+            // counts the repetitions in its own loop instead of building an automaton
+            // with one copy of the body per repetition.
+            self.backtracking = true;
+            self.out.push_str("(?=)");
+        }
+        self.emit(child, child_tail);
+        if wrap {
+            self.out.push(')');
+        }
+        match (min, max) {
+            (0, None) => self.out.push('*'),
+            (1, None) => self.out.push('+'),
+            (0, Some(1)) => self.out.push('?'),
+            (n, None) => {
+                let _ = write!(self.out, "{{{n},}}");
+            }
+            (n, Some(m)) if n == m => {
+                let _ = write!(self.out, "{{{n}}}");
+            }
+            (n, Some(m)) => {
+                let _ = write!(self.out, "{{{n},{m}}}");
+            }
+        }
+        if lazy {
+            self.out.push('?');
+        }
+    }
+
+    fn emit_concat(&mut self, nodes: &[Node], tail: bool) {
         let mut tails = vec![false; nodes.len()];
         let mut rest_transparent = true;
         for (i, node) in nodes.iter().enumerate().rev() {
@@ -223,6 +453,7 @@ impl Emitter<'_> {
                 if *lit_ci != ci {
                     break;
                 }
+                self.units |= u32::from(*c) > 0xFFFF;
                 let start = self.out.len();
                 push_rust_char(&mut self.out, *c);
                 self.map.push(start..self.out.len(), span.clone());
@@ -234,86 +465,15 @@ impl Emitter<'_> {
         }
     }
 
-    pub(super) fn emit_class(&mut self, class: &Class) {
-        let has_chars = class
-            .items
-            .iter()
-            .any(|item| matches!(item, ClassItem::Range(..)));
-        let fold = class.ci && has_chars;
-        let mut body = String::new();
-        for item in &class.items {
-            match item {
-                ClassItem::Range(a, b) => {
-                    let mut pieces = Vec::new();
-                    if *a < SURROGATES.start {
-                        pieces.push((*a, (*b).min(SURROGATES.start - 1)));
-                    }
-                    if *b >= SURROGATES.end {
-                        pieces.push(((*a).max(SURROGATES.end), *b));
-                    }
-                    if *a < SURROGATES.start && *b >= SURROGATES.end {
-                        pieces.push((0x10000, 0x10FFFF));
-                    }
-                    for (x, y) in pieces {
-                        let (Some(x), Some(y)) = (char::from_u32(x), char::from_u32(y)) else {
-                            continue;
-                        };
-                        push_rust_char(&mut body, x);
-                        if y != x {
-                            body.push('-');
-                            push_rust_char(&mut body, y);
-                        }
-                    }
-                }
-                ClassItem::Perl(kind, negated) => body.push_str(perl(*kind, *negated)),
-                ClassItem::Prop(name, negated) => {
-                    if class.ci && is_cased_letter_category(name) {
-                        body.push_str(if *negated { "[^" } else { "[" });
-                        body.push_str(CASED_LETTERS);
-                        body.push(']');
-                    } else {
-                        let _ = write!(body, "\\{}{{{name}}}", if *negated { 'P' } else { 'p' });
-                    }
-                }
-            }
-        }
+    fn emit_class(&mut self, class: &Class) {
+        let (set, fold) = class_text(class);
+        self.units |= set.units;
         if fold {
             self.out.push_str("(?i:");
         }
-        if body.is_empty() {
-            self.out.push_str(if class.negated {
-                "(?s:.)"
-            } else {
-                "[^\\x{0}-\\x{10FFFF}]"
-            });
-        } else {
-            self.out.push('[');
-            if class.negated {
-                self.out.push('^');
-            }
-            self.out.push_str(&body);
-            self.out.push(']');
-        }
+        self.out.push_str(&set.text);
         if fold {
             self.out.push(')');
         }
-    }
-}
-
-pub(super) const CASED_LETTERS: &str = "\\p{Lu}\\p{Ll}\\p{Lt}";
-
-/// Under `i`, .NET reads `\p{Lu}`, `\p{Ll}` and `\p{Lt}` as "any cased letter".
-pub(super) fn is_cased_letter_category(name: &str) -> bool {
-    matches!(name, "Lu" | "Ll" | "Lt")
-}
-
-pub(super) fn perl(kind: PerlKind, negated: bool) -> &'static str {
-    match (kind, negated) {
-        (PerlKind::Digit, false) => "\\d",
-        (PerlKind::Digit, true) => "\\D",
-        (PerlKind::Word, false) => "\\w",
-        (PerlKind::Word, true) => "\\W",
-        (PerlKind::Space, false) => "\\s",
-        (PerlKind::Space, true) => "\\S",
     }
 }

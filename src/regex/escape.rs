@@ -3,10 +3,9 @@
 //! character escapes down to one UTF-16 code unit.
 
 use super::RegexError;
-use super::ast::{AssertKind, Node, PerlKind};
-use super::class::lone_surrogate;
+use super::ast::{AssertKind, Class, ClassItem, Node, PerlKind};
 use super::parse::{Opts, Parser};
-use super::tables::{BLOCKS, CATEGORIES, SURROGATES, dotnet_char, is_word_unit};
+use super::tables::{BLOCKS, CATEGORIES, is_word_unit, unit_char, utf16_units};
 
 impl Parser<'_> {
     pub(super) fn parse_backslash(&mut self, esc: usize) -> Result<Node, RegexError> {
@@ -26,22 +25,20 @@ impl Parser<'_> {
         };
         if let Some(kind) = assert {
             self.bump();
-            let span = esc..self.pos;
-            if matches!(kind, AssertKind::WordBoundary | AssertKind::NotWordBoundary) {
-                self.note_boundary(span.clone());
-            }
-            return Ok(Node::Assert { kind, span });
+            return Ok(Node::Assert {
+                kind,
+                span: esc..self.pos,
+            });
         }
         match c {
             'G' => {
+                // `\G` is where the scan started, and `IsMatch` scans from the start of
+                // the value: `\A`, wherever it stands (also in .NET's bump-along).
                 self.bump();
-                Err(RegexError::new(
-                    esc..self.pos,
-                    "`\\G` (end of the previous match) is not supported",
-                )
-                .with_help(
-                    "for a single `IsMatch` call `\\G` means the start of the value: use `\\A`",
-                ))
+                Ok(Node::Assert {
+                    kind: AssertKind::Begin,
+                    span: esc..self.pos,
+                })
             }
             'w' | 'W' | 's' | 'S' | 'd' | 'D' => {
                 self.bump();
@@ -50,24 +47,27 @@ impl Parser<'_> {
                     's' => PerlKind::Space,
                     _ => PerlKind::Digit,
                 };
-                let span = esc..self.pos;
-                if kind == PerlKind::Word {
-                    self.note_word(span.clone());
-                }
                 Ok(Node::Perl {
                     kind,
                     negated: c.is_ascii_uppercase(),
-                    span,
+                    span: esc..self.pos,
                 })
             }
             'p' | 'P' => {
                 self.bump();
                 let name = self.parse_property(esc)?;
-                self.check_property(&name, c == 'P', esc)?;
-                Ok(Node::Prop {
-                    name,
-                    negated: c == 'P',
-                    ci: self.opts.has(Opts::I),
+                let items = self.property_items(&name, c == 'P', esc)?;
+                let ci = self.opts.has(Opts::I);
+                if ci && matches!(items.first(), Some(ClassItem::Range(..))) {
+                    self.note_case_insensitive(esc..self.pos);
+                }
+                Ok(Node::Class {
+                    class: Class {
+                        negated: false,
+                        items,
+                        ci,
+                        sub: None,
+                    },
                     span: esc..self.pos,
                 })
             }
@@ -160,39 +160,24 @@ impl Parser<'_> {
 
         self.pos = backpos;
         let unit = self.scan_char_escape(esc)?;
-        self.literal_unit(unit, esc)
+        Ok(self.literal_units(unit, esc))
     }
 
-    /// Turns one escaped code unit into a literal, pairing `\uD83D\uDE00`.
-    pub(super) fn literal_unit(&mut self, unit: u32, esc: usize) -> Result<Node, RegexError> {
+    /// S34: the literal for one escaped character: one UTF-16 unit (a lone surrogate
+    /// such as `\uD83D` included, as its stand-in), or, for an escaped supplementary
+    /// character such as `\😀`, a concatenation of its two units, which the caller
+    /// splits so that a quantifier applies to the second only.
+    fn literal_units(&mut self, unit: u32, esc: usize) -> Node {
         let ci = self.opts.has(Opts::I);
-        if (0xD800..0xDC00).contains(&unit) {
-            let rest = self.rest();
-            let low = rest
-                .strip_prefix("\\u")
-                .and_then(|hex| hex.get(..4))
-                .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
-                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                .filter(|low| (0xDC00..0xE000).contains(low));
-            if let Some(low) = low {
-                let combined = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                if let Some(c) = char::from_u32(combined) {
-                    self.pos += 6;
-                    return Ok(Node::Lit {
-                        c,
-                        ci,
-                        span: esc..self.pos,
-                    });
-                }
-            }
-        }
-        match char::from_u32(unit) {
-            Some(c) => Ok(Node::Lit {
-                c,
-                ci,
-                span: esc..self.pos,
-            }),
-            None => Err(lone_surrogate(esc..self.pos, self.text(esc..self.pos))),
+        let span = esc..self.pos;
+        let lit = |u: u32| Node::Lit {
+            c: unit_char(u),
+            ci,
+            span: span.clone(),
+        };
+        match char::from_u32(unit).map(utf16_units) {
+            Some((first, Some(second))) => Node::Concat(vec![lit(first), lit(second)]),
+            _ => lit(unit),
         }
     }
 
@@ -320,47 +305,44 @@ impl Parser<'_> {
         Ok(name)
     }
 
-    pub(super) fn check_property(
+    /// The class items `\p{name}` (or `\P{name}` when `negated`) stands for: a general
+    /// category, or a named block as UTF-16 ranges from .NET's block table.
+    pub(super) fn property_items(
         &mut self,
         name: &str,
         negated: bool,
         esc: usize,
-    ) -> Result<(), RegexError> {
+    ) -> Result<Vec<ClassItem>, RegexError> {
         let span = esc..self.pos;
         let text = self.text(span.clone());
-        if name == "Cs" {
-            return Err(RegexError::new(
-                span,
-                format!("`{text}` (UTF-16 surrogates) is not supported"),
-            )
-            .with_help("the Rust engines match whole characters, never surrogate halves"));
-        }
         if CATEGORIES.contains(&name) {
-            return Ok(());
+            return Ok(vec![ClassItem::Prop(name.to_owned(), negated)]);
         }
         if let Some(&(_, first, end)) = BLOCKS.iter().find(|(block, _, _)| *block == name) {
-            let range = format!(
-                "{}{}-{}",
-                if negated { "^" } else { "" },
-                dotnet_char(first),
-                dotnet_char(end - 1)
-            );
-            let err = RegexError::new(span, format!("unicode block `{text}` is not supported"));
-            return Err(if SURROGATES.contains(&first) {
-                err.with_help("the Rust engines match whole characters, never surrogate halves")
+            let last = end - 1;
+            return Ok(if !negated {
+                vec![ClassItem::Range(first, last)]
             } else {
-                err.with_help(format!("write the block as a range: `[{range}]`"))
+                let mut items = Vec::new();
+                if first > 0 {
+                    items.push(ClassItem::Range(0, first - 1));
+                }
+                if last < 0xFFFF {
+                    items.push(ClassItem::Range(last + 1, 0xFFFF));
+                }
+                items
             });
         }
         if name.starts_with("_xml") {
             return Err(RegexError::new(
                 span,
-                format!("internal .NET class `{text}` is not supported"),
-            ));
+                format!("internal .NET class `{text}` cannot be simulated: scopesim does not carry .NET's XML name-character tables"),
+            )
+            .with_help("these undocumented classes are meant for .NET's XML schema validation; write the characters as ranges"));
         }
         Err(
             RegexError::new(span, format!("unknown unicode category `{name}`")).with_help(
-                "use a general category such as `L`, `Lu`, `Ll`, `Nd`, `P` or `Zs` \
+                "use a general category such as `L`, `Lu`, `Ll`, `Nd`, `P` or `Zs`, or a block such as `IsGreek` \
                  (names are case-sensitive; .NET has no scripts such as `Greek`)",
             ),
         )

@@ -100,18 +100,16 @@ mod emit;
 mod engine_error;
 mod escape;
 mod literal;
+mod matcher;
 mod notes;
 mod parse;
+mod sets;
 mod tables;
 #[cfg(test)]
 mod tests;
+mod translate;
 
-use ast::{GroupKind, Node};
-use emit::Emitter;
-use engine_error::{OffsetMap, backtracking_error, linear_error};
-use literal::LiteralMatch;
-use parse::{CapInfo, Parser};
-use std::collections::{HashMap, HashSet};
+pub use matcher::DotnetRegex;
 use std::ops::Range;
 
 /// Steps the backtracking engine may take in one match before giving up.
@@ -127,7 +125,7 @@ pub const DFA_SIZE_LIMIT: usize = 2 << 20;
 pub(crate) const MAX_GROUP_DEPTH: usize = 100;
 
 /// Nesting limit handed to the Rust parser (the translation adds a few levels).
-const RUST_NEST_LIMIT: u32 = 1_000;
+pub(crate) const RUST_NEST_LIMIT: u32 = 1_000;
 
 /// How much of the value a pattern has to match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -203,6 +201,13 @@ pub struct Translation {
     pub engine: Engine,
     /// Known differences the pattern touches.
     pub notes: Vec<Note>,
+    /// S34: the pattern can see a UTF-16 surrogate, so a value holding a character
+    /// outside the basic multilingual plane is matched as UTF-16 units.
+    pub utf16_units: bool,
+    /// The exact spelling of `\b`/`\B` with .NET's word class (backtracking engine),
+    /// used on values holding a character Rust's word class adds; `None` when the
+    /// pattern runs Rust's `\b` nowhere.
+    pub exact_boundary: Option<String>,
 }
 
 /// The backtracking engine ran out of its step budget before finding an answer.
@@ -212,181 +217,5 @@ pub struct MatchAborted;
 
 /// Translates a .NET pattern into Rust syntax without compiling it.
 pub fn translate(pattern: &str, anchoring: Anchoring) -> Result<Translation, RegexError> {
-    translate_mapped(pattern, anchoring).map(|(translation, _)| translation)
-}
-
-/// A compiled .NET pattern.
-#[derive(Debug, Clone)]
-pub struct DotnetRegex {
-    pattern: String,
-    translation: Translation,
-    compiled: Compiled,
-    literal: Option<LiteralMatch>,
-}
-
-#[derive(Debug, Clone)]
-enum Compiled {
-    Linear(regex::Regex),
-    Backtracking(fancy_regex::Regex),
-}
-
-impl DotnetRegex {
-    /// Translates and compiles a .NET pattern.
-    pub fn new(pattern: &str, anchoring: Anchoring) -> Result<DotnetRegex, RegexError> {
-        let (translation, map) = translate_mapped(pattern, anchoring)?;
-        let compiled = match translation.engine {
-            Engine::Linear => regex::RegexBuilder::new(&translation.rust_pattern)
-                .size_limit(SIZE_LIMIT)
-                .dfa_size_limit(DFA_SIZE_LIMIT)
-                .nest_limit(RUST_NEST_LIMIT)
-                .build()
-                .map(Compiled::Linear)
-                .map_err(|e| linear_error(&e, &map, pattern.len()))?,
-            Engine::Backtracking => fancy_regex::RegexBuilder::new(&translation.rust_pattern)
-                .backtrack_limit(BACKTRACK_LIMIT)
-                .delegate_size_limit(SIZE_LIMIT)
-                .delegate_dfa_size_limit(DFA_SIZE_LIMIT)
-                .build()
-                .map(Compiled::Backtracking)
-                .map_err(|e| backtracking_error(&e, &map, pattern.len()))?,
-        };
-        let literal = LiteralMatch::from_translation(&translation);
-        Ok(DotnetRegex {
-            pattern: pattern.to_owned(),
-            literal,
-            translation,
-            compiled,
-        })
-    }
-
-    /// The engine this pattern runs on.
-    pub fn engine(&self) -> Engine {
-        self.translation.engine
-    }
-
-    /// Known .NET-versus-Rust differences this pattern touches.
-    pub fn notes(&self) -> &[Note] {
-        &self.translation.notes
-    }
-
-    /// The original .NET pattern.
-    pub fn pattern(&self) -> &str {
-        &self.pattern
-    }
-
-    /// The pattern as handed to the Rust engine.
-    pub fn rust_pattern(&self) -> &str {
-        &self.translation.rust_pattern
-    }
-
-    /// True when matching is a plain string test (no regex engine call).
-    pub fn is_literal(&self) -> bool {
-        self.literal.is_some()
-    }
-
-    /// The full translation.
-    pub fn translation(&self) -> &Translation {
-        &self.translation
-    }
-
-    /// Ok(true/false), or Err(MatchAborted) when the backtracking limit was hit.
-    pub fn is_match(&self, haystack: &str) -> Result<bool, MatchAborted> {
-        if let Some(lit) = &self.literal {
-            return Ok(lit.is_match(haystack));
-        }
-        match &self.compiled {
-            Compiled::Linear(re) => Ok(re.is_match(haystack)),
-            Compiled::Backtracking(re) => re.is_match(haystack).map_err(|_| MatchAborted),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Driver
-// ---------------------------------------------------------------------------
-
-fn translate_mapped(
-    pattern: &str,
-    anchoring: Anchoring,
-) -> Result<(Translation, OffsetMap), RegexError> {
-    // Pass 1, like .NET's CountCaptures: find the capture groups so that
-    // backreferences (even forward ones) can be told from octal escapes.
-    let mut first = Parser::new(pattern, None);
-    first.parse()?;
-    let caps = CapInfo::from_decls(&first.decls);
-
-    // Pass 2: the real parse.
-    let mut parser = Parser::new(pattern, Some(caps));
-    let tree = parser.parse()?;
-
-    // Backreferences need exactly one group behind their slot.
-    let mut definers: HashMap<u32, usize> = HashMap::new();
-    let mut order: Vec<u32> = Vec::new();
-    let mut refs: Vec<(u32, Range<usize>)> = Vec::new();
-    tree.walk(&mut |node| match node {
-        Node::Group {
-            kind: GroupKind::Capture(slot),
-            ..
-        } => {
-            *definers.entry(*slot).or_default() += 1;
-            order.push(*slot);
-        }
-        Node::Backref { slot, span, .. } => refs.push((*slot, span.clone())),
-        _ => {}
-    });
-    for (slot, span) in &refs {
-        let text = pattern.get(span.clone()).unwrap_or("");
-        match definers.get(slot).copied().unwrap_or(0) {
-            1 => {}
-            0 => {
-                return Err(RegexError::new(
-                    span.clone(),
-                    format!("backreference `{text}` to the whole match is not supported"),
-                ));
-            }
-            _ => {
-                return Err(RegexError::new(
-                    span.clone(),
-                    format!(
-                        "backreference `{text}` refers to a group defined more than once, which is not supported"
-                    ),
-                )
-                .with_help("give each group its own name or number"));
-            }
-        }
-    }
-    let referenced: HashSet<u32> = refs.iter().map(|(slot, _)| *slot).collect();
-    let mut groups = HashMap::new();
-    for slot in order {
-        if referenced.contains(&slot) {
-            let next = groups.len() + 1;
-            groups.entry(slot).or_insert(next);
-        }
-    }
-
-    let mut emitter = Emitter {
-        out: String::new(),
-        map: OffsetMap::default(),
-        backtracking: false,
-        full: anchoring == Anchoring::Full,
-        groups: &groups,
-    };
-    if emitter.full {
-        emitter.out.push_str("\\A(?:");
-    }
-    emitter.emit(&tree, true);
-    if emitter.full {
-        emitter.out.push_str(")\\z");
-    }
-
-    let translation = Translation {
-        rust_pattern: emitter.out,
-        engine: if emitter.backtracking {
-            Engine::Backtracking
-        } else {
-            Engine::Linear
-        },
-        notes: parser.notes,
-    };
-    Ok((translation, emitter.map))
+    translate::translate_mapped(pattern, anchoring).map(|(translation, _)| translation)
 }

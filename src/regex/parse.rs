@@ -2,9 +2,10 @@
 //! options and quantifiers), producing an [`ast::Node`](super::ast::Node) tree. Escapes,
 //! character classes and notes are further `impl Parser` blocks in their own files.
 
-use super::ast::{AssertKind, GroupKind, Node};
+use super::ast::{AssertKind, CondTest, GroupKind, Node};
 use super::tables::{
-    is_quantifier_char, is_special, is_special_or_space, is_word_unit, is_x_space,
+    is_quantifier_char, is_special, is_special_or_space, is_word_unit, is_x_space, unit_char,
+    utf16_units,
 };
 use super::{MAX_GROUP_DEPTH, Note, RegexError};
 use std::collections::{HashMap, HashSet};
@@ -87,29 +88,88 @@ impl CapInfo {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum NoteKind {
-    Word,
-    Boundary,
     CaseInsensitive,
     PosixBracket,
-    SurrogateRange,
+}
+
+/// What an open parenthesis started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FrameKind {
+    Group(GroupKind),
+    /// `(?(1)` or `(?(name)`: a conditional on a group's slot.
+    CondRef(u32),
+    /// `(?(`: a conditional on an expression; its first group is the condition.
+    CondExpr,
 }
 
 pub(super) struct Frame {
-    pub(super) kind: GroupKind,
+    pub(super) kind: FrameKind,
     pub(super) open: Range<usize>,
     pub(super) saved: Opts,
     pub(super) branches: Vec<Node>,
     pub(super) concat: Vec<Node>,
+    /// The condition of a [`FrameKind::CondExpr`], once its group has closed.
+    pub(super) cond: Option<Node>,
 }
 
 impl Frame {
-    pub(super) fn finish(self, close_end: usize) -> Node {
-        let body = body_of(self.branches, self.concat);
-        Node::Group {
-            kind: self.kind,
-            child: Box::new(body),
-            span: self.open.start..close_end,
+    fn new(kind: FrameKind, open: Range<usize>, saved: Opts) -> Frame {
+        Frame {
+            kind,
+            open,
+            saved,
+            branches: Vec::new(),
+            concat: Vec::new(),
+            cond: None,
         }
+    }
+
+    /// True when a group closing now is this conditional's condition (.NET's
+    /// `PopGroup`: "the first () inside a Testgroup group goes directly to the group").
+    fn wants_condition(&self) -> bool {
+        self.kind == FrameKind::CondExpr && self.cond.is_none()
+    }
+
+    pub(super) fn finish(self, close_end: usize, pat: &str) -> Result<Node, RegexError> {
+        let span = self.open.start..close_end;
+        let test = match self.kind {
+            FrameKind::Group(kind) => {
+                return Ok(Node::Group {
+                    kind,
+                    child: Box::new(body_of(self.branches, self.concat)),
+                    span,
+                });
+            }
+            FrameKind::CondRef(slot) => CondTest::Group(slot),
+            FrameKind::CondExpr => match self.cond {
+                Some(cond) => CondTest::Look(Box::new(cond)),
+                None => {
+                    return Err(
+                        RegexError::new(span, "illegal conditional `(?(...))` expression")
+                            .with_help("write the condition as a group, as in `(?(?=x)yes|no)`"),
+                    );
+                }
+            },
+        };
+        let mut branches = self.branches;
+        branches.push(concat_of(self.concat));
+        if branches.len() > 2 {
+            let text = pat.get(span.clone()).unwrap_or("");
+            return Err(RegexError::new(
+                span,
+                format!("too many `|` in the conditional `{text}`"),
+            )
+            .with_help("a conditional has one `yes` and one `no` branch: group further alternatives, as in `(?(1)a|(?:b|c))`"));
+        }
+        let mut branches = branches.into_iter();
+        let yes = branches.next().unwrap_or(Node::Empty);
+        let no = branches.next().unwrap_or(Node::Empty);
+        Ok(Node::Cond {
+            test,
+            yes: Box::new(yes),
+            no: Box::new(no),
+            span,
+        })
     }
 }
 
@@ -130,6 +190,14 @@ pub(super) fn concat_of(mut nodes: Vec<Node>) -> Node {
     }
 }
 
+/// What [`Parser::parse_group_kind`] found after `(`.
+enum GroupOpen {
+    Group(GroupKind),
+    Cond(FrameKind),
+    /// `(?imnsx-imnsx)`: options change, no group opens.
+    Options,
+}
+
 pub(super) enum Token {
     End,
     Ordinary,
@@ -146,6 +214,8 @@ pub(super) struct Parser<'p> {
     pub(super) decls: Vec<Decl>,
     pub(super) notes: Vec<Note>,
     pub(super) noted: HashSet<NoteKind>,
+    /// .NET's `_ignoreNextParen`: the `(` of a conditional's condition does not capture.
+    pub(super) ignore_next_paren: bool,
 }
 
 impl<'p> Parser<'p> {
@@ -159,6 +229,7 @@ impl<'p> Parser<'p> {
             decls: Vec::new(),
             notes: Vec::new(),
             noted: HashSet::new(),
+            ignore_next_paren: false,
         }
     }
 
@@ -323,13 +394,7 @@ impl<'p> Parser<'p> {
 
     pub(super) fn parse(&mut self) -> Result<Node, RegexError> {
         let mut stack: Vec<Frame> = Vec::new();
-        let mut cur = Frame {
-            kind: GroupKind::NonCapture,
-            open: 0..0,
-            saved: self.opts,
-            branches: Vec::new(),
-            concat: Vec::new(),
-        };
+        let mut cur = Frame::new(FrameKind::Group(GroupKind::NonCapture), 0..0, self.opts);
         let mut unit: Option<Node> = None;
         let mut is_quant = false;
 
@@ -369,11 +434,16 @@ impl<'p> Parser<'p> {
 
             if start < end {
                 let ci = self.opts.has(Opts::I);
-                let run: Vec<(usize, char)> = self
-                    .text(start..end)
-                    .char_indices()
-                    .map(|(i, c)| (start + i, c))
-                    .collect();
+                // S34: one entry per UTF-16 unit; both halves of a supplementary character
+                // carry its span.
+                let mut run: Vec<(usize, char)> = Vec::new();
+                for (i, c) in self.text(start..end).char_indices() {
+                    let (first, second) = utf16_units(c);
+                    run.push((start + i, unit_char(first)));
+                    if let Some(second) = second {
+                        run.push((start + i, unit_char(second)));
+                    }
+                }
                 let unquantified = run.len() - usize::from(is_quant);
                 was_prev_quant = false;
                 if ci {
@@ -385,7 +455,7 @@ impl<'p> Parser<'p> {
                     cur.concat.push(Node::Lit {
                         c,
                         ci,
-                        span: at..at + c.len_utf8(),
+                        span: at..self.char_end(at),
                     });
                 }
                 if is_quant {
@@ -393,7 +463,7 @@ impl<'p> Parser<'p> {
                         unit = Some(Node::Lit {
                             c,
                             ci,
-                            span: at..at + c.len_utf8(),
+                            span: at..self.char_end(at),
                         });
                     }
                 }
@@ -411,21 +481,23 @@ impl<'p> Parser<'p> {
                 }
                 Token::Special('(') => {
                     let saved = self.opts;
-                    if let Some(kind) = self.parse_group_open(tok_start)? {
+                    let in_cond = cur.kind == FrameKind::CondExpr;
+                    if let Some(kind) = self.parse_group_open(tok_start, in_cond)? {
                         if stack.len() >= MAX_GROUP_DEPTH {
                             return Err(RegexError::new(
                                 tok_start..self.pos,
                                 format!("groups are nested more than {MAX_GROUP_DEPTH} deep"),
                             ));
                         }
-                        let frame = Frame {
-                            kind,
-                            open: tok_start..self.pos,
-                            saved,
-                            branches: Vec::new(),
-                            concat: Vec::new(),
-                        };
+                        let frame = Frame::new(kind, tok_start..self.pos, saved);
                         stack.push(std::mem::replace(&mut cur, frame));
+                    } else if cur.wants_condition() && cur.concat.is_empty() {
+                        // `(?((?i))...)`: the condition must be a group.
+                        return Err(RegexError::new(
+                            cur.open.start..self.pos,
+                            "illegal conditional `(?(...))` expression",
+                        )
+                        .with_help("write the condition as a group, as in `(?(?=x)yes|no)`"));
                     }
                     continue;
                 }
@@ -444,7 +516,12 @@ impl<'p> Parser<'p> {
                     };
                     let frame = std::mem::replace(&mut cur, parent);
                     self.opts = frame.saved;
-                    unit = Some(frame.finish(self.pos));
+                    let node = frame.finish(self.pos, self.pat)?;
+                    if cur.wants_condition() {
+                        cur.cond = Some(node);
+                        continue;
+                    }
+                    unit = Some(node);
                 }
                 Token::Special('\\') => {
                     if self.at_end() {
@@ -454,7 +531,15 @@ impl<'p> Parser<'p> {
                         )
                         .with_help("write `\\\\` to match a backslash"));
                     }
-                    unit = Some(self.parse_backslash(tok_start)?);
+                    match self.parse_backslash(tok_start)? {
+                        // S34: an escaped supplementary character is two UTF-16 units,
+                        // and a quantifier after it applies to the second only.
+                        Node::Concat(mut halves) => {
+                            unit = halves.pop();
+                            cur.concat.extend(halves);
+                        }
+                        node => unit = Some(node),
+                    }
                 }
                 Token::Special('^') => {
                     let kind = if self.opts.has(Opts::M) {
@@ -565,18 +650,6 @@ impl<'p> Parser<'p> {
                     ),
                 ));
             }
-            if let Node::Lit { c, span, .. } = &node {
-                if u32::from(*c) > 0xFFFF {
-                    return Err(RegexError::new(
-                        span.start..q_end,
-                        format!(
-                            "in .NET the quantifier `{}` applies to the second UTF-16 half of `{c}` only",
-                            self.text(q_start..q_end)
-                        ),
-                    )
-                    .with_help(format!("group the character first, as in `(?:{c})`")));
-                }
-            }
             cur.concat.push(Node::Repeat {
                 child: Box::new(node),
                 min,
@@ -612,12 +685,32 @@ impl<'p> Parser<'p> {
     // -- groups (RegexParser.ScanGroupOpen) ----------------------------------
 
     /// Scans what follows `(`. `None` means an option setting such as `(?i)`.
+    /// `in_cond`: the innermost open group is a conditional on an expression, where
+    /// .NET does not scan inline options (`(?i:...)` there is an unrecognized group).
     pub(super) fn parse_group_open(
         &mut self,
         open: usize,
-    ) -> Result<Option<GroupKind>, RegexError> {
+        in_cond: bool,
+    ) -> Result<Option<FrameKind>, RegexError> {
+        Ok(match self.parse_group_kind(open, in_cond)? {
+            GroupOpen::Group(kind) => Some(FrameKind::Group(kind)),
+            GroupOpen::Cond(kind) => Some(kind),
+            GroupOpen::Options => None,
+        })
+    }
+
+    fn parse_group_kind(&mut self, open: usize, in_cond: bool) -> Result<GroupOpen, RegexError> {
+        use GroupOpen::Group as G;
+        let ignore = self.ignore_next_paren;
+        if self.caps.is_none() {
+            // .NET's first pass (`CountCaptures`) forgets `_ignoreNextParen` at every `(`;
+            // the real parse only when a plain `(` uses it. So after `(?(?=x)...)` the
+            // next plain group is numbered but does not capture, as in .NET.
+            self.ignore_next_paren = false;
+        }
         if self.peek() != Some('?') || self.peek_at(1) == Some(')') {
-            return Ok(Some(self.unnamed_group()));
+            self.ignore_next_paren = false;
+            return Ok(G(self.unnamed_group(ignore)));
         }
         self.bump();
         let invalid = |p: &Self, at: usize| {
@@ -631,16 +724,16 @@ impl<'p> Parser<'p> {
             return Err(invalid(self, self.pos));
         };
         match c {
-            ':' => Ok(Some(GroupKind::NonCapture)),
-            '=' => Ok(Some(GroupKind::Look {
+            ':' => Ok(G(GroupKind::NonCapture)),
+            '=' => Ok(G(GroupKind::Look {
                 behind: false,
                 negated: false,
             })),
-            '!' => Ok(Some(GroupKind::Look {
+            '!' => Ok(G(GroupKind::Look {
                 behind: false,
                 negated: true,
             })),
-            '>' => Ok(Some(GroupKind::Atomic)),
+            '>' => Ok(G(GroupKind::Atomic)),
             '<' | '\'' => {
                 let close = if c == '<' { '>' } else { '\'' };
                 let at = self.pos;
@@ -648,32 +741,33 @@ impl<'p> Parser<'p> {
                     return Err(invalid(self, at));
                 };
                 match c2 {
-                    '=' | '!' if close == '>' => Ok(Some(GroupKind::Look {
+                    '=' | '!' if close == '>' => Ok(G(GroupKind::Look {
                         behind: true,
                         negated: c2 == '!',
                     })),
                     '=' | '!' => Err(invalid(self, at)),
                     _ => {
                         self.pos = at;
-                        self.named_group(open, close).map(Some)
+                        self.named_group(open, close).map(G)
                     }
                 }
             }
-            '(' => {
-                let end = self.group_end(open);
-                Err(RegexError::new(
-                    open..end,
-                    "conditional expressions `(?(...)yes|no)` are not supported",
-                )
-                .with_help("rewrite the condition with look-around, e.g. `(?:(?=x)yes|(?!x)no)`"))
-            }
+            '(' => self.conditional(open).map(GroupOpen::Cond),
             _ => {
                 self.pos -= c.len_utf8();
+                let at = self.pos;
+                if in_cond && c != ')' {
+                    // .NET's ScanGroupOpen: "disallow options in the children of a
+                    // testgroup node".
+                    return Err(invalid(self, at).with_help(
+                        "inline options cannot stand directly inside `(?(condition)...)`: wrap them in a group, as in `(?:(?i:x))`",
+                    ));
+                }
                 self.scan_options();
                 let at = self.pos;
                 match self.bump() {
-                    Some(')') => Ok(None),
-                    Some(':') => Ok(Some(GroupKind::NonCapture)),
+                    Some(')') => Ok(GroupOpen::Options),
+                    Some(':') => Ok(G(GroupKind::NonCapture)),
                     Some(letter) if letter.is_ascii_alphabetic() && self.option_like(at) => {
                         Err(RegexError::new(
                             at..at + 1,
@@ -699,8 +793,69 @@ impl<'p> Parser<'p> {
             .is_some_and(|c| c == ')' || c == ':')
     }
 
-    pub(super) fn unnamed_group(&mut self) -> GroupKind {
-        if self.opts.has(Opts::N) {
+    /// What follows `(?(` (.NET's `ScanGroupOpen`, case `(`): a number or a group name
+    /// followed by `)` tests that group; anything else is an expression whose group
+    /// is parsed next as the condition (and does not capture).
+    fn conditional(&mut self, open: usize) -> Result<FrameKind, RegexError> {
+        let paren = self.pos;
+        match self.peek() {
+            Some(d) if d.is_ascii_digit() => {
+                let n = self.scan_decimal()?;
+                if self.bump() != Some(')') {
+                    return Err(RegexError::new(
+                        open..self.pos,
+                        format!("malformed group reference `{n}` in a conditional"),
+                    )
+                    .with_help("write the group number alone, as in `(?(1)yes|no)`"));
+                }
+                if !self.is_capture_slot(n) {
+                    return Err(RegexError::new(
+                        open..self.pos,
+                        format!("conditional refers to undefined group number `{n}`"),
+                    ));
+                }
+                return Ok(FrameKind::CondRef(n));
+            }
+            Some(c) if is_word_unit(c) => {
+                let name = self.scan_capname();
+                if let Some(slot) = self.capture_name_slot(name) {
+                    if self.peek() == Some(')') {
+                        self.bump();
+                        return Ok(FrameKind::CondRef(slot));
+                    }
+                }
+            }
+            _ => {}
+        }
+        // An expression: parse its group next, as the condition.
+        self.pos = paren - 1;
+        self.ignore_next_paren = true;
+        let rest = self.rest().as_bytes();
+        if rest.get(1) == Some(&b'?') {
+            let capture = match rest.get(2) {
+                Some(b'#') => {
+                    return Err(RegexError::new(
+                        open..self.group_end(paren - 1),
+                        "the condition of a conditional cannot be a comment",
+                    ));
+                }
+                Some(b'\'') => true,
+                Some(b'<') => !matches!(rest.get(3), Some(b'!' | b'=') | None),
+                _ => false,
+            };
+            if capture {
+                return Err(RegexError::new(
+                    open..self.group_end(paren - 1),
+                    "the condition of a conditional cannot be a named group",
+                )
+                .with_help("test the group itself with `(?(name)yes|no)`, or use a look-ahead such as `(?(?=x)yes|no)`"));
+            }
+        }
+        Ok(FrameKind::CondExpr)
+    }
+
+    pub(super) fn unnamed_group(&mut self, ignore: bool) -> GroupKind {
+        if ignore || self.opts.has(Opts::N) {
             return GroupKind::NonCapture;
         }
         self.decls.push(Decl::Unnamed);
@@ -765,12 +920,12 @@ impl<'p> Parser<'p> {
             return Err(RegexError::new(
                 open..end,
                 format!(
-                    "balancing group `{}` is not supported",
+                    "balancing group `{}` cannot be simulated: .NET accepts it, but it needs .NET's capture stacks, which neither Rust engine has",
                     self.text(open..end)
                 ),
             )
             .with_help(
-                "balancing groups need .NET's capture stacks, which the Rust engines do not have",
+                "scopesim cannot evaluate this filter as Entra would; if the pattern only needs to recognise nesting to a known depth, write the depths out with ordinary groups",
             ));
         }
         match slot {

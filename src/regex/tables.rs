@@ -127,6 +127,35 @@ pub(super) const BLOCKS: &[(&str, u32, u32)] = &[
 
 pub(super) const SURROGATES: Range<u32> = 0xD800..0xE000;
 
+/// S34: where the stand-ins of the 2,048 UTF-16 surrogates start (plane 15, private use).
+/// A value is matched as UTF-16 units by writing each half of a supplementary character
+/// as the stand-in of its surrogate: the rewritten value then holds no other character
+/// outside the basic multilingual plane, so the stand-ins cannot be confused with text.
+pub(super) const STAND_IN_BASE: u32 = 0xF0000;
+
+/// The stand-ins of all surrogates, as a Rust class range.
+pub(super) const STAND_INS: &str = "\\x{F0000}-\\x{F07FF}";
+
+/// The character that stands for UTF-16 unit `u`: itself, or a surrogate's stand-in.
+pub(super) fn unit_char(u: u32) -> char {
+    let code = if SURROGATES.contains(&u) {
+        STAND_IN_BASE + (u - SURROGATES.start)
+    } else {
+        u
+    };
+    char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+/// The UTF-16 units of a character: one, or a surrogate pair.
+pub(super) fn utf16_units(c: char) -> (u32, Option<u32>) {
+    let mut buf = [0u16; 2];
+    match c.encode_utf16(&mut buf) {
+        [one] => (u32::from(*one), None),
+        [high, low] => (u32::from(*high), Some(u32::from(*low))),
+        _ => (u32::from(c), None),
+    }
+}
+
 /// .NET's `IsBoundaryWordChar` for one UTF-16 unit: `[\p{L}\p{Mn}\p{Nd}\p{Pc}]`,
 /// U+200C and U+200D. A supplementary character is a surrogate pair to .NET, and a
 /// surrogate is not a word character.

@@ -41,27 +41,10 @@ fn unreferenced_groups_do_not_capture() {
 }
 
 #[test]
-fn duplicate_group_names_and_group_zero() {
-    assert!(m("(?<x>a)|(?<x>b)", "b"));
-    let e = err(r"(?<x>a)|(?<x>b)\k<x>");
-    assert_eq!(e.span, 15..20);
-    assert!(e.message.contains("more than once"));
-    assert_eq!(err_text(r"a\k<0>"), r"\k<0>");
-    assert_eq!(err_text("(?<0>a)"), "0");
-}
-
-#[test]
 fn balancing_groups_are_rejected() {
     assert_eq!(err_text("(?<o>a)(?<c-o>b)"), "(?<c-o>");
     assert_eq!(err_text("(?<o>a)(?'-o'b)"), "(?'-o'");
     assert!(err("(?<-o>b)").message.contains("balancing"));
-}
-
-#[test]
-fn contiguity_anchor_is_rejected() {
-    let e = err(r"a\Gb");
-    assert_eq!(e.span, 1..3);
-    assert!(e.help.is_some_and(|h| h.contains(r"\A")));
 }
 
 #[test]
@@ -198,26 +181,21 @@ fn empty_pattern_matches_everything() {
     assert!(m("a|", "b"));
 }
 
-#[test]
-fn oversized_patterns_are_errors_not_panics() {
-    let e = err(r"\w{100000}");
-    assert!(e.message.contains("too large"), "{}", e.message);
-    assert!(e.help.is_some());
-    let e = err(r"(?=x)\w{100000}");
-    assert!(e.message.contains("too large"), "{}", e.message);
-    assert!(m(r"^\w{1,256}$", "hello"));
-}
-
 // -- error plumbing -------------------------------------------------------
 
 #[test]
 fn error_messages_follow_the_style() {
     for pattern in [
-        "[a-z-[aeiou]]",
-        r"\p{IsGreek}",
-        "(?(a)b|c)",
+        "[a-z-[aeiou]x]",
+        "(?(1)a|b|c)(x)",
+        "(?(?#c)a)",
+        "(?(?<n>a)b)",
+        "(?(?=a)(?i:b))",
+        r"\p{_xmlI}",
+        r"(?:(?<x>a)|(?<x>b))+\k<x>",
+        "(?<=(?>a|ab)c)d",
+        r"(?<=(a+))b\1",
         "a*+",
-        r"\G",
         "(?<a-b>x)",
         "(?r)",
         "[abc",
@@ -229,7 +207,6 @@ fn error_messages_follow_the_style() {
         r"\1",
         "x{2,1}",
         "*",
-        r"\uD800",
     ] {
         let e = err(pattern);
         assert!(
@@ -280,7 +257,7 @@ fn the_translation_is_ascii_and_maps_back() {
         Err(e) => panic!("{e:?}"),
     };
     assert!(t.rust_pattern.is_ascii(), "{}", t.rust_pattern);
-    let at = t.rust_pattern.find("\\d").unwrap_or(0);
+    let at = t.rust_pattern.find("[\\p{Nd}").unwrap_or(0);
     assert_eq!(map.lookup(at), Some(8..10));
 }
 

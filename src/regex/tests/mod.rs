@@ -1,14 +1,15 @@
 //! Unit tests of the translator, by area. Helpers shared by all of them live here.
 
+mod constructs;
 mod groups;
 mod properties;
 mod syntax;
+mod units;
 
 use super::engine_error::{OffsetMap, caret_offset, linear_error};
-use super::{
-    Anchoring, Compiled, DotnetRegex, Engine, MAX_GROUP_DEPTH, MatchAborted, RegexError, translate,
-    translate_mapped,
-};
+use super::matcher::Compiled;
+use super::translate::translate_mapped;
+use super::{Anchoring, DotnetRegex, Engine, MAX_GROUP_DEPTH, MatchAborted, RegexError, translate};
 
 fn re(pattern: &str) -> DotnetRegex {
     match DotnetRegex::new(pattern, Anchoring::Partial) {
