@@ -201,10 +201,11 @@ fn run(compiled: &Compiled, haystack: &str) -> Result<bool, MatchAborted> {
 }
 
 /// True when the value holds a character outside the basic multilingual plane (its
-/// UTF-8 form starts with a byte of `F0` or above).
+/// UTF-8 form starts with a byte of `F0` or above). ASCII values, the common case, are
+/// settled by the word-at-a-time ASCII test.
 #[inline]
 fn has_supplementary(s: &str) -> bool {
-    s.bytes().any(|b| b >= 0xF0)
+    !s.is_ascii() && s.bytes().any(|b| b >= 0xF0)
 }
 
 /// Writes `s` as UTF-16 units: each supplementary character as the stand-ins of its
@@ -242,10 +243,31 @@ fn with_units<T>(s: &str, f: impl Fn(&str) -> T) -> T {
 }
 
 /// True when `s` holds a character that Rust's `\b` counts as a word character and
-/// .NET's does not (spacing and enclosing marks, letter numbers, `Ⓐ`, ...).
+/// .NET's does not (spacing and enclosing marks, letter numbers, `Ⓐ`, ...). Values
+/// reach here in unit form or without supplementary characters, so the basic
+/// multilingual plane is all there is to look up: one bit per character, computed once.
 fn has_wider_word_char(s: &str) -> bool {
-    static WIDER: OnceLock<Option<regex::Regex>> = OnceLock::new();
-    let wider = WIDER
-        .get_or_init(|| regex::Regex::new(r"[\w--[\p{L}\p{Mn}\p{Nd}\p{Pc}\x{200C}\x{200D}]]").ok());
-    wider.as_ref().is_none_or(|re| re.is_match(s))
+    static WIDER: OnceLock<Option<Vec<u64>>> = OnceLock::new();
+    let table = WIDER.get_or_init(|| {
+        let re = regex::Regex::new(r"\A[\w--[\p{L}\p{Mn}\p{Nd}\p{Pc}\x{200C}\x{200D}]]\z").ok()?;
+        let mut bits = vec![0u64; 0x10000 / 64];
+        let mut buf = [0u8; 4];
+        for c in (0x80..0x10000u32).filter_map(char::from_u32) {
+            if re.is_match(c.encode_utf8(&mut buf)) {
+                let u = u32::from(c) as usize;
+                if let Some(word) = bits.get_mut(u / 64) {
+                    *word |= 1 << (u % 64);
+                }
+            }
+        }
+        Some(bits)
+    });
+    let Some(bits) = table else {
+        return true; // no table: use the exact spelling
+    };
+    s.chars().filter(|c| !c.is_ascii()).any(|c| {
+        let u = u32::from(c) as usize;
+        bits.get(u / 64)
+            .is_some_and(|word| word & (1 << (u % 64)) != 0)
+    })
 }
