@@ -152,7 +152,7 @@ fn compare(cases: &[(String, Vec<String>)]) -> Option<Report> {
                     report.lenient.push(format!("{pattern:?}: {why}"));
                     break;
                 }
-                (Err(e), Dotnet::Match(_)) if e.message.contains("cannot be simulated") => {
+                (Err(e), Dotnet::Match(_)) if e.dotnet_accepts => {
                     // A documented limit (balancing groups, look-behinds that .NET's
                     // right-to-left matching makes order-dependent): refused, never guessed.
                     report.refused.push(format!("{pattern:?}: {}", e.message));

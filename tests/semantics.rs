@@ -405,6 +405,7 @@ fn s19_patterns_follow_dotnet_syntax() {
     let d = check(&l.rules, CheckOptions::default());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].rule, Some("S19"));
+    assert_eq!(d[0].code, "regex-not-simulated");
     assert!(
         d[0].message.contains("cannot be simulated"),
         "{}",

@@ -118,6 +118,10 @@ codes! {
     UnquotedValue = "unquoted-value", None;
     /// A pattern that .NET or the translator rejects, with a span inside the pattern.
     InvalidRegex = "invalid-regex", Some("S19");
+    /// A pattern that .NET accepts but scopesim cannot run exactly (balancing groups, a
+    /// look-behind that .NET's right-to-left matching makes order-dependent): the filter
+    /// cannot be simulated, so it is refused with the construct and the reason.
+    RegexNotSimulated = "regex-not-simulated", Some("S19");
     /// `IS TRUE`/`IS FALSE` on an attribute that is not Boolean.
     BooleanOperator = "boolean-operator", Some("S13");
     /// A string operator compares a Boolean attribute, which Entra renders `True`/`False`.

@@ -334,7 +334,7 @@ impl Parser<'_> {
             });
         }
         if name.starts_with("_xml") {
-            return Err(RegexError::new(
+            return Err(RegexError::not_simulated(
                 span,
                 format!("internal .NET class `{text}` cannot be simulated: scopesim does not carry .NET's XML name-character tables"),
             )

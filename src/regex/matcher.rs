@@ -185,9 +185,9 @@ impl DotnetRegex {
 
 /// The error for a pattern whose automaton would exceed [`SIZE_LIMIT`] on both engines.
 fn too_big(len: usize) -> RegexError {
-    RegexError::new(
+    RegexError::not_simulated(
         0..len,
-        format!("pattern is too large: it compiles to more than {SIZE_LIMIT} bytes, even with its counted repetitions run as loops"),
+        format!("pattern is too large to be simulated: it compiles to more than {SIZE_LIMIT} bytes, even with its counted repetitions run as loops"),
     )
     .with_help(TOO_BIG_HELP)
 }

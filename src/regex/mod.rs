@@ -6,93 +6,88 @@
 //! scoping filter with the .NET engine: `Regex.IsMatch(value, pattern)`, which is
 //! case-sensitive and unanchored (a match anywhere in the value counts). scopesim
 //! runs offline in Rust, so every pattern is parsed here with .NET's own grammar
-//! (the structure of `RegexParser.cs`, rule by rule) and re-emitted in the syntax
-//! of the Rust engines:
+//! (the structure of `RegexParser.cs`, rule by rule, in its two passes) and
+//! re-emitted in the syntax of the Rust engines (S19):
 //!
-//! * patterns without look-around, backreferences or atomic groups run on the
-//!   linear-time [`regex`] crate ([`Engine::Linear`]);
+//! * patterns without look-around, backreferences, atomic groups or conditionals
+//!   run on the linear-time [`regex`] crate ([`Engine::Linear`]);
 //! * the others run on [`fancy_regex`] with a backtracking budget of
 //!   [`BACKTRACK_LIMIT`] steps ([`Engine::Backtracking`]); a match that runs out of
 //!   budget returns [`MatchAborted`] instead of hanging or guessing;
-//! * constructs that neither engine can express are rejected with a
-//!   [`RegexError`] whose span is the byte range of the construct in the .NET
-//!   pattern.
+//! * a pattern .NET rejects is rejected with .NET's reason, and the few that .NET
+//!   accepts but no exact translation exists for are refused with the reason
+//!   ([`RegexError::dotnet_accepts`]); either way the span is the byte range of the
+//!   construct in the .NET pattern.
+//!
+//! The files follow the pipeline: `parse.rs` (with `escape.rs`,
+//! `class.rs`, `notes.rs`) builds the tree of `ast.rs` from the character tables of
+//! `tables.rs`; `translate.rs` numbers the groups that references read and drives
+//! `emit.rs` and `sets.rs`; `matcher.rs` compiles and matches (with `literal.rs`'s
+//! fast path), and `engine_error.rs` maps engine errors back onto the pattern.
+//!
+//! # UTF-16 (S34)
+//!
+//! .NET strings are UTF-16: a character outside the basic multilingual plane is two
+//! code units for `.`, classes, `\W`, `\S`, `\D`, `\P{..}`, quantifiers and
+//! backreferences. The translation works on units: a surrogate is written as a
+//! stand-in character of plane 15 (from U+F0000), and a value holding
+//! a supplementary character is matched in the same form (each half as its
+//! stand-in), so counts and classes are exactly .NET's. Sets that hold no surrogate
+//! are restricted to the basic multilingual plane, so values are only rewritten for
+//! patterns that can see a half ([`Translation::utf16_units`]), and only when they
+//! hold such a character.
 //!
 //! # What is translated
 //!
-//! * Literal text is re-escaped for Rust: .NET escapes of non-word characters
-//!   (`\@`, `\/`, `\'`, `\ `, `\#`, ...) become plain literals; `{` that does not
-//!   start a valid quantifier (`a{`, `{foo}`, `x{,3}`) is a literal; `]` and `}`
-//!   outside a class are literals.
-//! * Character classes: `[` is literal inside a class, and `&&`, `--`, `~~` have no
-//!   set meaning in .NET, so all of them are escaped. A leading `]` is a literal.
-//! * Escapes: `\xFF` (exactly two hex digits), `\uFFFF` (a surrogate pair written as
-//!   two `\u` escapes becomes one character), `\cX`, `\e`, `\a`, `\f`, `\v`, octal
-//!   `\0`, `\012`, and `\10`-style octal when there is no group 10, exactly as .NET
-//!   decides between backreference and octal.
-//! * Backreferences `\1`, `\k<name>`, `\k'name'`, `\<name>` use .NET's group
-//!   numbering (unnamed groups first, named groups after them) and run on the
-//!   backtracking engine. Groups that no backreference uses are emitted as
-//!   non-capturing groups, since `IsMatch` never reads captures.
-//! * Inline options `(?imnsx-imnsx)` and `(?imnsx-imnsx:...)`, including the scoping
-//!   of `(?i)` to the end of the enclosing group. `n` only changes group numbering;
-//!   `x` is applied while parsing (white space and `#` comments are dropped, as in
-//!   .NET, which unlike Rust keeps white space inside classes); `i`, `m` and `s` are
-//!   emitted as scoped flags on the atoms they affect, so the translated pattern
-//!   never carries a flag beyond its scope (which keeps [`Anchoring::Full`]'s
-//!   wrapper `\A(?:...)\z` safe).
-//! * `(?#comments)` are removed.
-//! * Anchors: `^`, `\A`, `\z` and the multiline `^`/`$` mean the same in both
-//!   dialects. .NET's `$` (without `m`) and `\Z` also match before a final `\n`,
-//!   which Rust has no assertion for. When nothing but the end of the pattern can
-//!   follow, it is emitted as `(?:\n?\z)` (consuming the final newline does not
-//!   change whether a match exists; under [`Anchoring::Full`] it is plain `\z`).
-//!   Elsewhere (inside a repeated group, a look-around, or followed by more
-//!   pattern) it becomes the lookahead `(?=\n?\z)` and the pattern moves to the
-//!   backtracking engine.
-//! * A quantifier on a zero-width assertion (`\b*`, `(?=a)+`) is valid .NET; it is
-//!   reduced to the assertion itself (minimum at least one) or to nothing.
-//! * `\p{Lu}`, `\p{Ll}` and `\p{Lt}` under `i` mean "any cased letter" in .NET and
-//!   are emitted that way.
+//! * Literal text, escapes (`\xFF`, `\uFFFF` including lone surrogates, `\cX`,
+//!   `\e`, octal, escaped punctuation), `{` that is no quantifier, `]` and `}`
+//!   outside a class; inside a class `[`, `&&`, `--`, `~~` are plain characters and
+//!   `[:name:]` is skipped, as .NET does.
+//! * Classes with subtraction `[a-z-[aeiou]]` (nested, negated, case-insensitive),
+//!   general categories `\p{Lu}` (under `i`, `\p{Lu}`/`\p{Ll}`/`\p{Lt}` mean "any
+//!   cased letter", as in .NET), `\p{Cs}`, and every named block of .NET's table
+//!   (`\p{IsGreek}`, `\p{IsBasicLatin}`, the surrogate blocks) as its unit ranges.
+//! * `\w` is .NET's `[\p{L}\p{Mn}\p{Nd}\p{Pc}]`; `\b` and `\B` test .NET's word
+//!   class (plus U+200C/U+200D): Rust's `\b` on values where the two agree, the
+//!   exact look-around spelling on values holding a character Rust's wider word
+//!   class adds ([`Translation::exact_boundary`]).
+//! * Anchors, including .NET's `$`/`\Z` before a final `\n`, and `\G`, which for
+//!   `IsMatch` is the start of the value wherever it stands.
+//! * Groups: .NET's numbering (unnamed first, names after), `(?'name')`, numbered
+//!   names, a name or number used by several groups (a reference reads the group
+//!   that captured last, when the pattern fixes that order), backreferences to
+//!   group 0 or to groups .NET numbers but never fills (they never match).
+//! * Conditionals `(?(1)yes|no)`, `(?(name)yes|no)`, `(?(expression)yes|no)` and
+//!   `(?(?=x)yes|no)`; a missing `no` is empty (documented since .NET 7); inside a
+//!   look-behind the condition is tested at the conditional's right end, as .NET's
+//!   right-to-left matching does.
+//! * Quantified assertions and look-arounds (`\b*`, `(?=(a))?`), lazy quantifiers,
+//!   and counted repetitions of any size .NET accepts: those too large for the
+//!   linear engine's automaton run as loops of the backtracking engine.
+//! * Inline options `imnsx`, scoped as in .NET, and `(?#comments)`.
 //!
-//! # What is rejected
+//! # What is refused (.NET accepts it, no exact translation exists)
 //!
-//! Character-class subtraction `[a-z-[aeiou]]` (the help spells out the resulting
-//! class when it can), balancing groups `(?<a-b>...)`, conditionals
-//! `(?(...)...)`, `\G`, Unicode block names `\p{IsGreek}` (the help gives the
-//! block's range), `\p{Cs}`, inline options other than `imnsx` (such as
-//! RegexOptions-only `r`, `e`), possessive quantifiers (`a*+` is a nested
-//! quantifier in .NET), lone UTF-16 surrogates, characters outside the basic
-//! multilingual plane inside a class or directly under a quantifier (in .NET the
-//! class or quantifier would apply to one UTF-16 half), backreferences to a group
-//! name defined twice or to group 0, and every pattern .NET itself rejects, with
-//! .NET's reason.
+//! Balancing groups `(?<a-b>...)` (they need .NET's capture stacks); inside a
+//! look-behind, an atomic group that can choose and a group that a reference reads
+//! (.NET matches look-behinds right to left, so both can differ); a reference to a
+//! name several groups capture when one of them repeats; the internal `\p{_xml..}`
+//! classes; and patterns too large for either engine.
 //!
 //! # Known remaining differences
 //!
-//! These are reported in [`Translation::notes`] when a pattern touches them.
+//! Reported in [`Translation::notes`] when a pattern touches them:
 //!
-//! * `\w` and `\W`: .NET's word class is `[\p{L}\p{Mn}\p{Nd}\p{Pc}]`; Rust's is the
-//!   UTS #18 one, which also contains spacing and enclosing marks (`Mc`, `Me`),
-//!   letter numbers such as `Ⅻ`, other alphabetic symbols such as `Ⓐ`, and
-//!   U+200C/U+200D. `\b` and `\B` inherit the difference. `\d` (`\p{Nd}`) and `\s`
-//!   (the 25 White_Space characters) are the same sets in both.
-//! * Case-insensitive matching (`i`) uses Unicode simple case folding in Rust and
-//!   .NET's culture-aware case-equivalence table in .NET; they disagree on a few
-//!   characters such as the Turkish `İ`/`ı`. Under `i`, a class mixing ranges with
-//!   `\p{..}` or `\w`-style escapes also case-folds the latter in Rust.
-//! * .NET matches UTF-16 code units, Rust matches Unicode scalar values. On text
-//!   inside the basic multilingual plane they agree; a character such as an emoji
-//!   is two units for `.`, negated classes and counted quantifiers in .NET and one
-//!   in Rust. A class range spanning the whole surrogate block (like
-//!   `[\u0000-\uFFFF]`) is extended to all supplementary characters.
-//! * Inside a class, `[:alpha:]` is not a POSIX class in .NET (current runtimes):
-//!   its characters are ordinary members and its `]` closes the class. This is
-//!   reproduced, and noted because other engines read it as a POSIX class.
-//! * Unicode tables (`\p{..}`, case folding) follow the Unicode versions of the
-//!   Rust crates and of the .NET runtime, which need not be the same.
-//! * .NET has no backtracking limit of its own (Entra may apply a timeout); here a
-//!   pattern on the backtracking engine gives up after [`BACKTRACK_LIMIT`] steps.
+//! * Case-insensitive matching (`i`) uses Unicode simple case folding; .NET pairs
+//!   characters by lower-casing them (with the current culture in .NET Framework),
+//!   which differs for a few characters: `ſ`/`s`, `ς`/`σ`, `µ`/`μ`, `ϐ`/`β` and,
+//!   outside the invariant culture, the Turkish `İ`/`i`.
+//! * `[:alpha:]` in a class: reproduced (skipped), and noted because other engines
+//!   read it as a POSIX class.
+//!
+//! Not noted: Unicode tables (`\p{..}`, case folding) follow the Unicode version of
+//! the Rust crates, the .NET runtime its own; .NET has no backtracking limit of its
+//! own (Entra may apply a timeout).
 
 mod ast;
 mod class;
@@ -166,6 +161,9 @@ pub struct RegexError {
     pub message: String,
     /// What to do about it, when there is something to do.
     pub help: Option<String>,
+    /// True when .NET accepts the pattern and scopesim cannot simulate it exactly (the
+    /// message says why): the filter cannot be evaluated as Entra would evaluate it.
+    pub dotnet_accepts: bool,
 }
 
 impl RegexError {
@@ -174,6 +172,15 @@ impl RegexError {
             span,
             message: message.into(),
             help: None,
+            dotnet_accepts: false,
+        }
+    }
+
+    /// A pattern .NET accepts that cannot be simulated exactly; the message says why.
+    pub(crate) fn not_simulated(span: Range<usize>, message: impl Into<String>) -> Self {
+        RegexError {
+            dotnet_accepts: true,
+            ..RegexError::new(span, message)
         }
     }
 

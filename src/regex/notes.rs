@@ -22,7 +22,7 @@ impl Parser<'_> {
         self.note(
             NoteKind::CaseInsensitive,
             span,
-            "case-insensitive matching uses Unicode simple case folding in Rust and .NET's case-equivalence table in .NET, which differ for a few characters such as the Turkish `İ` and `ı`".to_owned(),
+            "case-insensitive matching uses Unicode simple case folding, while .NET pairs characters by lower-casing them, which differs for a few characters: `ſ` and `s`, `ς` and `σ`, `µ` and `μ`, and, outside the invariant culture, the Turkish `İ` and `i`".to_owned(),
         );
     }
 }

@@ -912,12 +912,46 @@ impl<'p> Parser<'p> {
             _ => return Err(bad_name(self)),
         }
         if (slot.is_some() || balancing) && self.peek() == Some('-') && self.peek_at(1).is_some() {
-            let end = self
-                .rest()
-                .find(close)
-                .filter(|&i| i > 0)
-                .map_or(self.pos, |i| self.pos + i + close.len_utf8());
-            return Err(RegexError::new(
+            // `(?<name1-name2>`: .NET requires `name2` to be a group.
+            self.bump();
+            let other = self.pos;
+            match self.peek() {
+                Some(d) if d.is_ascii_digit() => {
+                    let n = self.scan_decimal()?;
+                    if !self.is_capture_slot(n) {
+                        return Err(RegexError::new(
+                            other..self.pos,
+                            format!("reference to undefined group number `{n}`"),
+                        ));
+                    }
+                }
+                Some(c) if is_word_unit(c) => {
+                    let name = self.scan_capname();
+                    if self.capture_name_slot(name).is_none() {
+                        return Err(RegexError::new(
+                            other..self.pos,
+                            format!("reference to undefined group name `{name}`"),
+                        ));
+                    }
+                }
+                _ => return Err(bad_name(self)),
+            }
+            if self.bump() != Some(close) {
+                let end = self.pos.max(other);
+                return Err(RegexError::new(
+                    open..end,
+                    format!("unrecognized grouping construct `{}`", self.text(open..end)),
+                ));
+            }
+            if self.caps.is_none() {
+                // The first pass only numbers groups; `name1` is one (.NET's CountCaptures).
+                if let Some(decl) = decl {
+                    self.decls.push(decl);
+                }
+                return Ok(GroupKind::NonCapture);
+            }
+            let end = self.pos;
+            return Err(RegexError::not_simulated(
                 open..end,
                 format!(
                     "balancing group `{}` cannot be simulated: .NET accepts it, but it needs .NET's capture stacks, which neither Rust engine has",

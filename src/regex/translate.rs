@@ -241,7 +241,7 @@ fn captures(tree: &Node, pattern: &str) -> Result<Captures, RegexError> {
     let text = |span: &Range<usize>| pattern.get(span.clone()).unwrap_or("").to_owned();
     if let Some(span) = sites.atomic_behind {
         let atomic = text(&span);
-        return Err(RegexError::new(
+        return Err(RegexError::not_simulated(
             span,
             format!(
                 "the atomic group `{atomic}` inside a look-behind cannot be simulated: .NET matches a look-behind right to left, so the group commits to a different choice than a left-to-right engine would"
@@ -254,7 +254,7 @@ fn captures(tree: &Node, pattern: &str) -> Result<Captures, RegexError> {
         let defining: Vec<&GroupSite> = sites.groups.iter().filter(|g| g.slot == r.slot).collect();
         if let Some(g) = defining.iter().find(|g| g.behind) {
             let (group, reader) = (text(&g.span), text(&r.span));
-            return Err(RegexError::new(
+            return Err(RegexError::not_simulated(
                 g.span.clone(),
                 format!(
                     "the group `{group}` inside a look-behind is read by `{reader}`, which cannot be simulated: .NET matches a look-behind right to left, so what the group holds can differ"
@@ -266,7 +266,7 @@ fn captures(tree: &Node, pattern: &str) -> Result<Captures, RegexError> {
         // backreference reads the latest capture, whose order must follow the pattern.
         if r.backref && defining.len() > 1 && defining.iter().any(|g| g.unordered) {
             let reader = text(&r.span);
-            return Err(RegexError::new(
+            return Err(RegexError::not_simulated(
                 r.span.clone(),
                 format!(
                     "`{reader}` reads a group name or number that several groups capture, one of them repeated: which of them captured last is only known to .NET's capture stack, so this pattern cannot be simulated"

@@ -269,6 +269,7 @@ fn s19_large_counted_repetitions_run_as_loops() {
     // what no loop can shrink is refused with the reason
     let e = err(&r"\p{L}".repeat(5_000));
     assert!(e.message.contains("too large"), "{}", e.message);
+    assert!(e.dotnet_accepts);
     assert!(e.help.is_some());
 }
 
@@ -278,6 +279,15 @@ fn s19_balancing_groups_cannot_be_simulated() {
     assert_eq!(e.span, 7..14);
     assert!(e.message.contains("cannot be simulated"), "{}", e.message);
     assert!(e.message.contains("capture stacks"));
+    assert!(
+        e.dotnet_accepts,
+        "reported as a valid pattern that cannot be simulated"
+    );
+    assert!(!err("a)").dotnet_accepts);
+    assert!(
+        !err("(?<-o>b)").dotnet_accepts,
+        "no group `o`: .NET rejects it too"
+    );
     assert_eq!(err_text("(?<o>a)(?'-o'b)"), "(?'-o'");
 }
 

@@ -44,7 +44,12 @@ fn unreferenced_groups_do_not_capture() {
 fn balancing_groups_are_rejected() {
     assert_eq!(err_text("(?<o>a)(?<c-o>b)"), "(?<c-o>");
     assert_eq!(err_text("(?<o>a)(?'-o'b)"), "(?'-o'");
-    assert!(err("(?<-o>b)").message.contains("balancing"));
+    assert!(err("(?<o>a)(?<-o>b)").message.contains("balancing"));
+    // as in .NET, the group it pops must exist
+    assert_eq!(
+        err("(?<-o>b)").message,
+        "reference to undefined group name `o`"
+    );
 }
 
 #[test]
