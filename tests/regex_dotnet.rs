@@ -439,6 +439,10 @@ fn hand_written() -> Vec<(String, Vec<String>)> {
         case(r"[\b]", &["\u{8}"]),
         case("([1-9][0-9])", &["100", "09", "7"]),
         case("^(DE|FR|NL)$", &["DE", "DE\n", "DEU"]),
+        case("(?i)^sales$", &["SALES", "Sales", "sale"]),
+        case(r"^\w+$", &["किताब", "Ana", "Ana😀"]),
+        // refused as impossible to simulate (.NET's capture stacks)
+        case("^(?<o>a)+(?<-o>b)+$", &["aabb", "ab"]),
     ];
     for pattern in [
         r"\w", r"\W", r"\d", r"\D", r"\s", r"\S", r"\p{L}", r"\P{L}", r"[^x]",
