@@ -41,13 +41,22 @@ fn harness() -> Result<&'static PathBuf, &'static str> {
         if !tools {
             return Err("mono and mcs are not installed (apt-get install -y mono-runtime mono-mcs): skipping the differential test against .NET".to_owned());
         }
-        let dir = std::env::temp_dir().join(format!("scopesim-dotnet-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let exe = dir.join("IsMatch.exe");
         let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/dotnet/IsMatch.cs");
+        let code = std::fs::read(&source).map_err(|e| e.to_string())?;
+        // One build per version of the source, reused by later runs (FNV-1a of the text).
+        let hash = code.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let dir = std::env::temp_dir().join("scopesim-dotnet");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let exe = dir.join(format!("IsMatch-{hash:016x}.exe"));
+        if exe.exists() {
+            return Ok(exe);
+        }
+        let building = dir.join(format!("IsMatch-{hash:016x}.{}.exe", std::process::id()));
         let out = Command::new("mcs")
             .arg("-nologo")
-            .arg(format!("-out:{}", exe.display()))
+            .arg(format!("-out:{}", building.display()))
             .arg(&source)
             .output()
             .map_err(|e| e.to_string())?;
@@ -58,6 +67,7 @@ fn harness() -> Result<&'static PathBuf, &'static str> {
                 String::from_utf8_lossy(&out.stderr)
             ));
         }
+        std::fs::rename(&building, &exe).map_err(|e| e.to_string())?;
         Ok(exe)
     })
     .as_ref()
