@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use scopesim::directory::from_rows;
-use scopesim::eval::{EvalOptions, compile, evaluate};
+use scopesim::eval::{EvalOptions, compile, evaluate, value_warnings};
 use scopesim::regex::Anchoring;
 use scopesim::rules::check::{CheckOptions, check};
 use scopesim::rules::load::load_text;
@@ -391,18 +391,85 @@ fn s19_patterns_follow_dotnet_syntax() {
         &[Some("a@contoso.com"), Some("contoso")],
     );
     assert_eq!(r, vec![true, false]);
-    // .NET character-class subtraction is rejected with a span inside the pattern
-    let text = one_filter(&["department REGEX MATCH '[a-z-[aeiou]]'"]);
+    // .NET character-class subtraction is translated
+    let r = clause_on(
+        "department",
+        "department REGEX MATCH '^[A-Z-[AEIOU]]{2}$'",
+        &[Some("IT"), Some("HR"), Some("EU")],
+    );
+    assert_eq!(r, vec![false, true, false]);
+    // a balancing group (.NET's capture stacks) cannot be simulated: an error with a
+    // span inside the pattern
+    let text = one_filter(&["department REGEX MATCH '(?<o>x)(?<c-o>y)'"]);
     let l = load_text("t.scope", &text, None);
     let d = check(&l.rules, CheckOptions::default());
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].rule, Some("S19"));
-    let pattern_at = text.find("'[").unwrap() + 1;
-    let span = d[0].labels[0].span;
+    assert_eq!(d[0].code, "regex-not-simulated");
     assert!(
-        span.start > pattern_at && span.end <= pattern_at + 13,
-        "{span:?}"
+        d[0].message.contains("cannot be simulated"),
+        "{}",
+        d[0].message
     );
+    let pattern_at = text.find("'(").unwrap() + 1;
+    let span = d[0].labels[0].span;
+    assert_eq!(&text[span.start..span.end], "(?<c-o>");
+    assert!(span.start > pattern_at, "{span:?}");
+}
+
+#[test]
+fn s19_a_pattern_that_gives_up_leaves_the_clause_false_and_says_what_was_assumed() {
+    // 32 `a`s and no `b`: the look-ahead makes the backtracking engine give up.
+    let hopeless = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!";
+    for (operator, assumed, holds_for_ab) in [
+        (
+            "REGEX MATCH",
+            "assumed not to match, so `REGEX MATCH` is false",
+            true,
+        ),
+        (
+            "NOT REGEX MATCH",
+            "assumed to match, so `NOT REGEX MATCH` is false",
+            false,
+        ),
+    ] {
+        let text = one_filter(&[&format!("extensionAttribute1 {operator} '(?:(?=a)a|a)+b'")]);
+        let dir = from_rows([
+            vec![("objectId", "1"), ("extensionAttribute1", hopeless)],
+            vec![("objectId", "2"), ("extensionAttribute1", "ab")],
+        ]);
+        let (plan, out, _) = run_with(&text, dir, EvalOptions::default());
+        assert!(!out.scoping(0).get(0), "{operator}: the clause is false");
+        assert_eq!(out.scoping(0).get(1), holds_for_ab, "{operator}");
+        let w = value_warnings(&plan, &out);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].rule, Some("S19"));
+        assert!(
+            w[0].message.contains("gave up on 1 user"),
+            "{}",
+            w[0].message
+        );
+        assert!(w[0].message.contains(assumed), "{}", w[0].message);
+    }
+}
+
+#[test]
+fn s34_regex_counts_utf16_units_in_directory_values() {
+    // `.` is one UTF-16 unit: an emoji is two, `é` one.
+    let r = clause_on(
+        "displayName",
+        "displayName REGEX MATCH '^.{2}$'",
+        &[Some("😀"), Some("ab"), Some("é"), Some("😀a")],
+    );
+    assert_eq!(r, vec![true, true, false, false]);
+    let r = clause_on(
+        "displayName",
+        "displayName NOT REGEX MATCH '^\\w+$'",
+        &[Some("Ana"), Some("Ana😀"), Some("किताब")],
+    );
+    // `😀` is no word character, nor are the spacing marks U+093F and U+093E of
+    // `किताब` to .NET (Rust's own `\w` would count them)
+    assert_eq!(r, vec![false, true, true]);
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod fuzz_corpus;
 mod mapping;
 mod properties;
 mod reconcile;
+mod regex_dotnet;
 mod reliability;
 mod review;
 mod rollout;

@@ -124,6 +124,10 @@ codes! {
     UnquotedValue = "unquoted-value", None;
     /// A pattern that .NET or the translator rejects, with a span inside the pattern.
     InvalidRegex = "invalid-regex", Some("S19");
+    /// A pattern that .NET accepts but scopesim cannot run exactly (balancing groups, a
+    /// look-behind that .NET's right-to-left matching makes order-dependent): the filter
+    /// cannot be simulated, so it is refused with the construct and the reason.
+    RegexNotSimulated = "regex-not-simulated", Some("S19");
     /// `IS TRUE`/`IS FALSE` on an attribute that is not Boolean.
     BooleanOperator = "boolean-operator", Some("S13");
     /// A string operator compares a Boolean attribute, which Entra renders `True`/`False`.
@@ -265,7 +269,8 @@ codes! {
     AbsentAttribute = "absent-attribute", Some("S2");
     /// User values that are not what the operator reads (not an integer, not a Boolean).
     UnreadableValues = "unreadable-values", Some("S18");
-    /// A backtracking pattern gave up on some users (treated as no match).
+    /// A backtracking pattern gave up on some users: the clause is false for them (REGEX
+    /// MATCH assumed no match, NOT REGEX MATCH assumed a match), and the message says which.
     RegexAborted = "regex-aborted", Some("S19");
     /// `scope assigned` but no assignments given.
     NoAssignments = "no-assignments", Some("S24");

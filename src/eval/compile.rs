@@ -455,11 +455,18 @@ impl Compiler<'_> {
                         .values
                         .first()
                         .map_or(c.span, |val| val.source_span(e.span.clone()));
-                    this.errors.push(
-                        Diagnostic::error(Code::InvalidRegex, e.message.clone())
-                            .with_rule("S19")
-                            .with_label(c.source, span, "here"),
-                    );
+                    let code = if e.dotnet_accepts {
+                        Code::RegexNotSimulated
+                    } else {
+                        Code::InvalidRegex
+                    };
+                    let mut d = Diagnostic::error(code, e.message.clone())
+                        .with_rule("S19")
+                        .with_label(c.source, span, "here");
+                    if let Some(help) = &e.help {
+                        d = d.with_help(help.clone());
+                    }
+                    this.errors.push(d);
                     None
                 }
             }

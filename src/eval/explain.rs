@@ -11,7 +11,7 @@
 use super::compile::{ClauseId, FilterId, Plan, StageId, Verdict};
 use super::run::Outcomes;
 use crate::directory::Directory;
-use crate::rules::FilterKind;
+use crate::rules::{FilterKind, Operator};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -155,7 +155,11 @@ fn write_failure_note(out: &mut String, plan: &Plan, clause: ClauseId, actual: O
         (Verdict::Aborted, v) => {
             out.push_str(" is ");
             push_quoted(out, v.unwrap_or(""));
-            out.push_str("; the regex gave up (backtracking limit)");
+            out.push_str(if c.operator == Operator::NotRegexMatch {
+                "; the regex gave up (backtracking limit) and was assumed to match, so the clause is false"
+            } else {
+                "; the regex gave up (backtracking limit) and was assumed not to match, so the clause is false"
+            });
         }
         _ if c.column.is_none() => out.push_str(" is absent from the export"),
         (_, Some(v)) => {

@@ -5,6 +5,7 @@
 
 use super::{Outcomes, Plan};
 use crate::diag::{Code, Diagnostic};
+use crate::rules::Operator;
 
 /// Warnings about values Entra would read differently from what the admin may expect:
 /// unreadable Booleans and integers (S4, S18) and regexes that gave up (S19).
@@ -58,14 +59,27 @@ pub fn value_warnings(plan: &Plan, outcomes: &Outcomes) -> Vec<Diagnostic> {
         }
         let n = outcomes.aborted(i);
         if n > 0 {
+            // S19 [decision]: a pattern that gives up leaves the clause false, for REGEX
+            // MATCH (as if it did not match) and NOT REGEX MATCH (as if it matched) alike;
+            // the message says which of the two was assumed.
+            let assumed = if c.operator == Operator::NotRegexMatch {
+                "it was assumed to match, so `NOT REGEX MATCH` is false for them"
+            } else {
+                "it was assumed not to match, so `REGEX MATCH` is false for them"
+            };
             out.push(
                 Diagnostic::warning(
                     Code::RegexAborted,
-                    format!("the pattern of `{}` gave up on {} (backtracking limit), and was treated as no match", c.text, crate::diag::count(n, "user", "users")),
+                    format!(
+                        "the pattern of `{}` gave up on {} after {} backtracking steps: {assumed}",
+                        c.text,
+                        crate::diag::count(n, "user", "users"),
+                        crate::regex::BACKTRACK_LIMIT
+                    ),
                 )
                 .with_rule("S19")
                 .with_label(c.origin.0, c.origin.1, "")
-                .with_help("simplify the pattern: avoid nested quantifiers and back-references"),
+                .with_help("Entra's .NET engine has no such limit and answers for these users: simplify the pattern (avoid nested quantifiers and back-references) so that scopesim can too"),
             );
         }
     }

@@ -522,7 +522,12 @@ fn check_clause(c: &Clause, opts: CheckOptions, out: &mut Vec<Diagnostic>) {
     if op.is_regex() {
         if let Err(e) = DotnetRegex::new(&value.text, opts.anchoring) {
             let span = value.source_span(e.span.clone());
-            let mut d = Diagnostic::error(Code::InvalidRegex, e.message.clone())
+            let code = if e.dotnet_accepts {
+                Code::RegexNotSimulated
+            } else {
+                Code::InvalidRegex
+            };
+            let mut d = Diagnostic::error(code, e.message.clone())
                 .with_rule("S19")
                 .with_label(src, span, "here");
             if let Some(h) = &e.help {
