@@ -2,8 +2,8 @@
 //! pipeline requests once (ripgrep's low-level to high-level arguments), and the progress
 //! bar.
 
+use super::Exit;
 use super::output::Out;
-use super::{AnchoringArg, Exit};
 use scopesim::diag::Errors;
 use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
@@ -12,6 +12,7 @@ pub use scopesim::output::progress::Bar as ProgressBar;
 use scopesim::pipeline::{
     Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run, Simulation,
 };
+use scopesim::regex::Anchoring;
 use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
 use scopesim::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
@@ -103,14 +104,14 @@ impl AccessArgs {
 pub struct EvalArgs {
     /// How REGEX MATCH patterns are anchored (S7): `partial` is .NET IsMatch (a match
     /// anywhere, Entra's engine); `full` requires the whole value to match.
-    #[arg(long, value_enum, default_value_t = AnchoringArg::Partial)]
-    pub regex_anchoring: AnchoringArg,
+    #[arg(long, value_enum, default_value_t = Anchoring::Partial)]
+    pub regex_anchoring: Anchoring,
 }
 
 impl EvalArgs {
     pub fn options(self) -> EvalOptions {
         EvalOptions {
-            anchoring: self.regex_anchoring.get(),
+            anchoring: self.regex_anchoring,
         }
     }
 }
@@ -173,7 +174,7 @@ pub fn load_rules_with(
     eval: EvalArgs,
     out: &mut Out,
 ) -> Result<Rules, Exit> {
-    Rules::load_with(path, &rules.options(), eval.regex_anchoring.get())
+    Rules::load_with(path, &rules.options(), eval.regex_anchoring)
         .map_err(|e| fail(out, &path.display().to_string(), &e))
 }
 

@@ -80,7 +80,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         return Err(fail(out, &args.rules.display().to_string(), &e));
     }
     let opts = LintOptions {
-        anchoring: args.eval.regex_anchoring.get(),
+        anchoring: args.eval.regex_anchoring,
         max_scope_share: args.max_scope_share,
     };
     let findings = if args.directory.is_empty() {

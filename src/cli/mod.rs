@@ -20,7 +20,7 @@ mod plan;
 mod reconcile;
 mod test;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 pub use scopesim::output::console::Exit;
 use scopesim::output::console::{ColorChoice, Console as Out, ErrorFormat};
 
@@ -46,25 +46,6 @@ pub struct Cli {
     pub error_format: ErrorFormat,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Regex anchoring for REGEX MATCH (spec S7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum AnchoringArg {
-    /// .NET Regex.IsMatch: a match anywhere in the value (Entra's engine).
-    #[default]
-    Partial,
-    /// The whole value must match.
-    Full,
-}
-
-impl AnchoringArg {
-    pub fn get(self) -> scopesim::regex::Anchoring {
-        match self {
-            AnchoringArg::Partial => scopesim::regex::Anchoring::Partial,
-            AnchoringArg::Full => scopesim::regex::Anchoring::Full,
-        }
-    }
 }
 
 #[derive(Subcommand, Debug)]

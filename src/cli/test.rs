@@ -1,16 +1,11 @@
 //! `scopesim test`: run a TOML file of expectations against the rules it names. Parsing,
 //! running and coverage are in `scopesim::review::testing`; this loads and prints.
 
-use super::AnchoringArg;
 use super::Exit;
-use super::common::{EvalArgs, bar, fail, load_inputs, load_rules};
+use super::common::{bar, fail};
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
-use scopesim::directory::ColumnSelection;
-use scopesim::eval::EvalOptions;
-use scopesim::pipeline::{DirectorySource, InputFiles};
-use scopesim::regex::Anchoring;
-use scopesim::review::testing::{RealUsers, RunError, load_suite, render_text, run_suite, to_json};
+use scopesim::review::testing::{render_text, run_file, to_json};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,64 +40,9 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let suite = match load_suite(&args.tests) {
-        Ok(s) => s,
-        Err(e) => {
-            out.diagnostics(&e.diagnostics, &e.sources);
-            out.summary(&args.tests.display().to_string(), &e.diagnostics);
-            return Err(Exit::Error);
-        }
-    };
-    let anchoring = suite.anchoring.unwrap_or(Anchoring::Partial);
-    let eval_args = EvalArgs {
-        regex_anchoring: match anchoring {
-            Anchoring::Partial => AnchoringArg::Partial,
-            Anchoring::Full => AnchoringArg::Full,
-        },
-    };
-    let loaded = load_rules(&suite.rules.node, eval_args, out)?;
-    let real = if suite.directory.is_empty() {
-        None
-    } else {
-        let inputs = load_inputs(
-            &InputFiles {
-                assignments: suite.assignments.clone().into_iter().collect(),
-                group_members: suite.group_members.clone(),
-                ..InputFiles::default()
-            },
-            out,
-        )?;
-        let source = DirectorySource {
-            paths: suite.directory.clone(),
-            ..DirectorySource::default()
-        };
-        let bar = bar(out);
-        let dir = source
-            .read(ColumnSelection::only(loaded.attributes()), &bar)
-            .map_err(|e| fail(out, "directory", &e))?;
-        drop(bar);
-        Some((dir, inputs))
-    };
-    let result = run_suite(
-        &suite,
-        &loaded.loaded,
-        real.as_ref().map(|(dir, access)| RealUsers {
-            dir,
-            inputs: access.rollout_inputs(),
-        }),
-        EvalOptions { anchoring },
-    );
-    let report = match result {
-        Ok(r) => r,
-        Err(RunError::Suite(d)) => {
-            out.diagnostics(&d, &suite.sources);
-            out.summary(&args.tests.display().to_string(), &d);
-            return Err(Exit::Error);
-        }
-        Err(RunError::Rules(d)) => {
-            return Err(fail(out, "rules", &d.with_sources(loaded.sources())));
-        }
-    };
+    let bar = bar(out);
+    let report = run_file(&args.tests, &bar).map_err(|f| fail(out, &f.step, &f.errors))?;
+    drop(bar);
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&to_json(&report, args.min_coverage))

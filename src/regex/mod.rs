@@ -126,8 +126,8 @@ pub(crate) const MAX_GROUP_DEPTH: usize = 100;
 /// Nesting limit handed to the Rust parser (the translation adds a few levels).
 pub(crate) const RUST_NEST_LIMIT: u32 = 1_000;
 
-/// How much of the value a pattern has to match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How much of the value a pattern has to match (S7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Anchoring {
     /// A match anywhere in the value counts, like .NET `Regex.IsMatch`.
     #[default]

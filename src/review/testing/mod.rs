@@ -16,11 +16,13 @@
 //! [`render`] prints the report.
 
 pub mod coverage;
+pub mod load;
 pub mod render;
 pub mod run;
 pub mod suite;
 
 pub use coverage::{ClauseCoverage, Coverage, FilterCoverage};
+pub use load::{SuiteFailure, run_file};
 pub use render::{render_text, to_json};
 pub use run::{
     CaseResult, ExpectationResult, FailureExplanation, RealUsers, RunError, TestReport, run_suite,
