@@ -613,7 +613,10 @@ fn plan_html_is_self_contained_and_escapes_names() {
         !html.contains("http://") && !html.contains("https://"),
         "no external assets"
     );
-    assert!(html.contains("<td class=n>12</td>"), "12 candidates");
+    assert!(
+        html.contains("data-field=\"candidates\" data-value=\"12\">12</td>"),
+        "12 candidates"
+    );
     assert!(html.contains("no filter matches"), "users by reason");
     assert!(html.contains(&"fixtures/users.csv".to_string()));
 }

@@ -1,13 +1,13 @@
 //! Arguments shared by the commands that read a directory, turned into the library's
 //! pipeline requests once (ripgrep's low-level to high-level arguments), and the progress
-//! bar.
+//! bar over the whole run.
 
 use super::output::Out;
 use super::{AnchoringArg, Exit};
-use scopesim::diag::Errors;
 use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
-pub use scopesim::output::progress::Bar as ProgressBar;
+use scopesim::output::dialect::{CsvDialect, CsvStyle, parse_delimiter};
+pub use scopesim::output::progress::{Bar as ProgressBar, phase, total_size};
 use scopesim::pipeline::{DirectorySource, InputFiles, Inputs, Rules};
 use scopesim::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
@@ -16,16 +16,6 @@ pub fn parse_format(s: &str) -> Result<InputFormat, String> {
     InputFormat::parse(s).ok_or_else(|| {
         format!("unknown input format `{s}`; use csv, graph-json, ndjson or parquet")
     })
-}
-
-pub fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "\\t" | "tab" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "the delimiter must be one ASCII character (or `tab`), not `{s}`"
-        )),
-    }
 }
 
 /// Where the directory comes from.
@@ -38,7 +28,7 @@ pub struct DirectoryArgs {
     /// Force the input format instead of detecting it from the content.
     #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
-    /// Force the CSV delimiter (detected from the header otherwise).
+    /// Force the CSV delimiter of the export (detected from the header otherwise).
     #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
     pub delimiter: Option<u8>,
     /// Count malformed rows and go on, instead of stopping at them.
@@ -90,6 +80,25 @@ impl AccessArgs {
     }
 }
 
+/// How written CSV files (`--format csv`, `--report`) look.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct CsvArgs {
+    /// CSV convention of written files: `standard` (RFC 4180) or `excel` (a UTF-8
+    /// byte-order mark, so Excel opens non-ASCII text intact).
+    #[arg(long, value_enum, default_value_t = CsvDialect::Standard)]
+    pub csv_dialect: CsvDialect,
+    /// Field delimiter of written CSV files (`;` for Excel in locales with a decimal
+    /// comma; `tab`).
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub csv_delimiter: Option<u8>,
+}
+
+impl CsvArgs {
+    pub fn style(self) -> CsvStyle {
+        CsvStyle::new(self.csv_dialect, self.csv_delimiter)
+    }
+}
+
 /// Evaluation options.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct EvalArgs {
@@ -104,28 +113,6 @@ impl EvalArgs {
         EvalOptions {
             anchoring: self.regex_anchoring.get(),
         }
-    }
-}
-
-/// Prints a failure of one step (`what` names it in the summary line) and gives exit 2.
-pub fn fail(out: &mut Out, what: &str, e: &Errors) -> Exit {
-    out.diagnostics(e, e.sources());
-    out.summary(what, e);
-    Exit::Error
-}
-
-/// What a failed run is called in its summary line: errors of the rules (compiled against
-/// the export's columns) carry spans; errors of one input file name that file.
-pub fn run_label(e: &Errors) -> String {
-    if e.iter().all(|d| !d.labels.is_empty()) {
-        return "rules".to_string();
-    }
-    let mut files = e
-        .iter()
-        .filter_map(|d| d.location.as_ref().map(|l| l.path.as_str()));
-    match files.next() {
-        Some(first) if files.all(|f| f == first) => first.to_string(),
-        _ => "inputs".to_string(),
     }
 }
 
@@ -166,15 +153,31 @@ pub fn load_rules_with(
     out: &mut Out,
 ) -> Result<Rules, Exit> {
     Rules::load_with(path, &rules.options(), eval.regex_anchoring.get())
-        .map_err(|e| fail(out, &path.display().to_string(), &e))
+        .map_err(|e| out.fail(&path.display().to_string(), &e))
 }
 
 /// Reads assignments, group members and target states; on errors exit 2.
 pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
-    files.read().map_err(|e| fail(out, "inputs", &e))
+    files.read().map_err(|e| out.fail("inputs", &e))
 }
 
-/// The progress bar for a run: on stderr, only on a terminal.
-pub fn bar(out: &Out) -> ProgressBar {
-    ProgressBar::new(out.stderr_tty)
+/// The progress bar over a run that reads `paths`: on stderr, only on a terminal.
+pub fn bar<'a>(out: &Out, paths: impl IntoIterator<Item = &'a Path>) -> ProgressBar {
+    ProgressBar::for_run(out.stderr_tty, total_size(paths))
+}
+
+/// Loads the rules and the access files with the bar's phases.
+pub fn load_all(
+    rules: (&Path, &RulesArgs, EvalArgs),
+    files: &InputFiles,
+    bar: &ProgressBar,
+    out: &mut Out,
+) -> Result<(Rules, Inputs), Exit> {
+    bar.phase(phase::RULES);
+    let loaded = load_rules_with(rules.0, rules.1, rules.2, out)?;
+    bar.advance(total_size([rules.0]));
+    bar.phase(phase::INPUTS);
+    let inputs = load_inputs(files, out)?;
+    bar.advance(total_size(files.paths().iter().map(PathBuf::as_path)));
+    Ok((loaded, inputs))
 }

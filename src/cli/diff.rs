@@ -2,15 +2,18 @@
 //! in `scopesim::review::diff`; this is argument checks, loading and printing.
 
 use super::Exit;
-use super::common::{DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with};
+use super::common::{
+    CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, load_inputs, load_rules_with, phase,
+};
 use super::output::Out;
 use super::plan::Boundary;
 use scopesim::diag::{Code, Diagnostic};
-use scopesim::output::atomic::stage;
 use scopesim::output::paths::check_outputs;
 use scopesim::pipeline::InputFiles;
+use scopesim::pipeline::evidence::InputRef;
+use scopesim::review::diff::html::{DiffPage, diff_html};
 use scopesim::review::diff::{
-    DiffOptions, Selection, TextOptions, columns, compare, render_text, to_json, write_report_csv,
+    DiffOptions, Selection, TextOptions, columns, compare, render_text, stage_report, to_json,
 };
 use std::path::PathBuf;
 
@@ -18,6 +21,8 @@ use std::path::PathBuf;
 pub enum Format {
     Table,
     Json,
+    /// A self-contained audit page (charts, users and reasons, inputs with hashes).
+    Html,
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,9 +61,17 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write the output here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Write every user whose scope changes to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+    /// A line the HTML page shows under its title (operator, ticket).
+    #[arg(long, value_name = "TEXT")]
+    pub stamp: Option<String>,
     /// Users listed per app in the table (the report and JSON have all of them).
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_users: usize,
@@ -70,26 +83,23 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
     }
 }
 
-fn usage(out: &mut Out, message: &str, help: &str) -> Exit {
-    out.error(Diagnostic::error(Code::Usage, message.to_string()).with_help(help.to_string()))
-}
-
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let stage_mode = args.rules.len() == 1;
     if stage_mode && (args.app.is_none() || args.from.is_none()) {
-        return Err(usage(
-            out,
+        return Err(out.usage(
             "with one rules file, say which stages to compare",
             "write `scopesim diff RULES --app APP --from STAGE --to STAGE -d users.csv`, or give two files: `scopesim diff OLD NEW -d users.csv`",
         ));
     }
     if !stage_mode && args.from.is_some() {
-        return Err(usage(
-            out,
+        return Err(out.usage(
             "`--from` and `--to` compare two stages of one file",
             "with two files, pick a stage with `--stage NAME`, or leave it out to compare each app's last stage",
         ));
     }
+    let source = args.directory.source();
+    let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
+    bar.phase(phase::RULES);
     let old = load_rules_with(&args.rules[0], &args.rules_opts, args.eval, out)?;
     let new = match args.rules.get(1) {
         Some(p) if !stage_mode => Some(load_rules_with(p, &args.rules_opts, args.eval, out)?),
@@ -107,22 +117,22 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         group_members: args.group_members.clone(),
         ..InputFiles::default()
     };
-    if let Some(report) = &args.report {
-        let mut paths = old.input_paths();
-        paths.extend(new.iter().flat_map(|n| n.input_paths()));
-        paths.extend(args.directory.directory.iter().cloned());
-        paths.extend(files.paths());
-        check_outputs(&paths, &[("--report", report)]).map_err(|e| out.errors(&e))?;
-    }
+    let mut paths = old.input_paths();
+    paths.extend(new.iter().flat_map(|n| n.input_paths()));
+    paths.extend(source.paths.iter().cloned());
+    paths.extend(files.paths());
+    let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--report", &args.report)]
+        .into_iter()
+        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
+        .collect();
+    check_outputs(&paths, &outputs).map_err(|e| out.errors(&e))?;
+    bar.phase(phase::INPUTS);
     let inputs = load_inputs(&files, out)?;
     let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
-    let bar = bar(out);
-    let dir = args
-        .directory
-        .source()
+    let dir = source
         .read(columns, &bar)
-        .map_err(|e| fail(out, "directory", &e))?;
-    drop(bar);
+        .map_err(|e| out.fail("directory", &e))?;
+    bar.phase(phase::COMPARE);
     out.diagnostics(dir.diagnostics(), &Default::default());
     let options = DiffOptions {
         eval: args.eval.options(),
@@ -141,33 +151,18 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         if e.sources().is_empty() {
             out.errors(&e)
         } else {
-            fail(out, "rules", &e)
+            out.fail("rules", &e)
         }
     })?;
+    drop(bar);
     out.diagnostics(&diff.warnings, &Default::default());
-
-    let mut note = None;
     let mut staged = Vec::new();
+    let mut written = None;
     if let Some(path) = &args.report {
-        let mut rows = 0;
-        let s = stage(path, |w| {
-            rows = write_report_csv(&diff, w)?;
-            Ok(())
-        })
-        .map_err(|e| {
-            out.error(
-                Diagnostic::error(
-                    Code::Io,
-                    format!("cannot write the report `{}`: {e}", path.display()),
-                )
-                .with_help("check that the directory exists and is writable"),
-            )
-        })?;
+        let (s, rows, sha) =
+            stage_report(&diff, path, args.csv.style()).map_err(|d| out.error(d))?;
         staged.push(s);
-        note = Some(format!(
-            "report: {rows} rows written to {}\n",
-            path.display()
-        ));
+        written = Some((path.display().to_string(), rows, sha));
     }
     let text = match args.format {
         Format::Json => {
@@ -176,21 +171,41 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             s.push('\n');
             s
         }
-        Format::Table => {
-            let mut s = render_text(
-                &diff,
-                TextOptions {
-                    max_users: args.max_users,
-                    width: if out.stdout_tty { None } else { Some(160) },
-                },
+        Format::Html => {
+            let mut evidence: Vec<InputRef> = old.evidence();
+            evidence.extend(new.iter().flat_map(|n| n.evidence()));
+            evidence.extend(
+                dir.inputs()
+                    .iter()
+                    .map(|i| InputRef::from_info("directory", i)),
             );
-            if let Some(n) = &note {
-                s.push_str(n);
+            evidence.extend(inputs.evidence.iter().cloned());
+            let page = DiffPage {
+                inputs: &evidence,
+                warnings: &diff.warnings,
+                sources: old.sources(),
+                report: written
+                    .as_ref()
+                    .map(|(p, r, s)| (p.as_str(), *r, s.as_str())),
+                stamp: args.stamp.as_deref(),
+            };
+            diff_html(&diff, &page)
+        }
+        Format::Table => {
+            let opts = TextOptions {
+                max_users: args.max_users,
+                width: out.width,
+                paint: out.paint(),
+            };
+            let mut s = render_text(&diff, opts);
+            if let Some((path, rows, _)) = &written {
+                let path = scopesim::text::escape_control(path);
+                s.push_str(&format!("report: {rows} rows written to {path}\n"));
             }
-            scopesim::text::escape_control(&s).into_owned()
+            s
         }
     };
-    let printed = out.write_result(None, &text, staged);
+    let printed = out.write_result(args.output.as_deref(), &text, staged);
     if printed != Exit::Ok {
         return Ok(printed);
     }

@@ -1,10 +1,7 @@
 //! `scopesim explain`: Entra's on-demand provisioning steps for one user, offline (S29).
 
 use super::Exit;
-use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
-    run_label,
-};
+use super::common::{AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, load_all};
 use super::output::Out;
 use scopesim::pipeline::{Columns, Options, Simulation, find_user};
 use scopesim::report::explain::{explain_user, render_text};
@@ -50,9 +47,15 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let rules = load_rules_with(&args.rules, &args.rules_opts, args.eval, out)?;
-    let inputs = load_inputs(&args.access.files(), out)?;
+    let files = args.access.files();
     let source = args.directory.source();
+    let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
+    let (rules, inputs) = load_all(
+        (&args.rules, &args.rules_opts, args.eval),
+        &files,
+        &bar,
+        out,
+    )?;
     let sim = Simulation {
         rules: &rules,
         directory: &source,
@@ -65,10 +68,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             },
         },
     };
-    let bar = bar(out);
-    let run = sim
-        .run(Columns::All, &bar)
-        .map_err(|e| fail(out, &run_label(&e), &e))?;
+    let run = sim.run(Columns::All, &bar).map_err(|e| out.fail_run(&e))?;
     drop(bar);
     let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
     let explanation = explain_user(

@@ -2,13 +2,13 @@
 //! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
 
 use super::Exit;
-use super::common::{EvalArgs, RulesArgs, bar, fail, load_inputs, parse_delimiter, parse_format};
+use super::common::{EvalArgs, RulesArgs, bar, load_inputs, parse_format, phase};
 use super::output::Out;
-use scopesim::diag::Severity;
-use scopesim::diag::{Code, Diagnostic};
+use scopesim::diag::{Code, Diagnostic, Severity};
 use scopesim::directory::{ColumnSelection, InputFormat};
+use scopesim::output::dialect::parse_delimiter;
 use scopesim::pipeline::{DirectorySource, InputFiles, rule_attributes};
-use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_table, to_json};
+use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_list, to_json};
 use scopesim::rules::load::load_path_with;
 use std::path::PathBuf;
 
@@ -38,7 +38,7 @@ pub struct Args {
     /// Force the input format instead of detecting it from the content.
     #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
-    /// Force the CSV delimiter (detected from the header otherwise).
+    /// Force the CSV delimiter of the export (detected from the header otherwise).
     #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
     pub delimiter: Option<u8>,
     /// Count malformed rows and go on, instead of stopping at them.
@@ -56,7 +56,7 @@ pub struct Args {
     /// Report a stage that puts more than this percentage of the directory in scope.
     #[arg(long, value_parser = parse_share, default_value = "50", value_name = "PCT")]
     pub max_scope_share: f64,
-    /// Output format.
+    /// Output format (`table`: a located list that fits the width).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit 1 when a finding at or above this level exists.
@@ -77,7 +77,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         let mut e =
             scopesim::diag::Errors::from(loaded.diagnostics.clone()).with_sources(&loaded.sources);
         e.sort();
-        return Err(fail(out, &args.rules.display().to_string(), &e));
+        return Err(out.fail(&args.rules.display().to_string(), &e));
     }
     let opts = LintOptions {
         anchoring: args.eval.regex_anchoring.get(),
@@ -86,14 +86,12 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let findings = if args.directory.is_empty() {
         lint(&loaded, None, &opts)
     } else {
-        let inputs = load_inputs(
-            &InputFiles {
-                assignments: args.assignments.clone(),
-                group_members: args.group_members.clone(),
-                ..InputFiles::default()
-            },
-            out,
-        )?;
+        let files = InputFiles {
+            assignments: args.assignments.clone(),
+            group_members: args.group_members.clone(),
+            ..InputFiles::default()
+        };
+        let inputs = load_inputs(&files, out)?;
         let mut selection = ColumnSelection::only(rule_attributes(&loaded.rules));
         selection.add("userType");
         let source = DirectorySource {
@@ -102,11 +100,11 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             delimiter: args.delimiter,
             skip_bad_rows: args.skip_bad_rows,
         };
-        let bar = bar(out);
+        let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
         let dir = source
             .read(selection, &bar)
-            .map_err(|e| fail(out, "directory", &e))?;
-        drop(bar);
+            .map_err(|e| out.fail("directory", &e))?;
+        bar.phase(phase::LINT);
         out.diagnostics(dir.diagnostics(), &Default::default());
         let inputs = inputs.rollout_inputs();
         lint(&loaded, Some(LintData { dir: &dir, inputs }), &opts)
@@ -118,11 +116,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             s.push('\n');
             s
         }
-        Format::Table => {
-            let width = if out.stdout_tty { None } else { Some(160) };
-            scopesim::text::escape_control(&render_table(&findings, &loaded.sources, width))
-                .into_owned()
-        }
+        Format::Table => render_list(&findings, &loaded.sources, out.width, out.paint()),
     };
     let printed = out.stdout(&text);
     if printed != Exit::Ok {

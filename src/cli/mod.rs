@@ -17,9 +17,10 @@ mod lint;
 mod plan;
 mod test;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 pub use scopesim::output::console::Exit;
 use scopesim::output::console::{ColorChoice, Console as Out, ErrorFormat};
+use scopesim::output::help;
 
 /// The console, under the name the commands use.
 mod output {
@@ -35,12 +36,15 @@ use std::process::ExitCode;
     long_about = "Simulate Microsoft Entra ID app-provisioning scoping filters offline: who would be created, kept, disabled or deleted at each stage of a rollout, from exported files, before anything goes live."
 )]
 pub struct Cli {
-    /// When to use colours.
+    /// When to use colours (`auto` honours NO_COLOR and CLICOLOR_FORCE).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// How to print errors and warnings (json: one object per line on stderr).
     #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
+    /// Lay tables out in N columns (default: the terminal's width; 160 in a pipe).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -86,35 +90,29 @@ pub enum Command {
     Gen(gen_cmd::Args),
     /// Evaluate one attribute-mapping expression on given values, like Graph's parseExpression.
     Expression(expression::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of scopesim, or of one command.
+    Man {
+        /// The command (`plan`, `diff`, ...); without it, scopesim's page.
+        command: Option<String>,
+    },
 }
 
-/// On SIGINT or SIGTERM: remove the temporary files of outputs not yet in place, say so,
-/// and exit 130 or 143 at once (from a watcher thread, so that a long read or report
-/// stops promptly whatever it is doing).
-fn watch_signals() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
-        return;
-    };
-    std::thread::spawn(move || {
-        if let Some(sig) = signals.forever().next() {
-            scopesim::output::atomic::remove_pending();
-            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
-            let _ = std::io::Write::write_all(
-                &mut std::io::stderr(),
-                format!(
-                    "interrupted ({name}): stopped, and outputs not yet in place were removed\n"
-                )
-                .as_bytes(),
-            );
-            std::process::exit(128 + sig);
-        }
-    });
+/// The command line with each command's examples at the end of its `--help`.
+pub fn command() -> clap::Command {
+    help::with_examples(Cli::command())
 }
 
 pub fn main() -> ExitCode {
-    watch_signals();
-    let cli = match Cli::try_parse() {
+    scopesim::output::console::watch_signals();
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -126,7 +124,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let mut out = Out::new(cli.color, cli.error_format);
+    let width = cli.width.map(usize::from);
+    let mut out = Out::new(cli.color, cli.error_format, width);
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &mut out),
         Command::Convert(a) => convert::run(a, &mut out),
@@ -137,6 +136,22 @@ pub fn main() -> ExitCode {
         Command::Test(a) => test::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
         Command::Expression(a) => expression::run(a, &mut out),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            help::completions(&mut command(), shell, &mut buf);
+            out.stdout(&String::from_utf8_lossy(&buf))
+        }
+        Command::Man { command: sub } => {
+            let mut buf = Vec::new();
+            match help::man_page(&command(), sub.as_deref(), &mut buf) {
+                Ok(true) => out.stdout(&String::from_utf8_lossy(&buf)),
+                Ok(false) => out.usage(
+                    &format!("no command `{}`", sub.unwrap_or_default()),
+                    "run `scopesim --help` for the list of commands",
+                ),
+                Err(e) => out.io_error("the man page", &e),
+            }
+        }
     };
     ExitCode::from(exit as u8)
 }

@@ -1,27 +1,16 @@
 //! `scopesim plan`: the rollout plan, per app and stage, with an optional per-user report.
+//! What is written is decided in `scopesim::report::plan_output`.
 
 use super::Exit;
 use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
-    run_label,
+    AccessArgs, CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, load_all, phase,
 };
 use super::output::Out;
 use scopesim::output::paths::check_outputs;
-use scopesim::pipeline::{Columns, Options, Simulation};
-use scopesim::report::plan::{
-    ReportContext, Summary, SummaryFormat, render_summary, summary_rows, write_report,
-};
+use scopesim::pipeline::{Options, Simulation};
+use scopesim::report::plan_output::{PlanFormat, PlanOutputs, render_plan};
 use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
-use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-    /// A self-contained HTML page (summary, reasons, warnings, inputs).
-    Html,
-}
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Boundary {
@@ -53,14 +42,20 @@ pub struct Args {
     #[command(flatten)]
     pub eval: EvalArgs,
     /// Output format of the summary.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
     /// Write the summary here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Write one row per user, app and stage (CSV, or Parquet with the `parquet` feature).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+    /// A line the HTML page shows under its title (operator, ticket): without it the page
+    /// is byte-identical across runs.
+    #[arg(long, value_name = "TEXT")]
+    pub stamp: Option<String>,
     /// Only this app.
     #[arg(long)]
     pub app: Option<String>,
@@ -82,22 +77,30 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
 }
 
 fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let rules = load_rules_with(&args.rules, &args.rules_opts, args.eval, out)?;
+    let files = args.access.files();
+    let source = args.directory.source();
+    let paths = files.paths();
+    let bar = bar(
+        out,
+        [args.rules.as_path()]
+            .into_iter()
+            .chain(source.paths.iter().map(PathBuf::as_path))
+            .chain(paths.iter().map(PathBuf::as_path)),
+    );
+    let rule_args = (args.rules.as_path(), &args.rules_opts, args.eval);
+    let (rules, inputs) = load_all(rule_args, &files, &bar, out)?;
     let (app, stage) = (args.app.as_deref(), args.stage.as_deref());
     rules
         .check_selection(app, stage)
         .map_err(|e| out.errors(&e))?;
-    let files = args.access.files();
-    let source = args.directory.source();
     let mut input_paths = rules.input_paths();
     input_paths.extend(source.paths.iter().cloned());
-    input_paths.extend(files.paths());
-    let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--report", &args.report)]
+    input_paths.extend(paths);
+    let outputs: Vec<(&str, &Path)> = [("-o", &args.output), ("--report", &args.report)]
         .into_iter()
         .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
         .collect();
     check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
-    let inputs = load_inputs(&files, out)?;
     let sim = Simulation {
         rules: &rules,
         directory: &source,
@@ -110,79 +113,30 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             },
         },
     };
-    // Without a per-user report no value is needed after evaluation: stream the export.
-    let columns = if args.report.is_some() {
-        Columns::Report
+    let o = PlanOutputs {
+        format: args.format,
+        report: args.report.as_deref(),
+        app,
+        stage,
+        csv: args.csv.style(),
+        stamp: args.stamp.as_deref(),
+        width: out.width,
+        paint: out.paint(),
+    };
+    let run = sim.run(o.columns(), &bar).map_err(|e| out.fail_run(&e))?;
+    bar.phase(if o.report.is_some() {
+        phase::REPORT
     } else {
-        Columns::Counts
-    };
-    let bar = bar(out);
-    let run = sim
-        .run(columns, &bar)
-        .map_err(|e| fail(out, &run_label(&e), &e))?;
+        phase::RENDER
+    });
+    let result = render_plan(&run, &rules, &inputs, &o).map_err(|e| out.errors(&e))?;
     drop(bar);
-    let mut warnings = run.warnings.clone();
-    let ev = &run.evaluated;
-
-    let mut report_note = None;
-    let mut staged = Vec::new();
-    if let Some(path) = &args.report {
-        let ctx = ReportContext {
-            plan: &ev.plan,
-            outcomes: &ev.outcomes,
-            dir: &run.directory,
-            rollout: &ev.rollout,
-            group_members: inputs.group_members.as_ref(),
-            app,
-            stage,
-        };
-        let written = write_report(&ctx, path).map_err(|e| out.errors(&e))?;
-        warnings.extend(written.warning);
-        report_note = Some(format!(
-            "report: {} rows written to {}",
-            written.rows,
-            path.display()
-        ));
-        staged.push(written.staged);
-    }
-
-    let rows = summary_rows(&ev.rollout, app, stage);
-    let format = match args.format {
-        Format::Table => SummaryFormat::Table {
-            width: if out.stdout_tty { None } else { Some(160) },
-        },
-        Format::Csv => SummaryFormat::Csv,
-        Format::Json => SummaryFormat::Json,
-        Format::Html => SummaryFormat::Html,
-    };
-    if !format.embeds_warnings() {
-        out.diagnostics(&warnings, rules.sources());
-    }
-    let summary = Summary {
-        rows: &rows,
-        rollout: &ev.rollout,
-        users: run.directory.len(),
-        warnings: &warnings,
-        sources: rules.sources(),
-        evidence: &run.evidence,
-        report_note: report_note.as_deref(),
-    };
-    let mut text = render_summary(&summary, format).map_err(|e| out.io_error("the summary", &e))?;
-    if matches!(format, SummaryFormat::Table { .. }) {
-        text = scopesim::text::escape_control(&text).into_owned();
-    }
-    let printed = out.write_result(args.output.as_deref(), &text, staged);
+    out.warnings("plan", &result.warnings, rules.sources());
+    let printed = out.write_result(args.output.as_deref(), &result.text, result.staged);
     if printed != Exit::Ok {
         return Ok(printed);
     }
-    let held = ev
-        .rollout
-        .apps
-        .iter()
-        .filter(|a| app.is_none_or(|n| n == a.name))
-        .flat_map(|a| &a.stages)
-        .any(|s| s.held && stage.is_none_or(|n| n == s.name));
-    if held || (args.fail_on_warnings && !warnings.is_empty()) {
+    if result.held || (args.fail_on_warnings && result.warning_count > 0) {
         return Ok(Exit::Failed);
     }
     Ok(Exit::Ok)

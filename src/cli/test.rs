@@ -3,7 +3,7 @@
 
 use super::AnchoringArg;
 use super::Exit;
-use super::common::{EvalArgs, bar, fail, load_inputs, load_rules};
+use super::common::{EvalArgs, bar, load_inputs, load_rules};
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
@@ -76,10 +76,10 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             paths: suite.directory.clone(),
             ..DirectorySource::default()
         };
-        let bar = bar(out);
+        let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
         let dir = source
             .read(ColumnSelection::only(loaded.attributes()), &bar)
-            .map_err(|e| fail(out, "directory", &e))?;
+            .map_err(|e| out.fail("directory", &e))?;
         drop(bar);
         Some((dir, inputs))
     };
@@ -100,7 +100,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
             return Err(Exit::Error);
         }
         Err(RunError::Rules(d)) => {
-            return Err(fail(out, "rules", &d.with_sources(loaded.sources())));
+            return Err(out.fail("rules", &d.with_sources(loaded.sources())));
         }
     };
     let text = match args.format {

@@ -482,6 +482,7 @@ impl Simulation<'_> {
             Some(s) => s,
             None => {
                 let dir = self.directory.read(selection, progress)?;
+                progress.phase(crate::output::progress::phase::EVALUATE);
                 let plan = compile(self.rules.rules(), &dir, self.options.eval)
                     .map_err(|e| e.with_sources(self.rules.sources()))?;
                 let outcomes = evaluate(&plan, &dir);
@@ -493,6 +494,7 @@ impl Simulation<'_> {
                 (dir, plan, outcomes, facts)
             }
         };
+        progress.phase(crate::output::progress::phase::ROLLOUT);
         let rollout = simulate_with(
             self.rules.rules(),
             &plan,
