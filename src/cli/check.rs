@@ -1,9 +1,10 @@
 //! `scopesim check`: read and statically check rule files.
 
+use super::Exit;
 use super::common::RulesArgs;
 use super::output::Out;
-use super::{AnchoringArg, Exit};
 use scopesim::diag;
+use scopesim::regex::Anchoring;
 use scopesim::rules::check::{CheckOptions, Counts, check_loaded};
 use scopesim::rules::load::{load_path_with, split_named_path};
 use scopesim::rules::secrets::describe;
@@ -18,15 +19,15 @@ pub struct Args {
     #[command(flatten)]
     pub rules_opts: RulesArgs,
     /// How REGEX MATCH patterns are anchored (S7).
-    #[arg(long, value_enum, default_value_t = AnchoringArg::Partial)]
-    pub regex_anchoring: AnchoringArg,
+    #[arg(long, value_enum, default_value_t = Anchoring::Partial)]
+    pub regex_anchoring: Anchoring,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
     let mut all = Vec::new();
     let mut report = String::new();
     let opts = CheckOptions {
-        anchoring: args.regex_anchoring.get(),
+        anchoring: args.regex_anchoring,
     };
     for path in &args.rules {
         let loaded = load_path_with(path, &args.rules_opts.options());

@@ -2,13 +2,14 @@
 //! pipeline requests once (ripgrep's low-level to high-level arguments), and the progress
 //! bar over the whole run.
 
+use super::Exit;
 use super::output::Out;
-use super::{AnchoringArg, Exit};
 use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
 use scopesim::output::dialect::{CsvDialect, CsvStyle, parse_delimiter};
 pub use scopesim::output::progress::{Bar as ProgressBar, phase, total_size};
 use scopesim::pipeline::{DirectorySource, InputFiles, Inputs, Rules};
+use scopesim::regex::Anchoring;
 use scopesim::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
 
@@ -104,14 +105,14 @@ impl CsvArgs {
 pub struct EvalArgs {
     /// How REGEX MATCH patterns are anchored (S7): `partial` is .NET IsMatch (a match
     /// anywhere, Entra's engine); `full` requires the whole value to match.
-    #[arg(long, value_enum, default_value_t = AnchoringArg::Partial)]
-    pub regex_anchoring: AnchoringArg,
+    #[arg(long, value_enum, default_value_t = Anchoring::Partial)]
+    pub regex_anchoring: Anchoring,
 }
 
 impl EvalArgs {
     pub fn options(self) -> EvalOptions {
         EvalOptions {
-            anchoring: self.regex_anchoring.get(),
+            anchoring: self.regex_anchoring,
         }
     }
 }
@@ -141,8 +142,9 @@ impl RulesArgs {
 }
 
 /// Loads and checks rules; on errors prints them and returns exit 2.
-pub fn load_rules(path: &Path, eval: EvalArgs, out: &mut Out) -> Result<Rules, Exit> {
-    load_rules_with(path, &RulesArgs::default(), eval, out)
+pub fn load_rules(path: &Path, anchoring: Anchoring, out: &mut Out) -> Result<Rules, Exit> {
+    Rules::load_with(path, &LoadOptions::default(), anchoring)
+        .map_err(|e| out.fail(&path.display().to_string(), &e))
 }
 
 /// [`load_rules`] with a schema's app name and secrets.
@@ -152,7 +154,7 @@ pub fn load_rules_with(
     eval: EvalArgs,
     out: &mut Out,
 ) -> Result<Rules, Exit> {
-    Rules::load_with(path, &rules.options(), eval.regex_anchoring.get())
+    Rules::load_with(path, &rules.options(), eval.regex_anchoring)
         .map_err(|e| out.fail(&path.display().to_string(), &e))
 }
 
@@ -164,6 +166,20 @@ pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
 /// The progress bar over a run that reads `paths`: on stderr, only on a terminal.
 pub fn bar<'a>(out: &Out, paths: impl IntoIterator<Item = &'a Path>) -> ProgressBar {
     ProgressBar::for_run(out.stderr_tty, total_size(paths))
+}
+
+/// The bar over a run that reads the rules, the export and the access files.
+pub fn run_bar(
+    out: &Out,
+    rules: &Path,
+    source: &DirectorySource,
+    files: &InputFiles,
+) -> ProgressBar {
+    let access = files.paths();
+    let all = [rules]
+        .into_iter()
+        .chain(source.paths.iter().map(PathBuf::as_path));
+    bar(out, all.chain(access.iter().map(PathBuf::as_path)))
 }
 
 /// Loads the rules and the access files with the bar's phases.

@@ -4,11 +4,9 @@
 use super::Exit;
 use super::common::RulesArgs;
 use super::output::Out;
-use scopesim::diag::{self, Code, Diagnostic};
-use scopesim::output::atomic::write_atomic;
+use scopesim::diag;
 use scopesim::rules::convert::{ConvertOptions, Syntax, convert, diagnostics};
 use scopesim::rules::load::load_path_with;
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -72,14 +70,5 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
             return out.errors(&e);
         }
     }
-    match &args.output {
-        Some(path) => match write_atomic(path, |w: &mut dyn Write| w.write_all(text.as_bytes())) {
-            Ok(()) => Exit::Ok,
-            Err(e) => out.error(
-                Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", path.display()))
-                    .with_help("check that the directory exists and is writable"),
-            ),
-        },
-        None => out.stdout(&text),
-    }
+    out.write_result(args.output.as_deref(), &text, Vec::new())
 }

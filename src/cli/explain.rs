@@ -1,18 +1,12 @@
 //! `scopesim explain`: Entra's on-demand provisioning steps for one user, offline (S29).
 
 use super::Exit;
-use super::common::{AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, load_all};
+use super::common::{AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, load_all, run_bar};
 use super::output::Out;
 use scopesim::pipeline::{Columns, Options, Simulation, find_user};
-use scopesim::report::explain::{explain_user, render_text};
+use scopesim::report::explain::{ExplainFormat, explain_user, render};
 use scopesim::rollout::RolloutOptions;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -36,20 +30,15 @@ pub struct Args {
     #[arg(long)]
     pub stage: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let files = args.access.files();
     let source = args.directory.source();
-    let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
+    let bar = run_bar(out, &args.rules, &source, &files);
     let (rules, inputs) = load_all(
         (&args.rules, &args.rules_opts, args.eval),
         &files,
@@ -80,9 +69,5 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         args.app.as_deref(),
         args.stage.as_deref(),
     );
-    let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
-        Format::Text => scopesim::text::escape_control(&render_text(&explanation)).into_owned(),
-    };
-    Ok(out.stdout(&text))
+    Ok(out.stdout(&render(&explanation, args.format)))
 }

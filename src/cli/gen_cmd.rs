@@ -18,31 +18,24 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Users files to write: csv (Download users), json (Graph pages), ndjson.
-    #[arg(long, value_delimiter = ',', default_value = "csv,json")]
-    pub formats: Vec<String>,
+    #[arg(long, value_delimiter = ',', default_value = "csv,json", value_parser = parse_gen_format)]
+    pub formats: Vec<GenFormat>,
     /// Users per Graph JSON page (1-999).
     #[arg(long, default_value_t = DEFAULT_JSON_PAGE_SIZE)]
     pub page_size: usize,
 }
 
+fn parse_gen_format(s: &str) -> Result<GenFormat, String> {
+    s.parse()
+        .map_err(|e: scopesim::directory::synth::GenError| e.to_string())
+}
+
 pub fn run(args: Args, out: &mut Out) -> Exit {
-    let mut formats = Vec::new();
-    for f in &args.formats {
-        match f.parse::<GenFormat>() {
-            Ok(g) => formats.push(g),
-            Err(e) => {
-                return out.error(
-                    Diagnostic::error(Code::Usage, e.to_string())
-                        .with_help("use csv, json or ndjson"),
-                );
-            }
-        }
-    }
     let opts = GenOptions {
         users: args.users,
         seed: args.seed,
         out_dir: args.out.clone(),
-        formats,
+        formats: args.formats.clone(),
         json_page_size: args.page_size,
     };
     match generate(&opts) {

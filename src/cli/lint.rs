@@ -4,26 +4,14 @@
 use super::Exit;
 use super::common::{EvalArgs, RulesArgs, bar, load_inputs, parse_format, phase};
 use super::output::Out;
-use scopesim::diag::{Code, Diagnostic, Severity};
+use scopesim::diag::Severity;
 use scopesim::directory::{ColumnSelection, InputFormat};
 use scopesim::output::dialect::parse_delimiter;
+use scopesim::output::format::parse_percent;
 use scopesim::pipeline::{DirectorySource, InputFiles, rule_attributes};
-use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_list, to_json};
+use scopesim::review::lint::{LintData, LintFormat, LintOptions, fails, lint, render};
 use scopesim::rules::load::load_path_with;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
-
-fn parse_share(s: &str) -> Result<f64, String> {
-    match s.trim_end_matches('%').parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
-    }
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -54,23 +42,18 @@ pub struct Args {
     #[command(flatten)]
     pub eval: EvalArgs,
     /// Report a stage that puts more than this percentage of the directory in scope.
-    #[arg(long, value_parser = parse_share, default_value = "50", value_name = "PCT")]
+    #[arg(long, value_parser = parse_percent, default_value = "50", value_name = "PCT")]
     pub max_scope_share: f64,
     /// Output format (`table`: a located list that fits the width).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = LintFormat::Table)]
+    pub format: LintFormat,
     /// Exit 1 when a finding at or above this level exists.
     #[arg(long, value_enum, default_value_t = Severity::Error)]
     pub deny: Severity,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let loaded = load_path_with(&args.rules, &args.rules_opts.options());
     if loaded.has_errors() {
         // Syntax errors: nothing to lint.
@@ -80,7 +63,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         return Err(out.fail(&args.rules.display().to_string(), &e));
     }
     let opts = LintOptions {
-        anchoring: args.eval.regex_anchoring.get(),
+        anchoring: args.eval.regex_anchoring,
         max_scope_share: args.max_scope_share,
     };
     let findings = if args.directory.is_empty() {
@@ -109,15 +92,13 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         let inputs = inputs.rollout_inputs();
         lint(&loaded, Some(LintData { dir: &dir, inputs }), &opts)
     };
-    let text = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&to_json(&findings, &loaded.sources))
-                .map_err(|e| out.error(Diagnostic::error(Code::Json, e.to_string())))?;
-            s.push('\n');
-            s
-        }
-        Format::Table => render_list(&findings, &loaded.sources, out.width, out.paint()),
-    };
+    let text = render(
+        &findings,
+        &loaded.sources,
+        args.format,
+        out.width,
+        out.paint(),
+    );
     let printed = out.stdout(&text);
     if printed != Exit::Ok {
         return Ok(printed);

@@ -17,7 +17,7 @@ mod lint;
 mod plan;
 mod test;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 pub use scopesim::output::console::Exit;
 use scopesim::output::console::{ColorChoice, Console as Out, ErrorFormat};
 use scopesim::output::help;
@@ -47,25 +47,6 @@ pub struct Cli {
     pub width: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Regex anchoring for REGEX MATCH (spec S7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum AnchoringArg {
-    /// .NET Regex.IsMatch: a match anywhere in the value (Entra's engine).
-    #[default]
-    Partial,
-    /// The whole value must match.
-    Full,
-}
-
-impl AnchoringArg {
-    pub fn get(self) -> scopesim::regex::Anchoring {
-        match self {
-            AnchoringArg::Partial => scopesim::regex::Anchoring::Partial,
-            AnchoringArg::Full => scopesim::regex::Anchoring::Full,
-        }
-    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -129,29 +110,18 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &mut out),
         Command::Convert(a) => convert::run(a, &mut out),
-        Command::Plan(a) => plan::run(a, &mut out),
-        Command::Explain(a) => explain::run(a, &mut out),
-        Command::Lint(a) => lint::run(a, &mut out),
-        Command::Diff(a) => diff::run(a, &mut out),
-        Command::Test(a) => test::run(a, &mut out),
+        Command::Plan(a) => plan::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Explain(a) => explain::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Lint(a) => lint::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Diff(a) => diff::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Test(a) => test::run(a, &mut out).unwrap_or_else(|e| e),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
         Command::Expression(a) => expression::run(a, &mut out),
-        Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            help::completions(&mut command(), shell, &mut buf);
-            out.stdout(&String::from_utf8_lossy(&buf))
-        }
-        Command::Man { command: sub } => {
-            let mut buf = Vec::new();
-            match help::man_page(&command(), sub.as_deref(), &mut buf) {
-                Ok(true) => out.stdout(&String::from_utf8_lossy(&buf)),
-                Ok(false) => out.usage(
-                    &format!("no command `{}`", sub.unwrap_or_default()),
-                    "run `scopesim --help` for the list of commands",
-                ),
-                Err(e) => out.io_error("the man page", &e),
-            }
-        }
+        Command::Completions { shell } => out.stdout(&help::completions(command(), shell)),
+        Command::Man { command: sub } => match help::man(&command(), sub.as_deref()) {
+            Ok(page) => out.stdout(&page),
+            Err(d) => out.error(d),
+        },
     };
     ExitCode::from(exit as u8)
 }

@@ -3,31 +3,14 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, load_all, phase,
+    AccessArgs, CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, load_all, phase, run_bar,
 };
 use super::output::Out;
-use scopesim::output::paths::check_outputs;
+use scopesim::output::paths::check_given;
 use scopesim::pipeline::{Options, Simulation};
 use scopesim::report::plan_output::{PlanFormat, PlanOutputs, render_plan};
 use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
-use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Boundary {
-    /// Held when disables + deletes are above the threshold.
-    Gt,
-    /// Held when they reach it.
-    Ge,
-}
-
-impl Boundary {
-    pub fn get(self) -> ThresholdBoundary {
-        match self {
-            Boundary::Gt => ThresholdBoundary::Gt,
-            Boundary::Ge => ThresholdBoundary::Ge,
-        }
-    }
-}
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -63,30 +46,18 @@ pub struct Args {
     #[arg(long)]
     pub stage: Option<String>,
     /// Accidental-deletion boundary (S27): held above the threshold (`gt`) or at it (`ge`).
-    #[arg(long, value_enum, default_value_t = Boundary::Gt)]
-    pub threshold_boundary: Boundary,
+    #[arg(long, value_enum, default_value_t = ThresholdBoundary::Gt)]
+    pub threshold_boundary: ThresholdBoundary,
     /// Exit 1 when there are warnings.
     #[arg(long)]
     pub fail_on_warnings: bool,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let files = args.access.files();
     let source = args.directory.source();
-    let paths = files.paths();
-    let bar = bar(
-        out,
-        [args.rules.as_path()]
-            .into_iter()
-            .chain(source.paths.iter().map(PathBuf::as_path))
-            .chain(paths.iter().map(PathBuf::as_path)),
-    );
+    let bar = run_bar(out, &args.rules, &source, &files);
     let rule_args = (args.rules.as_path(), &args.rules_opts, args.eval);
     let (rules, inputs) = load_all(rule_args, &files, &bar, out)?;
     let (app, stage) = (args.app.as_deref(), args.stage.as_deref());
@@ -95,12 +66,12 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         .map_err(|e| out.errors(&e))?;
     let mut input_paths = rules.input_paths();
     input_paths.extend(source.paths.iter().cloned());
-    input_paths.extend(paths);
-    let outputs: Vec<(&str, &Path)> = [("-o", &args.output), ("--report", &args.report)]
-        .into_iter()
-        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
-        .collect();
-    check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
+    input_paths.extend(files.paths());
+    let outputs = [
+        ("-o", args.output.as_deref()),
+        ("--report", args.report.as_deref()),
+    ];
+    check_given(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
     let sim = Simulation {
         rules: &rules,
         directory: &source,
@@ -108,7 +79,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         options: Options {
             eval: args.eval.options(),
             rollout: RolloutOptions {
-                threshold_boundary: args.threshold_boundary.get(),
+                threshold_boundary: args.threshold_boundary,
                 allow_missing_members: args.access.allow_missing_members,
             },
         },

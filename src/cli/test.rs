@@ -1,9 +1,8 @@
 //! `scopesim test`: run a TOML file of expectations against the rules it names. Parsing,
 //! running and coverage are in `scopesim::review::testing`; this loads and prints.
 
-use super::AnchoringArg;
 use super::Exit;
-use super::common::{EvalArgs, bar, load_inputs, load_rules};
+use super::common::{bar, load_inputs, load_rules};
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::directory::ColumnSelection;
@@ -19,48 +18,33 @@ pub enum Format {
     Json,
 }
 
-fn parse_pct(s: &str) -> Result<f64, String> {
-    match s.trim_end_matches('%').parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
-    }
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The test file (TOML): rules, optional directory, cases with expectations.
     pub tests: PathBuf,
     /// Fail when fewer than this percentage of filter and clause outcomes are covered.
-    #[arg(long, value_parser = parse_pct, value_name = "PCT")]
+    #[arg(long, value_parser = scopesim::output::format::parse_percent, value_name = "PCT")]
     pub min_coverage: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let suite = match load_suite(&args.tests) {
         Ok(s) => s,
         Err(e) => {
-            out.diagnostics(&e.diagnostics, &e.sources);
-            out.summary(&args.tests.display().to_string(), &e.diagnostics);
+            out.warnings(
+                &args.tests.display().to_string(),
+                &e.diagnostics,
+                &e.sources,
+            );
             return Err(Exit::Error);
         }
     };
     let anchoring = suite.anchoring.unwrap_or(Anchoring::Partial);
-    let eval_args = EvalArgs {
-        regex_anchoring: match anchoring {
-            Anchoring::Partial => AnchoringArg::Partial,
-            Anchoring::Full => AnchoringArg::Full,
-        },
-    };
-    let loaded = load_rules(&suite.rules.node, eval_args, out)?;
+    let loaded = load_rules(&suite.rules.node, anchoring, out)?;
     let real = if suite.directory.is_empty() {
         None
     } else {
@@ -95,8 +79,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let report = match result {
         Ok(r) => r,
         Err(RunError::Suite(d)) => {
-            out.diagnostics(&d, &suite.sources);
-            out.summary(&args.tests.display().to_string(), &d);
+            out.warnings(&args.tests.display().to_string(), &d, &suite.sources);
             return Err(Exit::Error);
         }
         Err(RunError::Rules(d)) => {

@@ -112,7 +112,7 @@ mod tests {
             "\u{1b}[31mdisable\u{1b}[0m"
         );
         assert_eq!(Paint::new(true).paint(None, "x"), "x");
-        assert_eq!(ColorChoice::Always.resolve(false), true);
-        assert_eq!(ColorChoice::Never.resolve(true), false);
+        assert!(ColorChoice::Always.resolve(false));
+        assert!(!ColorChoice::Never.resolve(true));
     }
 }

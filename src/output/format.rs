@@ -77,6 +77,14 @@ pub fn duration_range(min_minutes: f64, max_minutes: f64) -> String {
     }
 }
 
+/// Parses a percentage between 0 and 100 (`50`, `50%`, `12.5`), as options take it.
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

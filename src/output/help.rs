@@ -5,6 +5,7 @@
 //! repository's fixtures (a test runs them all), so a reader can paste one and see what
 //! the command does before pointing it at a tenant's exports.
 
+use crate::diag::{Code, Diagnostic};
 use clap::Command;
 use std::io::{self, Write};
 
@@ -78,10 +79,36 @@ pub fn with_examples(mut cmd: Command) -> Command {
     cmd
 }
 
-/// Writes the completion script of `shell` for `cmd`.
-pub fn completions(cmd: &mut Command, shell: clap_complete::Shell, w: &mut dyn Write) {
+/// The completion script of `shell` for `cmd`.
+pub fn completions(mut cmd: Command, shell: clap_complete::Shell) -> String {
     let name = cmd.get_name().to_string();
-    clap_complete::generate(shell, cmd, name, w);
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, name, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// The man page (roff) of `cmd`, or of its subcommand `sub`, or a usage error naming
+/// the commands.
+pub fn man(cmd: &Command, sub: Option<&str>) -> Result<String, Diagnostic> {
+    let mut buf = Vec::new();
+    match man_page(cmd, sub, &mut buf) {
+        Ok(true) => Ok(String::from_utf8_lossy(&buf).into_owned()),
+        Ok(false) => {
+            let names: Vec<String> = cmd
+                .get_subcommands()
+                .map(|c| format!("`{}`", c.get_name()))
+                .collect();
+            Err(Diagnostic::error(
+                Code::Usage,
+                format!("no command `{}`", sub.unwrap_or_default()),
+            )
+            .with_help(format!("commands: {}", names.join(", "))))
+        }
+        Err(e) => Err(Diagnostic::error(
+            Code::Io,
+            format!("cannot write the man page: {e}"),
+        )),
+    }
 }
 
 /// Writes the man page (roff) of `cmd`, or of its subcommand `sub`; `Ok(false)` when there

@@ -193,13 +193,19 @@ pub enum Td {
     Markup(String),
 }
 
+/// One row of a [`Table`]: cells, a class (`held`), and `data-*` attributes.
+pub type Row = (Vec<Td>, Option<&'static str>, Vec<(&'static str, String)>);
+
+/// Rows of a diverging chart: a value, users entering and leaving scope.
+pub type Counts = Vec<(String, usize, usize)>;
+
 /// A table: header, rows with an optional class and data attributes.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     /// Header cells.
     pub head: Vec<String>,
-    /// Rows: cells, a class (`held`), and `data-*` attributes.
-    pub rows: Vec<(Vec<Td>, Option<&'static str>, Vec<(&'static str, String)>)>,
+    /// Rows.
+    pub rows: Vec<Row>,
 }
 
 impl Table {
@@ -468,7 +474,7 @@ pub mod svg {
 
     /// Added (right, green) and removed (left, red) users by value: one group per
     /// attribute (its name, then one row per value), all on one scale.
-    pub fn diverging(title: &str, groups: &[(String, Vec<(String, usize, usize)>)]) -> String {
+    pub fn diverging(title: &str, groups: &[(String, super::Counts)]) -> String {
         let max = groups
             .iter()
             .flat_map(|g| g.1.iter().map(|r| r.1.max(r.2)))
@@ -545,10 +551,7 @@ pub const TOP_VALUES: usize = 10;
 
 /// Counts by value, reduced to the `top` largest (by `added + removed`, then by value)
 /// and one "other" row for the rest; null values are shown as `(no value)`.
-pub fn top_and_other(
-    mut rows: Vec<(Option<String>, usize, usize)>,
-    top: usize,
-) -> Vec<(String, usize, usize)> {
+pub fn top_and_other(mut rows: Vec<(Option<String>, usize, usize)>, top: usize) -> Counts {
     rows.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
     let mut out: Vec<(String, usize, usize)> = Vec::new();
     let (mut oa, mut or, mut others) = (0, 0, 0);

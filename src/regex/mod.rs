@@ -118,7 +118,7 @@ const MAX_GROUP_DEPTH: usize = 100;
 const RUST_NEST_LIMIT: u32 = 1_000;
 
 /// How much of the value a pattern has to match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Anchoring {
     /// A match anywhere in the value counts, like .NET `Regex.IsMatch`.
     #[default]

@@ -15,6 +15,23 @@ use crate::value::parse_bool;
 use serde::Serialize;
 use std::fmt::Write;
 
+/// The formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// The steps as on-demand provisioning shows them (control characters escaped).
+    Text,
+    /// The explanation as data.
+    Json,
+}
+
+/// The explanation in `format`.
+pub fn render(e: &Explanation, format: ExplainFormat) -> String {
+    match format {
+        ExplainFormat::Json => serde_json::to_string_pretty(e).unwrap_or_default() + "\n",
+        ExplainFormat::Text => crate::text::escape_control(&render_text(e)).into_owned(),
+    }
+}
+
 /// The whole explanation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use table::{ActionBits, CycleInputs, FailBits, StateBits};
 
 /// How the deletion threshold compares (S27): the docs say both "above" and "met".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ThresholdBoundary {
     /// Held when disables + deletes > threshold (default: "anything above the threshold").

@@ -10,7 +10,7 @@ use super::{AppDiff, Change, Diff, FilterChangeKind};
 use crate::diag::Diagnostic;
 use crate::output::format::{count, counted};
 use crate::output::html::{
-    Page, TOP_VALUES, Table, Td, action_colour, escape, legend, svg, top_and_other,
+    Counts, Page, TOP_VALUES, Table, Td, action_colour, escape, legend, svg, top_and_other,
 };
 use crate::pipeline::evidence::InputRef;
 use crate::source::Sources;
@@ -244,7 +244,7 @@ fn app_section(p: &mut Page, i: usize, a: &AppDiff, page: &DiffPage<'_>) {
             )],
         ));
     }
-    let groups: Vec<(String, Vec<(String, usize, usize)>)> = a
+    let groups: Vec<(String, Counts)> = a
         .breakdowns
         .iter()
         .map(|b| {

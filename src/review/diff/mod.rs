@@ -16,12 +16,13 @@
 //! The module follows the comparison: [`pairing`] chooses the two sides (apps by name
 //! across two files, or two stages of one app), [`compute`] runs them and collects the
 //! users whose scope changes, [`structure`] compares the filters and settings as
-//! written, [`render`] prints the result (text, JSON, the `--report` CSV) and [`html`]
-//! builds its audit page. This file
+//! written, [`render`] prints the result (text, JSON, the `--report` CSV), [`html`]
+//! builds its audit page and [`output`] decides what the command writes. This file
 //! holds the data model they share.
 
 pub mod compute;
 pub mod html;
+pub mod output;
 pub mod pairing;
 pub mod render;
 pub mod structure;

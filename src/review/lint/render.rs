@@ -15,6 +15,29 @@ use crate::source::Sources;
 use crate::text::escape_control;
 use serde_json::{Value, json};
 
+/// The formats of `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintFormat {
+    /// A located list that fits the width, with a count line.
+    Table,
+    /// JSON for CI.
+    Json,
+}
+
+/// Findings in `format`, laid out in `width` columns with `paint` (text only).
+pub fn render(
+    findings: &[Finding],
+    sources: &Sources,
+    format: LintFormat,
+    width: usize,
+    paint: Paint,
+) -> String {
+    match format {
+        LintFormat::Json => format!("{:#}\n", to_json(findings, sources)),
+        LintFormat::Table => render_list(findings, sources, width, paint),
+    }
+}
+
 /// Findings as JSON: `{"findings": [...], "counts": {...}}`.
 pub fn to_json(findings: &[Finding], sources: &Sources) -> Value {
     let count = |s: Severity| {
