@@ -3,6 +3,7 @@
 
 mod accounts;
 mod architecture;
+mod browser;
 mod cli;
 mod common;
 mod docs;

@@ -79,7 +79,7 @@ h3{font-size:1.05rem;margin:1.25rem 0 .4rem}p{margin:.4rem 0}\
 .box{overflow-x:auto;margin:.5rem 0 1rem}\
 table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid #d0d0d0;padding:.2rem .4rem;vertical-align:top}\
 th{background:#f2f2f2;text-align:left;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
-tr.held td{background:#fdecea}td.held{color:#b71c1c;font-weight:700}\
+table.dense{font-size:.8em}table.dense th{hyphens:auto}tr.held td{background:#fdecea}td.held{color:#b71c1c;font-weight:700}\
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.88em}code{background:#f4f4f4;padding:0 .2em;word-break:break-all}\
 pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:.5rem .7rem;overflow-x:auto;white-space:pre-wrap}\
 svg{max-width:100%;height:auto;display:block;margin:.3rem 0 .8rem}svg text{font:12px system-ui,sans-serif;fill:#1b1b1b}\
@@ -206,6 +206,8 @@ pub struct Table {
     pub head: Vec<String>,
     /// Rows.
     pub rows: Vec<Row>,
+    /// Many narrow columns: smaller type, so that it fits a page.
+    pub dense: bool,
 }
 
 impl Table {
@@ -214,6 +216,7 @@ impl Table {
         Table {
             head: head.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
+            dense: false,
         }
     }
 
@@ -233,7 +236,11 @@ impl Table {
     }
 
     fn to_html(&self) -> String {
-        let mut h = String::from("<div class=\"box\"><table>\n<thead><tr>");
+        let mut h = String::from(if self.dense {
+            "<div class=\"box\"><table class=\"dense\">\n<thead><tr>"
+        } else {
+            "<div class=\"box\"><table>\n<thead><tr>"
+        });
         for c in &self.head {
             let _ = write!(h, "<th>{}</th>", escape(c));
         }

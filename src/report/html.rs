@@ -112,8 +112,8 @@ fn summary_section(p: &mut Page, rows: &[SummaryRow]) {
         "Suppressed",
         "None",
         "Held",
-        "Initial cycle estimate",
     ]);
+    t.dense = true;
     for r in rows {
         t.row_with(
             vec![
@@ -131,15 +131,10 @@ fn summary_section(p: &mut Page, rows: &[SummaryRow]) {
                 Td::Count("suppressed", r.suppressed),
                 Td::Count("none", r.none),
                 if r.held {
-                    Td::Markup("<span class=\"held\">HELD (TooManyDeletes)</span>".into())
+                    Td::Markup("<span class=\"held\">HELD</span>".into())
                 } else {
                     Td::Text("no".into())
                 },
-                Td::Markup(format!(
-                    "<span title=\"{}\">{}</span>",
-                    escape(&r.estimate_source),
-                    escape(&r.estimate_display)
-                )),
             ],
             r.held.then_some("held"),
             vec![("app", r.app.clone()), ("stage", r.stage.clone())],
@@ -181,6 +176,15 @@ fn app_section(p: &mut Page, s: &Summary<'_>, app: &AppResult) {
                 .map_or_else(|| "none".to_string(), thousands)
         ),
     );
+    if let Some(r) = s.rows.iter().find(|r| r.app == app.name) {
+        p.para(
+            None,
+            &format!(
+                "Initial cycle of each stage: {} (S28; {}).",
+                r.estimate_display, r.estimate_source
+            ),
+        );
+    }
     let groups: Vec<svg::Group> = stages
         .iter()
         .map(|st| svg::Group {
