@@ -322,7 +322,7 @@ pub fn summary_grid(rows: &[SummaryRow]) -> Grid {
             });
         }
         cells.push(if r.held {
-            Cell::data("HELD").tone(Tone::Held)
+            Cell::data("yes").tone(Tone::Held)
         } else {
             Cell::data("no")
         });
@@ -520,7 +520,7 @@ fn table_text(s: &Summary<'_>, width: usize, paint: Paint) -> String {
     }
     for r in s.rows.iter().filter(|r| r.held) {
         let line = format!(
-            "HELD: stage `{}` of `{}` would disable or delete {} accounts, past the threshold of {} (S27)",
+            "HELD: stage `{}` of `{}` would disable or delete {} accounts, against a deletion threshold of {}: Entra holds them and quarantines the job (TooManyDeletes, S27)",
             escape_control(&r.stage),
             escape_control(&r.app),
             format::count(r.deprovisions()),

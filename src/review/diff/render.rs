@@ -246,11 +246,13 @@ pub fn render_text(diff: &Diff, opts: TextOptions) -> String {
             .map(|(k, n)| format!("{} {}", count(*n), esc(k)))
             .collect();
         if !counts.is_empty() {
-            s.push_str(&format!("  actions: {}", counts.join(", ")));
+            let mut line = format!("  actions: {}", counts.join(", "));
             if a.skip_out_of_scope_deletions && a.lost > 0 {
-                s.push_str(" (SkipOutOfScopeDeletions keeps the accounts of users losing scope)");
+                line.push_str(
+                    " (SkipOutOfScopeDeletions keeps the accounts of users losing scope)",
+                );
             }
-            s.push('\n');
+            s.push_str(&fill(&line, opts.width, "    "));
         }
         s.push_str(&threshold_line(a, opts.width, p));
         s.push('\n');
