@@ -5,13 +5,13 @@
 //! assignments, group members, target states, every directory file), bytes advance as
 //! each file is read, and the phases that read nothing (evaluating, rolling out, writing
 //! the report) show their name with the time spent. The bar appears only when stderr is
-//! a terminal, `CI` is not set, and the run has lasted a second, so pipes, CI logs and
-//! quick runs never see it.
+//! a terminal, `CI` is not set, and the run has lasted a second (a watcher thread shows
+//! it then, whatever the phase), so pipes, CI logs and quick runs never see it.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Progress of a run, for a progress bar. Called from reading threads.
@@ -57,11 +57,11 @@ pub mod phase {
 #[derive(Debug)]
 pub struct Bar {
     bar: ProgressBar,
-    started: Instant,
-    shown: Mutex<bool>,
-    enabled: bool,
+    /// The run is over (the watcher that shows the bar after a second stops); a lock, so
+    /// that the bar is never shown after it was cleared.
+    done: Arc<Mutex<bool>>,
     /// Bytes of the files read before the current one.
-    done: AtomicU64,
+    read: AtomicU64,
     /// Bytes of the current file read.
     current: AtomicU64,
     /// Size of the current file.
@@ -91,27 +91,34 @@ impl Bar {
         {
             bar.set_style(style.progress_chars("=> "));
         }
+        let done = Arc::new(Mutex::new(false));
+        if enabled && std::env::var_os("CI").is_none() {
+            // Shown after a second whatever phase the run is in (a phase that reads no
+            // file reports nothing to draw on).
+            let (bar, done) = (bar.clone(), done.clone());
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                let over = || done.lock().map_or(true, |d| *d);
+                while start.elapsed() < Duration::from_secs(1) {
+                    if over() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                if let Ok(d) = done.lock() {
+                    if !*d {
+                        bar.set_draw_target(ProgressDrawTarget::stderr());
+                        bar.enable_steady_tick(Duration::from_millis(200));
+                    }
+                }
+            });
+        }
         Bar {
             bar,
-            started: Instant::now(),
-            shown: Mutex::new(false),
-            enabled: enabled && std::env::var_os("CI").is_none(),
-            done: AtomicU64::new(0),
+            done,
+            read: AtomicU64::new(0),
             current: AtomicU64::new(0),
             current_total: AtomicU64::new(0),
-        }
-    }
-
-    fn maybe_show(&self) {
-        if !self.enabled || self.started.elapsed() < Duration::from_secs(1) {
-            return;
-        }
-        if let Ok(mut shown) = self.shown.lock() {
-            if !*shown {
-                self.bar.set_draw_target(ProgressDrawTarget::stderr());
-                self.bar.enable_steady_tick(Duration::from_millis(200));
-                *shown = true;
-            }
         }
     }
 
@@ -123,12 +130,12 @@ impl Bar {
     /// A file of `bytes` that the run read without reporting its bytes (rules,
     /// assignments) is done.
     pub fn advance(&self, bytes: u64) {
-        self.done.fetch_add(bytes, Ordering::Relaxed);
+        self.read.fetch_add(bytes, Ordering::Relaxed);
         self.sync();
     }
 
     fn sync(&self) {
-        let done = self.done.load(Ordering::Relaxed);
+        let done = self.read.load(Ordering::Relaxed);
         // A reader may read a file twice (a CSV re-cut): never past the file's size.
         let cur = self
             .current
@@ -139,7 +146,6 @@ impl Bar {
             self.bar.set_length(pos);
         }
         self.bar.set_position(pos);
-        self.maybe_show();
     }
 }
 
@@ -157,7 +163,7 @@ impl Progress for Bar {
     fn finish(&self) {
         let total = self.current_total.swap(0, Ordering::Relaxed);
         self.current.store(0, Ordering::Relaxed);
-        self.done.fetch_add(total, Ordering::Relaxed);
+        self.read.fetch_add(total, Ordering::Relaxed);
         self.sync();
     }
     fn phase(&self, name: &str) {
@@ -168,6 +174,9 @@ impl Progress for Bar {
 
 impl Drop for Bar {
     fn drop(&mut self) {
+        if let Ok(mut d) = self.done.lock() {
+            *d = true;
+        }
         self.bar.finish_and_clear();
     }
 }
