@@ -73,8 +73,9 @@ scopesim man plan > scopesim-plan.1",
 /// `cmd` with the examples of each subcommand at the end of its `--help`.
 pub fn with_examples(mut cmd: Command) -> Command {
     for (name, text) in EXAMPLES {
-        let body: String = text.lines().map(|l| format!("  {l}\n")).collect();
-        cmd = cmd.mut_subcommand(*name, |c| c.after_help(format!("Examples:\n{body}")));
+        let body: Vec<String> = text.lines().map(|l| format!("  $ {l}")).collect();
+        let help = format!("Examples:\n{}", body.join("\n\n"));
+        cmd = cmd.mut_subcommand(*name, |c| c.after_help(help));
     }
     cmd
 }
