@@ -221,7 +221,7 @@ fn outputs_every_help_ends_with_examples_that_run() {
         let help = scopesim().args([name, "--help"]).output().unwrap();
         let help = String::from_utf8(help.stdout).unwrap();
         assert!(
-            help.contains("Examples:\n  scopesim"),
+            help.contains("Examples:\n  $ scopesim"),
             "{name} --help:\n{help}"
         );
         let lines: Vec<&str> = text.lines().collect();
