@@ -452,3 +452,66 @@ fn reliability_escape_sequences_in_data_never_reach_the_terminal() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.to_string().contains("Evil \\u001b]0;pwned\\u0007 User"));
 }
+
+/// With colour on, the only escape sequences written are scopesim's own SGR codes: data
+/// is escaped cell by cell, so `\u{1b}[31m` in a department is shown, not obeyed.
+#[test]
+fn reliability_escape_sequences_in_data_never_reach_a_coloured_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.csv");
+    std::fs::write(
+        &users,
+        "userPrincipalName,objectId,displayName,department,accountEnabled\n\
+         evil\u{1b}[8m@contoso.com,1,\"Evil \u{1b}]0;pwned\u{7} User\",\"IT\u{1b}[31m\",True\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("r.scope");
+    std::fs::write(
+        &rules,
+        "app \"App\u{1b}[5m\" {\n  scope all\n  deletion_threshold 1\n  filter \"f\u{1b}[2J\" {\n    department EQUALS \"IT\u{1b}[31m\"\n  }\n}\n",
+    )
+    .unwrap();
+    let sgr = regex::Regex::new("\u{1b}\\[[0-9;]*m").unwrap();
+    let r = rules.display().to_string();
+    let u = users.display().to_string();
+    for args in [
+        vec!["plan", &r, "-d", &u],
+        vec!["plan", &r, "-d", &u, "--width", "40"],
+        vec!["lint", &r, "-d", &u],
+        vec!["diff", &r, &r, "-d", &u],
+        vec!["explain", &r, "-d", &u, "-u", "1"],
+    ] {
+        let out = Command::new(bin())
+            .args(&args)
+            .args(["--color", "always"])
+            .output()
+            .unwrap();
+        let all = String::from_utf8_lossy(&[out.stdout.clone(), out.stderr.clone()].concat())
+            .into_owned();
+        for raw in [
+            "\u{1b}[5m",
+            "\u{1b}[2J",
+            "\u{1b}]0;",
+            "\u{1b}[8m",
+            "IT\u{1b}[31m",
+        ] {
+            assert!(
+                !all.contains(raw),
+                "{args:?} printed data's {raw:?}:\n{all:?}"
+            );
+        }
+        let stripped = sgr.replace_all(&all, "");
+        assert!(
+            !stripped.contains('\u{1b}') && !stripped.contains('\u{7}'),
+            "{args:?} printed a raw escape:\n{all:?}"
+        );
+        assert!(stripped.contains("\\u{1b}"), "{args:?}: {all:?}");
+    }
+    // The page shows them too, escaped.
+    let out = Command::new(bin())
+        .args(["plan", &r, "-d", &u, "--format", "html"])
+        .output()
+        .unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(!page.contains('\u{1b}') && page.contains("App\\u{1b}[5m"));
+}

@@ -804,8 +804,11 @@ fn s24_a_100000_deep_nested_group_chain_gives_no_stack_overflow() {
         c
     };
     let out = common("plan").arg("--report").arg(&report).assert().code(0);
-    let stderr = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    assert!(stderr.contains("deeper than 1000 levels"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("group-nesting-too-deep") && stderr.contains("1000 levels"),
+        "{stderr}"
+    );
     let report = std::fs::read_to_string(&report).unwrap();
     assert!(
         report.contains("anna.schmidt@contoso.com,true,create"),

@@ -43,6 +43,7 @@
 //! and retraces each account's user through the stages up to the chosen one.
 
 pub mod html;
+pub mod output;
 pub mod render;
 
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};

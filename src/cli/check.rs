@@ -5,9 +5,7 @@ use super::common::RulesArgs;
 use super::output::Out;
 use scopesim::diag;
 use scopesim::regex::Anchoring;
-use scopesim::rules::check::{CheckOptions, Counts, check_loaded};
-use scopesim::rules::load::{load_path_with, split_named_path};
-use scopesim::rules::secrets::describe;
+use scopesim::rules::check::{CheckOptions, check_file};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -30,18 +28,9 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
         anchoring: args.regex_anchoring,
     };
     for path in &args.rules {
-        let loaded = load_path_with(path, &args.rules_opts.options());
-        let diags = check_loaded(&loaded, opts);
+        let (loaded, diags, ok) = check_file(path, &args.rules_opts.options(), opts);
         out.diagnostics(&diags, &loaded.sources);
-        if !diag::has_errors(&diags) {
-            let shown = split_named_path(path).1.display().to_string();
-            report.push_str(&format!("ok: {shown} ({})\n", Counts::of(&loaded.rules)));
-            for app in &loaded.rules.apps {
-                if let Some(line) = describe(app, |id| loaded.sources.name(id).to_string()) {
-                    report.push_str(&format!("  {line}\n"));
-                }
-            }
-        }
+        report.push_str(ok.as_deref().unwrap_or_default());
         all.extend(diags);
     }
     out.summary("check", &all);

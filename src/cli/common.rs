@@ -1,17 +1,15 @@
 //! Arguments shared by the commands that read a directory, turned into the library's
 //! pipeline requests once (ripgrep's low-level to high-level arguments), and the progress
-//! bar.
+//! bar over the whole run.
 
 use super::Exit;
 use super::output::Out;
-use scopesim::diag::Errors;
 use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
-use scopesim::output::paths::check_outputs;
-pub use scopesim::output::progress::Bar as ProgressBar;
-use scopesim::pipeline::{
-    Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run, Simulation,
-};
+use scopesim::output::dialect::{CsvDialect, CsvStyle, parse_delimiter};
+pub use scopesim::output::progress::{Bar as ProgressBar, phase, total_size};
+use scopesim::pipeline::request::{Failure, SimRequest};
+use scopesim::pipeline::{self, Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run};
 use scopesim::regex::Anchoring;
 use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
 use scopesim::rules::load::LoadOptions;
@@ -21,16 +19,6 @@ pub fn parse_format(s: &str) -> Result<InputFormat, String> {
     InputFormat::parse(s).ok_or_else(|| {
         format!("unknown input format `{s}`; use csv, graph-json, ndjson or parquet")
     })
-}
-
-pub fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "\\t" | "tab" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "the delimiter must be one ASCII character (or `tab`), not `{s}`"
-        )),
-    }
 }
 
 /// Where the directory comes from.
@@ -43,7 +31,7 @@ pub struct DirectoryArgs {
     /// Force the input format instead of detecting it from the content.
     #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
-    /// Force the CSV delimiter (detected from the header otherwise).
+    /// Force the CSV delimiter of the export (detected from the header otherwise).
     #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
     pub delimiter: Option<u8>,
     /// Count malformed rows and go on, instead of stopping at them.
@@ -99,6 +87,25 @@ impl AccessArgs {
     }
 }
 
+/// How written CSV files (`--format csv`, `--report`) look.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct CsvArgs {
+    /// CSV convention of written files: `standard` (RFC 4180) or `excel` (a UTF-8
+    /// byte-order mark, so Excel opens non-ASCII text intact).
+    #[arg(long, value_enum, default_value_t = CsvDialect::Standard)]
+    pub csv_dialect: CsvDialect,
+    /// Field delimiter of written CSV files (`;` for Excel in locales with a decimal
+    /// comma; `tab`).
+    #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
+    pub csv_delimiter: Option<u8>,
+}
+
+impl CsvArgs {
+    pub fn style(self) -> CsvStyle {
+        CsvStyle::new(self.csv_dialect, self.csv_delimiter)
+    }
+}
+
 /// Evaluation options.
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct EvalArgs {
@@ -113,28 +120,6 @@ impl EvalArgs {
         EvalOptions {
             anchoring: self.regex_anchoring,
         }
-    }
-}
-
-/// Prints a failure of one step (`what` names it in the summary line) and gives exit 2.
-pub fn fail(out: &mut Out, what: &str, e: &Errors) -> Exit {
-    out.diagnostics(e, e.sources());
-    out.summary(what, e);
-    Exit::Error
-}
-
-/// What a failed run is called in its summary line: errors of the rules (compiled against
-/// the export's columns) carry spans; errors of one input file name that file.
-pub fn run_label(e: &Errors) -> String {
-    if e.iter().all(|d| !d.labels.is_empty()) {
-        return "rules".to_string();
-    }
-    let mut files = e
-        .iter()
-        .filter_map(|d| d.location.as_ref().map(|l| l.path.as_str()));
-    match files.next() {
-        Some(first) if files.all(|f| f == first) => first.to_string(),
-        _ => "inputs".to_string(),
     }
 }
 
@@ -163,29 +148,14 @@ impl RulesArgs {
 }
 
 /// Loads and checks rules; on errors prints them and returns exit 2.
-pub fn load_rules(path: &Path, eval: EvalArgs, out: &mut Out) -> Result<Rules, Exit> {
-    load_rules_with(path, &RulesArgs::default(), eval, out)
+pub fn load_rules(path: &Path, anchoring: Anchoring, out: &mut Out) -> Result<Rules, Exit> {
+    Rules::load_with(path, &LoadOptions::default(), anchoring)
+        .map_err(|e| out.fail(&path.display().to_string(), &e))
 }
 
-/// [`load_rules`] with a schema's app name and secrets.
-pub fn load_rules_with(
-    path: &Path,
-    rules: &RulesArgs,
-    eval: EvalArgs,
-    out: &mut Out,
-) -> Result<Rules, Exit> {
-    Rules::load_with(path, &rules.options(), eval.regex_anchoring)
-        .map_err(|e| fail(out, &path.display().to_string(), &e))
-}
-
-/// Reads assignments, group members and target states; on errors exit 2.
-pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
-    files.read().map_err(|e| fail(out, "inputs", &e))
-}
-
-/// The progress bar for a run: on stderr, only on a terminal.
-pub fn bar(out: &Out) -> ProgressBar {
-    ProgressBar::new(out.stderr_tty)
+/// The progress bar over a run that reads `paths`: on stderr, only on a terminal.
+pub fn bar<'a>(out: &Out, paths: impl IntoIterator<Item = &'a Path>) -> ProgressBar {
+    ProgressBar::for_run(out.stderr_tty, total_size(paths))
 }
 
 /// What every command that simulates a rollout takes: rules, directory, the other inputs,
@@ -213,17 +183,30 @@ pub struct SimArgs {
     pub threshold_boundary: ThresholdBoundary,
 }
 
-/// A simulation that ran: its rules, inputs and result.
+/// A simulation that ran, and the bar for the phases after it.
 pub struct Simulated {
     pub rules: Rules,
     pub inputs: Inputs,
     pub run: Run,
+    pub bar: ProgressBar,
+}
+
+/// Prints a failed step: with its summary line when it names one; exit 2.
+pub fn report(out: &mut Out, f: &Failure) -> Exit {
+    match &f.step {
+        Some(step) => out.fail(step, &f.errors),
+        None => out.errors(&f.errors),
+    }
 }
 
 impl SimArgs {
-    /// Loads the rules, checks `--app`/`--stage` and that no output (`outputs`, as
-    /// `(flag, path)`) is an input, reads the inputs and runs the simulation; prints every
-    /// failure and gives exit 2.
+    /// The app and stage asked for.
+    pub fn selection(&self) -> (Option<&str>, Option<&str>) {
+        (self.app.as_deref(), self.stage.as_deref())
+    }
+
+    /// Runs the simulation (`scopesim::pipeline::request`), with `outputs` as `(flag,
+    /// path)` and `extra_inputs` read besides; prints every failure and gives exit 2.
     pub fn simulate(
         &self,
         out: &mut Out,
@@ -231,26 +214,16 @@ impl SimArgs {
         outputs: &[(&str, Option<&Path>)],
         extra_inputs: &[PathBuf],
     ) -> Result<Simulated, Exit> {
-        let rules = load_rules_with(&self.rules, &self.rules_opts, self.eval, out)?;
-        rules
-            .check_selection(self.app.as_deref(), self.stage.as_deref())
-            .map_err(|e| out.errors(&e))?;
-        let files = self.access.files();
-        let source = self.directory.source();
-        let mut input_paths = rules.input_paths();
-        input_paths.extend(source.paths.iter().cloned());
-        input_paths.extend(files.paths());
-        input_paths.extend(extra_inputs.iter().cloned());
-        let outputs: Vec<(&str, &Path)> = outputs
-            .iter()
-            .filter_map(|(f, p)| p.map(|p| (*f, p)))
-            .collect();
-        check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
-        let inputs = load_inputs(&files, out)?;
-        let sim = Simulation {
-            rules: &rules,
-            directory: &source,
-            inputs: &inputs,
+        let (source, files, load) = (
+            self.directory.source(),
+            self.access.files(),
+            self.rules_opts.options(),
+        );
+        let request = SimRequest {
+            rules: &self.rules,
+            load: &load,
+            source: &source,
+            files: &files,
             options: Options {
                 eval: self.eval.options(),
                 rollout: RolloutOptions {
@@ -258,12 +231,19 @@ impl SimArgs {
                     allow_missing_members: self.access.allow_missing_members,
                 },
             },
+            app: self.app.as_deref(),
+            stage: self.stage.as_deref(),
+            outputs,
+            extra_inputs,
         };
-        let bar = bar(out);
-        let run = sim
-            .run(columns, &bar)
-            .map_err(|e| fail(out, &run_label(&e), &e))?;
-        drop(bar);
-        Ok(Simulated { rules, inputs, run })
+        let bar = bar(out, request.read_paths().iter().map(PathBuf::as_path));
+        let done = request.run(columns, &bar).map_err(|f| report(out, &f))?;
+        let pipeline::request::Simulated { rules, inputs, run } = done;
+        Ok(Simulated {
+            rules,
+            inputs,
+            run,
+            bar,
+        })
     }
 }

@@ -4,21 +4,10 @@
 use super::Exit;
 use super::common::RulesArgs;
 use super::output::Out;
-use scopesim::diag::{self, Code, Diagnostic};
-use scopesim::output::atomic::write_atomic;
+use scopesim::diag;
 use scopesim::rules::convert::{ConvertOptions, Syntax, convert, diagnostics};
 use scopesim::rules::load::load_path_with;
-use std::io::Write;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum To {
-    /// The scopesim rule language.
-    Scope,
-    /// Graph JSON: a schema given as input written back whole with its scope replaced,
-    /// the `scope` object of one stage, or a bundle of all stages.
-    GraphJson,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -28,7 +17,7 @@ pub struct Args {
     pub rules_opts: RulesArgs,
     /// Output syntax.
     #[arg(long, value_enum)]
-    pub to: To,
+    pub to: Syntax,
     /// Only this app.
     #[arg(long)]
     pub app: Option<String>,
@@ -49,10 +38,7 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
         return Exit::Error;
     }
     let opts = ConvertOptions {
-        to: match args.to {
-            To::Scope => Syntax::Scope,
-            To::GraphJson => Syntax::GraphJson,
-        },
+        to: args.to,
         app: args.app.as_deref(),
         stage: args.stage.as_deref(),
     };
@@ -72,14 +58,5 @@ pub fn run(args: Args, out: &mut Out) -> Exit {
             return out.errors(&e);
         }
     }
-    match &args.output {
-        Some(path) => match write_atomic(path, |w: &mut dyn Write| w.write_all(text.as_bytes())) {
-            Ok(()) => Exit::Ok,
-            Err(e) => out.error(
-                Diagnostic::error(Code::Io, format!("cannot write `{}`: {e}", path.display()))
-                    .with_help("check that the directory exists and is writable"),
-            ),
-        },
-        None => out.stdout(&text),
-    }
+    out.write_result(args.output.as_deref(), &text, Vec::new())
 }

@@ -1,24 +1,15 @@
-//! `scopesim diff`: what saving a rules change would do to the users. The comparison is
-//! in `scopesim::review::diff`; this is argument checks, loading and printing.
+//! `scopesim diff`: what saving a rules change would do to the users. The comparison and
+//! what is written are in `scopesim::review::diff`; this is arguments and loading.
 
 use super::Exit;
-use super::common::{DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with};
+use super::common::{CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, report};
 use super::output::Out;
-use scopesim::diag::{Code, Diagnostic};
-use scopesim::output::atomic::stage;
-use scopesim::output::paths::check_outputs;
 use scopesim::pipeline::InputFiles;
-use scopesim::review::diff::{
-    DiffOptions, Selection, TextOptions, columns, compare, render_text, to_json, write_report_csv,
-};
+use scopesim::review::diff::DiffOptions;
+use scopesim::review::diff::output::{DiffFormat, DiffOutputs, render_diff, selection};
+use scopesim::review::diff::request::DiffRequest;
 use scopesim::rollout::ThresholdBoundary;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -54,145 +45,73 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ThresholdBoundary::Gt)]
     pub threshold_boundary: ThresholdBoundary,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write the output here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Write every user whose scope changes to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+    /// A line the HTML page shows under its title (operator, ticket).
+    #[arg(long, value_name = "TEXT")]
+    pub stamp: Option<String>,
     /// Users listed per app in the table (the report and JSON have all of them).
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub max_users: usize,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn usage(out: &mut Out, message: &str, help: &str) -> Exit {
-    out.error(Diagnostic::error(Code::Usage, message.to_string()).with_help(help.to_string()))
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let stage_mode = args.rules.len() == 1;
-    if stage_mode && (args.app.is_none() || args.from.is_none()) {
-        return Err(usage(
-            out,
-            "with one rules file, say which stages to compare",
-            "write `scopesim diff RULES --app APP --from STAGE --to STAGE -d users.csv`, or give two files: `scopesim diff OLD NEW -d users.csv`",
-        ));
-    }
-    if !stage_mode && args.from.is_some() {
-        return Err(usage(
-            out,
-            "`--from` and `--to` compare two stages of one file",
-            "with two files, pick a stage with `--stage NAME`, or leave it out to compare each app's last stage",
-        ));
-    }
-    let old = load_rules_with(&args.rules[0], &args.rules_opts, args.eval, out)?;
-    let new = match args.rules.get(1) {
-        Some(p) if !stage_mode => Some(load_rules_with(p, &args.rules_opts, args.eval, out)?),
-        _ => None,
-    };
-    let selection = match (&args.app, &args.from, &args.to) {
-        (Some(app), Some(from), Some(to)) if stage_mode => Selection::Stages { app, from, to },
-        _ => Selection::Files {
-            stage: args.stage.as_deref(),
-            app: args.app.as_deref(),
-        },
-    };
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let (app, stage) = (args.app.as_deref(), args.stage.as_deref());
+    let (from, to) = (args.from.as_deref(), args.to.as_deref());
+    let selection = selection(args.rules.len(), app, stage, from, to).map_err(|d| out.error(d))?;
+    let (source, load) = (args.directory.source(), args.rules_opts.options());
     let files = InputFiles {
         assignments: args.assignments.clone().into_iter().collect(),
         group_members: args.group_members.clone(),
         ..InputFiles::default()
     };
-    if let Some(report) = &args.report {
-        let mut paths = old.input_paths();
-        paths.extend(new.iter().flat_map(|n| n.input_paths()));
-        paths.extend(args.directory.directory.iter().cloned());
-        paths.extend(files.paths());
-        check_outputs(&paths, &[("--report", report)]).map_err(|e| out.errors(&e))?;
-    }
-    let inputs = load_inputs(&files, out)?;
-    let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
-    let bar = bar(out);
-    let dir = args
-        .directory
-        .source()
-        .read(columns, &bar)
-        .map_err(|e| fail(out, "directory", &e))?;
-    drop(bar);
-    out.diagnostics(dir.diagnostics(), &Default::default());
-    let options = DiffOptions {
-        eval: args.eval.options(),
-        boundary: args.threshold_boundary,
-    };
-    let diff = compare(
-        &old,
-        new.as_ref(),
+    let outputs = [
+        ("-o", args.output.as_deref()),
+        ("--report", args.report.as_deref()),
+    ];
+    let request = DiffRequest {
+        rules: &args.rules,
+        load: &load,
+        source: &source,
+        files: &files,
         selection,
-        &dir,
-        inputs.rollout_inputs(),
-        options,
-    )
-    .map_err(|e| {
-        // Pairing errors carry no sources and have no summary line.
-        if e.sources().is_empty() {
-            out.errors(&e)
-        } else {
-            fail(out, "rules", &e)
-        }
-    })?;
-    out.diagnostics(&diff.warnings, &Default::default());
-
-    let mut note = None;
-    let mut staged = Vec::new();
-    if let Some(path) = &args.report {
-        let mut rows = 0;
-        let s = stage(path, |w| {
-            rows = write_report_csv(&diff, w)?;
-            Ok(())
-        })
-        .map_err(|e| {
-            out.error(
-                Diagnostic::error(
-                    Code::Io,
-                    format!("cannot write the report `{}`: {e}", path.display()),
-                )
-                .with_help("check that the directory exists and is writable"),
-            )
-        })?;
-        staged.push(s);
-        note = Some(format!(
-            "report: {rows} rows written to {}\n",
-            path.display()
-        ));
-    }
-    let text = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&to_json(&diff))
-                .map_err(|e| out.error(Diagnostic::error(Code::Json, e.to_string())))?;
-            s.push('\n');
-            s
-        }
-        Format::Table => {
-            let mut s = render_text(
-                &diff,
-                TextOptions {
-                    max_users: args.max_users,
-                    width: if out.stdout_tty { None } else { Some(160) },
-                },
-            );
-            if let Some(n) = &note {
-                s.push_str(n);
-            }
-            scopesim::text::escape_control(&s).into_owned()
-        }
+        options: DiffOptions {
+            eval: args.eval.options(),
+            boundary: args.threshold_boundary,
+        },
+        outputs: &outputs,
     };
-    let printed = out.write_result(None, &text, staged);
+    let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
+    let done = request.run(&bar).map_err(|f| report(out, &f))?;
+    drop(bar);
+    out.diagnostics(&done.warnings, &Default::default());
+    let o = DiffOutputs {
+        format: args.format,
+        report: args.report.as_deref(),
+        csv: args.csv.style(),
+        stamp: args.stamp.as_deref(),
+        max_users: args.max_users,
+        width: out.width,
+        paint: out.paint(),
+    };
+    let rendered = render_diff(&done.diff, &o, &done.evidence, done.old.sources());
+    let (text, staged) = rendered.map_err(|d| out.error(d))?;
+    let printed = out.write_result(args.output.as_deref(), &text, staged);
     if printed != Exit::Ok {
         return Ok(printed);
     }
-    Ok(if diff.held() { Exit::Failed } else { Exit::Ok })
+    Ok(if done.diff.held() {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    })
 }

@@ -17,11 +17,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
-    let Ok(rules) = load_rules(&args.rules, args.eval, out) else {
+    let Ok(rules) = load_rules(&args.rules, args.eval.regex_anchoring, out) else {
         return Exit::Error;
     };
     match scopesim::exports::exports(&rules, args.app.as_deref()) {
         Ok(e) => out.stdout(&scopesim::exports::render(&e)),
-        Err(e) => super::common::fail(out, "exports", &e),
+        Err(e) => out.fail("exports", &e),
     }
 }

@@ -18,8 +18,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Users files to write: csv (Download users), json (Graph pages), ndjson.
-    #[arg(long, value_delimiter = ',', default_value = "csv,json")]
-    pub formats: Vec<String>,
+    #[arg(long, value_delimiter = ',', default_value = "csv,json", value_parser = parse_gen_format)]
+    pub formats: Vec<GenFormat>,
     /// Users per Graph JSON page (1-999).
     #[arg(long, default_value_t = DEFAULT_JSON_PAGE_SIZE)]
     pub page_size: usize,
@@ -39,40 +39,22 @@ pub struct Args {
     pub logs_format: String,
 }
 
+fn parse_gen_format(s: &str) -> Result<GenFormat, String> {
+    s.parse()
+        .map_err(|e: scopesim::directory::synth::GenError| e.to_string())
+}
+
 pub fn run(args: Args, out: &mut Out) -> Exit {
-    let mut formats = Vec::new();
-    for f in &args.formats {
-        match f.parse::<GenFormat>() {
-            Ok(g) => formats.push(g),
-            Err(e) => {
-                return out.error(
-                    Diagnostic::error(Code::Usage, e.to_string())
-                        .with_help("use csv, json or ndjson"),
-                );
-            }
-        }
-    }
     let opts = GenOptions {
         users: args.users,
         seed: args.seed,
         out_dir: args.out.clone(),
-        formats,
+        formats: args.formats.clone(),
         json_page_size: args.page_size,
     };
     match generate(&opts) {
         Ok(summary) => {
-            let mut s = format!(
-                "generated {} users ({} guests, {} disabled), {} groups, {} assignments in {}\n",
-                summary.users,
-                summary.guests,
-                summary.disabled,
-                summary.groups,
-                summary.assignments,
-                args.out.display()
-            );
-            for f in &summary.files {
-                s.push_str(&format!("  {}\n", f.display()));
-            }
+            let mut s = summary.describe(&args.out);
             if let Some(rules) = &args.logs {
                 let logs = scopesim::reconcile::generate::from_args(
                     rules,

@@ -2,28 +2,16 @@
 //! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
 
 use super::Exit;
-use super::common::{EvalArgs, RulesArgs, bar, fail, load_inputs, parse_delimiter, parse_format};
+use super::common::{EvalArgs, RulesArgs, bar, parse_format, report};
 use super::output::Out;
 use scopesim::diag::Severity;
-use scopesim::diag::{Code, Diagnostic};
-use scopesim::directory::{ColumnSelection, InputFormat};
-use scopesim::pipeline::{DirectorySource, InputFiles, rule_attributes};
-use scopesim::review::lint::{LintData, LintOptions, fails, lint, render_table, to_json};
-use scopesim::rules::load::load_path_with;
+use scopesim::directory::InputFormat;
+use scopesim::output::dialect::parse_delimiter;
+use scopesim::output::format::parse_percent;
+use scopesim::pipeline::{DirectorySource, InputFiles};
+use scopesim::review::lint::request::LintRequest;
+use scopesim::review::lint::{LintFormat, LintOptions, fails, render};
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-}
-
-fn parse_share(s: &str) -> Result<f64, String> {
-    match s.trim_end_matches('%').parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
-    }
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -38,7 +26,7 @@ pub struct Args {
     /// Force the input format instead of detecting it from the content.
     #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
     pub input_format: Option<InputFormat>,
-    /// Force the CSV delimiter (detected from the header otherwise).
+    /// Force the CSV delimiter of the export (detected from the header otherwise).
     #[arg(long, value_parser = parse_delimiter, value_name = "CHAR")]
     pub delimiter: Option<u8>,
     /// Count malformed rows and go on, instead of stopping at them.
@@ -54,82 +42,52 @@ pub struct Args {
     #[command(flatten)]
     pub eval: EvalArgs,
     /// Report a stage that puts more than this percentage of the directory in scope.
-    #[arg(long, value_parser = parse_share, default_value = "50", value_name = "PCT")]
+    #[arg(long, value_parser = parse_percent, default_value = "50", value_name = "PCT")]
     pub max_scope_share: f64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (`table`: a located list that fits the width).
+    #[arg(long, value_enum, default_value_t = LintFormat::Table)]
+    pub format: LintFormat,
     /// Exit 1 when a finding at or above this level exists.
     #[arg(long, value_enum, default_value_t = Severity::Error)]
     pub deny: Severity,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let loaded = load_path_with(&args.rules, &args.rules_opts.options());
-    if loaded.has_errors() {
-        // Syntax errors: nothing to lint.
-        let mut e =
-            scopesim::diag::Errors::from(loaded.diagnostics.clone()).with_sources(&loaded.sources);
-        e.sort();
-        return Err(fail(out, &args.rules.display().to_string(), &e));
-    }
-    let opts = LintOptions {
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let options = LintOptions {
         anchoring: args.eval.regex_anchoring,
         max_scope_share: args.max_scope_share,
     };
-    let findings = if args.directory.is_empty() {
-        lint(&loaded, None, &opts)
-    } else {
-        let inputs = load_inputs(
-            &InputFiles {
-                assignments: args.assignments.clone().into_iter().collect(),
-                group_members: args.group_members.clone(),
-                ..InputFiles::default()
-            },
-            out,
-        )?;
-        let mut selection = ColumnSelection::only(rule_attributes(&loaded.rules));
-        selection.add("userType");
-        let source = DirectorySource {
-            paths: args.directory.clone(),
-            format: args.input_format,
-            delimiter: args.delimiter,
-            skip_bad_rows: args.skip_bad_rows,
-        };
-        let bar = bar(out);
-        let dir = source
-            .read(selection, &bar)
-            .map_err(|e| fail(out, "directory", &e))?;
-        drop(bar);
-        out.diagnostics(dir.diagnostics(), &Default::default());
-        let inputs = inputs.rollout_inputs();
-        lint(&loaded, Some(LintData { dir: &dir, inputs }), &opts)
+    let source = DirectorySource {
+        paths: args.directory.clone(),
+        format: args.input_format,
+        delimiter: args.delimiter,
+        skip_bad_rows: args.skip_bad_rows,
     };
-    let text = match args.format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&to_json(&findings, &loaded.sources))
-                .map_err(|e| out.error(Diagnostic::error(Code::Json, e.to_string())))?;
-            s.push('\n');
-            s
-        }
-        Format::Table => {
-            let width = if out.stdout_tty { None } else { Some(160) };
-            scopesim::text::escape_control(&render_table(&findings, &loaded.sources, width))
-                .into_owned()
-        }
+    let files = InputFiles {
+        assignments: args.assignments.clone().into_iter().collect(),
+        group_members: args.group_members.clone(),
+        ..InputFiles::default()
     };
+    let request = LintRequest {
+        rules: &args.rules,
+        load: &args.rules_opts.options(),
+        source: (!args.directory.is_empty()).then_some(&source),
+        files: &files,
+        options: &options,
+    };
+    let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
+    let done = request.run(&bar).map_err(|f| report(out, &f))?;
+    drop(bar);
+    out.diagnostics(&done.warnings, &Default::default());
+    let (width, paint) = (out.width, out.paint());
+    let text = render(&done.findings, done.sources(), args.format, width, paint);
     let printed = out.stdout(&text);
     if printed != Exit::Ok {
         return Ok(printed);
     }
-    if fails(&findings, args.deny) {
-        return Ok(Exit::Failed);
-    }
-    Ok(Exit::Ok)
+    Ok(match fails(&done.findings, args.deny) {
+        true => Exit::Failed,
+        false => Exit::Ok,
+    })
 }

@@ -20,9 +20,10 @@ mod plan;
 mod reconcile;
 mod test;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 pub use scopesim::output::console::Exit;
 use scopesim::output::console::{ColorChoice, Console as Out, ErrorFormat};
+use scopesim::output::help;
 
 /// The console, under the name the commands use.
 mod output {
@@ -38,12 +39,15 @@ use std::process::ExitCode;
     long_about = "Simulate Microsoft Entra ID app-provisioning scoping filters offline: who would be created, kept, disabled or deleted at each stage of a rollout, from exported files, before anything goes live."
 )]
 pub struct Cli {
-    /// When to use colours.
+    /// When to use colours (`auto` honours NO_COLOR and CLICOLOR_FORCE).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// How to print errors and warnings (json: one object per line on stderr).
     #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
+    /// Lay tables out in N columns (default: the terminal's width; 160 in a pipe).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -77,35 +81,29 @@ pub enum Command {
     /// Print the commands that export every input the rules need (users, assignments,
     /// group members, the provisioning schema and secrets, target state).
     Exports(exports::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of scopesim, or of one command.
+    Man {
+        /// The command (`plan`, `diff`, ...); without it, scopesim's page.
+        command: Option<String>,
+    },
 }
 
-/// On SIGINT or SIGTERM: remove the temporary files of outputs not yet in place, say so,
-/// and exit 130 or 143 at once (from a watcher thread, so that a long read or report
-/// stops promptly whatever it is doing).
-fn watch_signals() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
-        return;
-    };
-    std::thread::spawn(move || {
-        if let Some(sig) = signals.forever().next() {
-            scopesim::output::atomic::remove_pending();
-            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
-            let _ = std::io::Write::write_all(
-                &mut std::io::stderr(),
-                format!(
-                    "interrupted ({name}): stopped, and outputs not yet in place were removed\n"
-                )
-                .as_bytes(),
-            );
-            std::process::exit(128 + sig);
-        }
-    });
+/// The command line with each command's examples at the end of its `--help`.
+pub fn command() -> clap::Command {
+    help::with_examples(Cli::command())
 }
 
 pub fn main() -> ExitCode {
-    watch_signals();
-    let cli = match Cli::try_parse() {
+    scopesim::output::console::watch_signals();
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -117,20 +115,26 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let mut out = Out::new(cli.color, cli.error_format);
+    let width = cli.width.map(usize::from);
+    let mut out = Out::new(cli.color, cli.error_format, width);
     let exit = match cli.command {
         Command::Check(a) => check::run(a, &mut out),
         Command::Convert(a) => convert::run(a, &mut out),
-        Command::Plan(a) => plan::run(a, &mut out),
-        Command::Explain(a) => explain::run(a, &mut out),
-        Command::Lint(a) => lint::run(a, &mut out),
-        Command::Diff(a) => diff::run(a, &mut out),
-        Command::Test(a) => test::run(a, &mut out),
-        Command::Audit(a) => audit::run(a, &mut out),
+        Command::Plan(a) => plan::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Explain(a) => explain::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Lint(a) => lint::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Diff(a) => diff::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Test(a) => test::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Audit(a) => audit::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Reconcile(a) => reconcile::run(a, &mut out).unwrap_or_else(|e| e),
+        Command::Exports(a) => exports::run(a, &mut out),
         Command::Gen(a) => gen_cmd::run(a, &mut out),
         Command::Expression(a) => expression::run(a, &mut out),
-        Command::Reconcile(a) => reconcile::run(a, &mut out),
-        Command::Exports(a) => exports::run(a, &mut out),
+        Command::Completions { shell } => out.stdout(&help::completions(command(), shell)),
+        Command::Man { command: sub } => match help::man(&command(), sub.as_deref()) {
+            Ok(page) => out.stdout(&page),
+            Err(d) => out.error(d),
+        },
     };
     ExitCode::from(exit as u8)
 }

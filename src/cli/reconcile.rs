@@ -1,24 +1,12 @@
 //! `scopesim reconcile`: the plan against Entra's provisioning logs, after go-live (S37, S38).
 
 use super::Exit;
-use super::common::{SimArgs, Simulated, fail};
+use super::common::{SimArgs, Simulated};
 use super::output::Out;
-use scopesim::diag::Code;
 use scopesim::pipeline::Columns;
-use scopesim::reconcile::{CycleChoice, Request, reconcile, render};
+use scopesim::reconcile::output::{ReconcileFormat, ReconcileOutputs, render_reconcile};
+use scopesim::reconcile::{CycleChoice, Request};
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Counts per class, top reasons, examples, the job.
-    Table,
-    /// The stable JSON document (`app`, `stage`, `counts`, `discrepancies`, `job`, `inputs`).
-    Json,
-    /// Counts per class.
-    Csv,
-    /// A self-contained HTML page.
-    Html,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -39,8 +27,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub job_status: Option<PathBuf>,
     /// Output format of the summary.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+    pub format: ReconcileFormat,
     /// Write the summary here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -49,21 +37,19 @@ pub struct Args {
     pub report: Option<PathBuf>,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let outputs = [
         ("-o", args.output.as_deref()),
         ("--report", args.report.as_deref()),
     ];
     let mut logs = args.logs.clone();
     logs.extend(args.job_status.iter().cloned());
-    let Simulated { rules, run, .. } = args.sim.simulate(out, Columns::Report, &outputs, &logs)?;
-    let (app, stage) = (args.sim.app.as_deref(), args.sim.stage.as_deref());
+    let sim = args.sim.simulate(out, Columns::Report, &outputs, &logs)?;
+    let Simulated {
+        rules, run, bar, ..
+    } = sim;
+    let (app, stage) = args.sim.selection();
     let cycles = CycleChoice::from_args(&args.cycle);
     let request = Request {
         run: &run,
@@ -74,51 +60,19 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         cycles: &cycles,
         job_status: args.job_status.as_deref(),
     };
-    let result = reconcile(&request).map_err(|e| fail(out, "logs", &e))?;
-    let mut warnings = run.warnings.clone();
-    warnings.extend(
-        result
-            .warnings
-            .iter()
-            // The table states the cycle compared itself.
-            .filter(|d| !(args.format == Format::Table && d.code == Code::LogCycle))
-            .cloned(),
-    );
-    out.diagnostics(&warnings, rules.sources());
-    let mut text = match args.format {
-        Format::Table => {
-            render::summary_text(&result, if out.stdout_tty { None } else { Some(160) })
-        }
-        Format::Json => {
-            serde_json::to_string_pretty(&render::to_json(&result)).unwrap_or_default() + "\n"
-        }
-        Format::Csv => {
-            let mut buf = Vec::new();
-            render::counts_csv(&result, &mut buf).map_err(|e| out.io_error("the summary", &e))?;
-            String::from_utf8_lossy(&buf).into_owned()
-        }
-        Format::Html => render::html(&result),
+    let o = ReconcileOutputs {
+        format: args.format,
+        report: args.report.as_deref(),
+        width: out.width,
     };
-    let mut staged = Vec::new();
-    if let Some(path) = &args.report {
-        let (s, rows) = render::write_report(&result, path)
-            .map_err(|e| out.io_error(&format!("the report `{}`", path.display()), &e))?;
-        staged.push(s);
-        if args.format == Format::Table {
-            text.push_str(&format!(
-                "\nreport: {rows} rows written to {}\n",
-                path.display()
-            ));
-        }
-    }
-    if args.format == Format::Table {
-        text = scopesim::text::escape_control(&text).into_owned();
-    }
-    let printed = out.write_result(args.output.as_deref(), &text, staged);
+    let done = render_reconcile(&request, &o).map_err(|e| out.fail("logs", &e))?;
+    drop(bar);
+    out.diagnostics(&done.warnings, rules.sources());
+    let printed = out.write_result(args.output.as_deref(), &done.text, done.staged);
     if printed != Exit::Ok {
         return Ok(printed);
     }
-    Ok(if result.failed() {
+    Ok(if done.result.failed() {
         Exit::Failed
     } else {
         Exit::Ok

@@ -2,7 +2,7 @@
 //! running and coverage are in `scopesim::review::testing`; this loads and prints.
 
 use super::Exit;
-use super::common::{bar, fail};
+use super::common::bar;
 use super::output::Out;
 use scopesim::diag::{Code, Diagnostic};
 use scopesim::review::testing::{render_text, run_file, to_json};
@@ -14,34 +14,22 @@ pub enum Format {
     Json,
 }
 
-fn parse_pct(s: &str) -> Result<f64, String> {
-    match s.trim_end_matches('%').parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a percentage between 0 and 100")),
-    }
-}
-
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The test file (TOML): rules, optional directory, cases with expectations.
     pub tests: PathBuf,
     /// Fail when fewer than this percentage of filter and clause outcomes are covered.
-    #[arg(long, value_parser = parse_pct, value_name = "PCT")]
+    #[arg(long, value_parser = scopesim::output::format::parse_percent, value_name = "PCT")]
     pub min_coverage: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
-pub fn run(args: Args, out: &mut Out) -> Exit {
-    match run_inner(args, out) {
-        Ok(e) | Err(e) => e,
-    }
-}
-
-fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let bar = bar(out);
-    let report = run_file(&args.tests, &bar).map_err(|f| fail(out, &f.step, &f.errors))?;
+/// Runs the command; `Err` carries the exit code of a failure already printed.
+pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
+    let bar = bar(out, [args.tests.as_path()]);
+    let report = run_file(&args.tests, &bar).map_err(|f| out.fail(&f.step, &f.errors))?;
     drop(bar);
     let text = match args.format {
         Format::Json => {

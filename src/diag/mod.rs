@@ -351,6 +351,11 @@ impl Errors {
     }
 }
 
+/// A failed write of `what` (a summary, a report), as the error a command prints.
+pub fn write_error(what: &str, e: &std::io::Error) -> Errors {
+    Diagnostic::error(Code::Io, format!("cannot write {what}: {e}")).into()
+}
+
 impl From<Diagnostic> for Errors {
     fn from(d: Diagnostic) -> Errors {
         Errors::new(d)

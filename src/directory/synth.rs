@@ -192,6 +192,25 @@ pub struct GenSummary {
     pub files: Vec<PathBuf>,
 }
 
+impl GenSummary {
+    /// What `scopesim gen` prints: the counts, then every file written.
+    pub fn describe(&self, out_dir: &std::path::Path) -> String {
+        let mut s = format!(
+            "generated {} users ({} guests, {} disabled), {} groups, {} assignments in {}\n",
+            self.users,
+            self.guests,
+            self.disabled,
+            self.groups,
+            self.assignments,
+            out_dir.display()
+        );
+        for f in &self.files {
+            s.push_str(&format!("  {}\n", f.display()));
+        }
+        s
+    }
+}
+
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GenError {

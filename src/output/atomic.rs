@@ -149,6 +149,54 @@ fn new_temp(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
     b.tempfile_in(dir)
 }
 
+/// A writer that hashes what passes through it (SHA-256), so that a report states the
+/// hash of the very bytes it wrote.
+pub struct Hashing<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W> Hashing<W> {
+    /// Hashes what is written to `inner`.
+    pub fn new(inner: W) -> Hashing<W> {
+        Hashing {
+            inner,
+            hasher: <sha2::Sha256 as sha2::Digest>::new(),
+        }
+    }
+
+    /// The SHA-256 of everything written, hex.
+    pub fn hex(self) -> String {
+        crate::text::hex(&sha2::Digest::finalize(self.hasher))
+    }
+}
+
+/// [`stage`], with the SHA-256 (hex) of the bytes written.
+pub fn stage_hashed<F>(path: &Path, write: F) -> io::Result<(Staged, String)>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()>,
+{
+    let mut hex = String::new();
+    let staged = stage(path, |w| {
+        let mut h = Hashing::new(w);
+        write(&mut h)?;
+        hex = h.hex();
+        Ok(())
+    })?;
+    Ok((staged, hex))
+}
+
 /// Writes `path` atomically and at once: [`stage`] then [`Staged::commit`].
 pub fn write_atomic<F>(path: &Path, write: F) -> io::Result<()>
 where

@@ -37,6 +37,15 @@ fn future_name(p: &Path) -> Option<PathBuf> {
     Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
 }
 
+/// [`check_outputs`] for the outputs a command line names, some of them absent.
+pub fn check_given(inputs: &[PathBuf], outputs: &[(&str, Option<&Path>)]) -> Result<(), Errors> {
+    let given: Vec<(&str, &Path)> = outputs
+        .iter()
+        .filter_map(|&(f, p)| p.map(|p| (f, p)))
+        .collect();
+    check_outputs(inputs, &given)
+}
+
 /// Checks that no output is an input or the same file as another output. `outputs` are
 /// `(option, path)` pairs such as `("--report", "r.csv")`.
 pub fn check_outputs(inputs: &[PathBuf], outputs: &[(&str, &Path)]) -> Result<(), Errors> {

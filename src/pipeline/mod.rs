@@ -14,6 +14,7 @@
 //! these requests and renders what comes back.
 
 pub mod evidence;
+pub mod request;
 
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{
@@ -497,6 +498,7 @@ impl Simulation<'_> {
             Some(s) => s,
             None => {
                 let dir = self.directory.read(selection, progress)?;
+                progress.phase(crate::output::progress::phase::EVALUATE);
                 let plan = compile(self.rules.rules(), &dir, self.options.eval)
                     .map_err(|e| e.with_sources(self.rules.sources()))?;
                 let outcomes = evaluate(&plan, &dir);
@@ -508,6 +510,7 @@ impl Simulation<'_> {
                 (dir, plan, outcomes, facts)
             }
         };
+        progress.phase(crate::output::progress::phase::ROLLOUT);
         let rollout = simulate_with(
             self.rules.rules(),
             &plan,

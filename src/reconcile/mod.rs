@@ -15,6 +15,7 @@
 pub mod generate;
 pub mod job;
 pub mod logs;
+pub mod output;
 pub mod pair;
 pub mod reduce;
 pub mod render;

@@ -322,6 +322,15 @@ pub fn user_outcome_text(o: &UserOutcome) -> String {
     s
 }
 
+/// The user's logged outcome as `explain --logs` adds it to the explanation: the JSON
+/// value of its `logged` key and the lines after the steps.
+pub fn user_outcome_addendum(o: &UserOutcome) -> (serde_json::Value, String) {
+    (
+        serde_json::to_value(o).unwrap_or_default(),
+        user_outcome_text(o),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,45 @@ use crate::value::parse_bool;
 use serde::Serialize;
 use std::fmt::Write;
 
+/// The formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// The steps as on-demand provisioning shows them (control characters escaped).
+    Text,
+    /// The explanation as data.
+    Json,
+}
+
+/// The explanation in `format`.
+pub fn render(e: &Explanation, format: ExplainFormat) -> String {
+    match format {
+        ExplainFormat::Json => serde_json::to_string_pretty(e).unwrap_or_default() + "\n",
+        ExplainFormat::Text => crate::text::escape_control(&render_text(e)).into_owned(),
+    }
+}
+
+/// The explanation in `format` with more under `key` (another stage's view of the user,
+/// such as the logged outcome from `explain --logs`): its JSON value and its lines.
+pub fn render_with(
+    e: &Explanation,
+    format: ExplainFormat,
+    more: Option<(&str, serde_json::Value, &str)>,
+) -> String {
+    let Some((key, json, text)) = more else {
+        return render(e, format);
+    };
+    match format {
+        ExplainFormat::Json => {
+            let mut v = serde_json::to_value(e).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert(key.to_string(), json);
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        ExplainFormat::Text => crate::text::escape_control(&(render_text(e) + text)).into_owned(),
+    }
+}
+
 /// The whole explanation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {

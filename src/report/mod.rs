@@ -6,3 +6,4 @@ pub mod html;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod plan;
+pub mod plan_output;

@@ -11,12 +11,16 @@ use crate::directory::Directory;
 use crate::directory::assignments::GroupMembers;
 use crate::eval::Bits;
 use crate::eval::{Outcomes, Plan};
+use crate::output::color::{Paint, Tone};
 use crate::output::csv_guard::guard;
+use crate::output::dialect::CsvStyle;
+use crate::output::format::{self, duration_range};
+use crate::output::grid::{Cell, Column, Grid, fill};
 pub use crate::pipeline::evidence::{Evidence, InputRef};
 use crate::rollout::reason::Reasons;
 use crate::rollout::{Action, AppResult, Candidacy, Rollout, StageResult, Why};
 use crate::source::Sources;
-use comfy_table::{Cell, CellAlignment};
+use crate::text::escape_control;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -24,7 +28,10 @@ use std::io::{self, Write};
 /// Excel's row limit (header included).
 pub const EXCEL_MAX_ROWS: u64 = 1_048_576;
 
-/// One summary row.
+/// One summary row. Each stage counts every user and account once: `candidates +
+/// not_candidates` equals the sum of the actions (`create + update + disable + delete +
+/// skip + fail + suppressed + none`), which is the stage's number of rows in the per-user
+/// report.
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryRow {
     /// App.
@@ -35,6 +42,10 @@ pub struct SummaryRow {
     pub candidates: usize,
     /// In scope (S26).
     pub in_scope: usize,
+    /// Users and accounts the stage reports that are not candidates: members of nested
+    /// groups only (S24), users no longer assigned who have an account, accounts without
+    /// a directory user.
+    pub not_candidates: usize,
     /// Creates.
     pub create: usize,
     /// Updates.
@@ -43,24 +54,50 @@ pub struct SummaryRow {
     pub disable: usize,
     /// Deletes.
     pub delete: usize,
-    /// Skips.
+    /// Skips (evaluated, nothing done; not-candidates included, see `not_candidates`).
     pub skip: usize,
     /// Predicted failures (S32).
     pub fail: usize,
     /// Actions the object mapping's flow types suppress (S33).
     pub suppressed: usize,
+    /// Nothing done and nothing suppressed: an account Entra does not manage (S31), a
+    /// user acted on only at another stage, a disabled object mapping (S33).
+    pub none: usize,
     /// Held by the deletion threshold (S27).
     pub held: bool,
+    /// The app's deletion threshold, when set (S27).
+    pub threshold: Option<u64>,
     /// Initial-cycle estimate (S28).
     pub estimate_minutes: EstimateMinutes,
     /// Where the estimate comes from.
     pub estimate_source: String,
-    /// The estimate as the table shows it (a published row is quoted as published).
+    /// The estimate as the table shows it (a published row is quoted as published,
+    /// otherwise in the largest sensible unit).
     #[serde(skip)]
     pub estimate_display: String,
     /// Which row of the published table applies (Sync all), for the note under the table.
     #[serde(skip)]
     pub estimate_row: Option<String>,
+}
+
+impl SummaryRow {
+    /// Disables and deletes: what the deletion threshold counts (S27).
+    pub fn deprovisions(&self) -> usize {
+        self.disable + self.delete
+    }
+
+    /// The actions, which add up to `candidates + not_candidates`.
+    pub fn actions(&self) -> [(Action, usize); 7] {
+        [
+            (Action::Create, self.create),
+            (Action::Update, self.update),
+            (Action::Disable, self.disable),
+            (Action::Delete, self.delete),
+            (Action::Skip, self.skip),
+            (Action::Fail, self.fail),
+            (Action::None, self.none),
+        ]
+    }
 }
 
 /// Minutes, min and max.
@@ -72,36 +109,80 @@ pub struct EstimateMinutes {
     pub max: f64,
 }
 
+/// Users of `app` that the per-user report has a row for at each of `stages`: evaluated
+/// (a candidate, or a member of a nested group) or acted on or with an account in the app
+/// at one of them. The summary counts the same users, so its columns add up to the
+/// report's rows.
+pub fn reported_users(app: &AppResult, stages: &[&StageResult], n: usize) -> Bits {
+    let mut bits = Bits::zeros(n);
+    for row in 0..n {
+        if app.candidacy(row) != Candidacy::NotAssigned || stages.iter().any(|s| s.reported(row)) {
+            bits.set(row, true);
+        }
+    }
+    bits
+}
+
 /// Summary rows, narrowed by app and stage names.
 pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -> Vec<SummaryRow> {
-    rollout
+    let n = rollout.active.len();
+    let mut rows = Vec::new();
+    for a in rollout
         .apps
         .iter()
-        .filter(|a| app.is_none_or(|n| n == a.name))
-        .flat_map(|a| a.stages.iter())
-        .filter(|s| stage.is_none_or(|n| n == s.name))
-        .map(|s| SummaryRow {
-            app: s.app.clone(),
-            stage: s.name.clone(),
-            candidates: s.candidates,
-            in_scope: s.in_scope,
-            create: s.counts.create,
-            update: s.counts.update,
-            disable: s.counts.disable,
-            delete: s.counts.delete,
-            skip: s.counts.skip,
-            fail: s.counts.fail,
-            suppressed: s.counts.suppressed,
-            held: s.held,
-            estimate_minutes: EstimateMinutes {
-                min: s.estimate.min,
-                max: s.estimate.max,
-            },
-            estimate_source: s.estimate.source.clone(),
-            estimate_display: s.estimate.display(),
-            estimate_row: s.estimate.row.clone(),
-        })
-        .collect()
+        .filter(|a| app.is_none_or(|x| x == a.name))
+    {
+        let stages: Vec<&StageResult> = a
+            .stages
+            .iter()
+            .filter(|s| stage.is_none_or(|x| x == s.name))
+            .collect();
+        let reported = reported_users(a, &stages, n);
+        let not_candidate_users = reported
+            .ones_iter()
+            .filter(|&r| !a.candidacy(r).is_candidate())
+            .count();
+        for s in &stages {
+            let idle_users = reported
+                .ones_iter()
+                .filter(|&r| s.action(r) == Action::None)
+                .count();
+            let idle_orphans = s
+                .orphan_actions
+                .iter()
+                .filter(|(a, _)| *a == Action::None)
+                .count();
+            rows.push(SummaryRow {
+                app: s.app.clone(),
+                stage: s.name.clone(),
+                candidates: s.candidates,
+                in_scope: s.in_scope,
+                not_candidates: not_candidate_users + a.orphans.len(),
+                create: s.counts.create,
+                update: s.counts.update,
+                disable: s.counts.disable,
+                delete: s.counts.delete,
+                skip: s.counts.skip,
+                fail: s.counts.fail,
+                suppressed: s.counts.suppressed,
+                // S33: a suppressed action is `none` in the report, counted as suppressed.
+                none: (idle_users + idle_orphans).saturating_sub(s.counts.suppressed),
+                held: s.held,
+                threshold: a.deletion_threshold,
+                estimate_minutes: EstimateMinutes {
+                    min: s.estimate.min,
+                    max: s.estimate.max,
+                },
+                estimate_source: s.estimate.source.clone(),
+                estimate_display: match s.estimate.published {
+                    Some(p) => p.to_string(),
+                    None => duration_range(s.estimate.min, s.estimate.max),
+                },
+                estimate_row: s.estimate.row.clone(),
+            });
+        }
+    }
+    rows
 }
 
 /// The summary as the JSON document of `--format json`.
@@ -120,76 +201,181 @@ pub fn summary_json(
     })
 }
 
-/// The summary as a terminal table. `Fail` (S32) and `Suppressed` (S33) columns appear
-/// when a row has any.
-pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
-    let mut t = crate::output::table(width);
-    let fail = rows.iter().any(|r| r.fail > 0);
-    let suppressed = rows.iter().any(|r| r.suppressed > 0);
-    let mut header = vec![
-        "App",
-        "Stage",
-        "Candidates",
-        "In scope",
-        "Create",
-        "Update",
-        "Disable",
-        "Delete",
-        "Skip",
-    ];
-    if fail {
-        header.push("Fail");
-    }
-    if suppressed {
-        header.push("Suppressed");
-    }
-    header.extend(["Held", "Estimate"]);
-    t.set_header(header);
-    for r in rows {
-        let num = |n: usize| Cell::new(n).set_alignment(CellAlignment::Right);
-        let mut cells = vec![
-            Cell::new(&r.app),
-            Cell::new(&r.stage),
-            num(r.candidates),
-            num(r.in_scope),
-            num(r.create),
-            num(r.update),
-            num(r.disable),
-            num(r.delete),
-            num(r.skip),
-        ];
-        if fail {
-            cells.push(num(r.fail));
-        }
-        if suppressed {
-            cells.push(num(r.suppressed));
-        }
-        cells.push(Cell::new(if r.held { "HELD" } else { "no" }));
-        cells.push(Cell::new(&r.estimate_display));
-        t.add_row(cells);
-    }
-    t.to_string()
+/// A number column of the summary: header, abbreviation, value, whether it is shown only
+/// when some row has a value, and its colour when not zero. Adding a count to the summary
+/// is adding a line here.
+struct CountColumn {
+    header: &'static str,
+    short: &'static str,
+    value: fn(&SummaryRow) -> usize,
+    optional: bool,
+    tone: Option<Tone>,
 }
 
-/// The summary as CSV (`--format csv`).
-pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
-    let mut c = csv::Writer::from_writer(w);
-    c.write_record([
-        "app",
-        "stage",
-        "candidates",
-        "in_scope",
-        "create",
-        "update",
-        "disable",
-        "delete",
-        "skip",
-        "held",
-        "estimate_min_minutes",
-        "estimate_max_minutes",
-        "fail",
-        "suppressed",
-    ])?;
+const COUNT_COLUMNS: &[CountColumn] = &[
+    CountColumn {
+        header: "Candidates",
+        short: "Cand.",
+        value: |r| r.candidates,
+        optional: false,
+        tone: None,
+    },
+    CountColumn {
+        header: "In scope",
+        short: "Scope",
+        value: |r| r.in_scope,
+        optional: false,
+        tone: None,
+    },
+    CountColumn {
+        header: "Not candidates",
+        short: "Not c.",
+        value: |r| r.not_candidates,
+        optional: false,
+        tone: None,
+    },
+    CountColumn {
+        header: "Create",
+        short: "Cre.",
+        value: |r| r.create,
+        optional: false,
+        tone: Some(Tone::Good),
+    },
+    CountColumn {
+        header: "Update",
+        short: "Upd.",
+        value: |r| r.update,
+        optional: false,
+        tone: None,
+    },
+    CountColumn {
+        header: "Disable",
+        short: "Dis.",
+        value: |r| r.disable,
+        optional: false,
+        tone: Some(Tone::Danger),
+    },
+    CountColumn {
+        header: "Delete",
+        short: "Del.",
+        value: |r| r.delete,
+        optional: false,
+        tone: Some(Tone::Danger),
+    },
+    CountColumn {
+        header: "Skip",
+        short: "Skip",
+        value: |r| r.skip,
+        optional: false,
+        tone: None,
+    },
+    CountColumn {
+        header: "Fail",
+        short: "Fail",
+        value: |r| r.fail,
+        optional: true,
+        tone: Some(Tone::Danger),
+    },
+    CountColumn {
+        header: "Suppressed",
+        short: "Supp.",
+        value: |r| r.suppressed,
+        optional: true,
+        tone: Some(Tone::Warn),
+    },
+    CountColumn {
+        header: "None",
+        short: "None",
+        value: |r| r.none,
+        optional: false,
+        tone: None,
+    },
+];
+
+/// The summary as a grid: app and stage, the counts (`Fail` and `Suppressed` only when
+/// a row has any), held, the estimate.
+pub fn summary_grid(rows: &[SummaryRow]) -> Grid {
+    let counts: Vec<&CountColumn> = COUNT_COLUMNS
+        .iter()
+        .filter(|c| !c.optional || rows.iter().any(|r| (c.value)(r) > 0))
+        .collect();
+    let mut columns = vec![Column::text("App").key(), Column::text("Stage").key()];
+    columns.extend(
+        counts
+            .iter()
+            .map(|c| Column::number(c.header).short(c.short)),
+    );
+    columns.push(Column::text("Held"));
+    columns.push(Column::wrapping("Estimate", 8).short("Est."));
+    let mut g = Grid::new(columns);
+    for r in rows {
+        let mut cells = vec![
+            Cell::data(&r.app).tone_if(r.held, Tone::Held),
+            Cell::data(&r.stage).tone_if(r.held, Tone::Held),
+        ];
+        for c in &counts {
+            let v = (c.value)(r);
+            let cell = Cell::count(v);
+            cells.push(match c.tone {
+                Some(t) if v > 0 => cell.tone(t),
+                _ => cell,
+            });
+        }
+        cells.push(if r.held {
+            Cell::data("yes").tone(Tone::Held)
+        } else {
+            Cell::data("no")
+        });
+        cells.push(Cell::data(&r.estimate_display));
+        g.row(cells);
+    }
+    g
+}
+
+/// The summary as a terminal table that fits `width` (a list when too narrow).
+pub fn summary_table(rows: &[SummaryRow], width: usize, paint: Paint) -> String {
+    summary_grid(rows).render(width, paint).0
+}
+
+/// What the summary's columns mean and that they add up, under the table and on the
+/// page (`fail` and `suppressed` named when a row has any).
+pub fn summary_note(rows: &[SummaryRow]) -> String {
+    let mut sum = String::from("create + update + disable + delete + skip");
+    if rows.iter().any(|r| r.fail > 0) {
+        sum.push_str(" + fail");
+    }
+    if rows.iter().any(|r| r.suppressed > 0) {
+        sum.push_str(" + suppressed");
+    }
+    format!(
+        "The columns add up: candidates + not candidates = {sum} + none, each user or account once (the stage's rows in `--report`). Not candidates: members of nested groups only (S24), unassigned users who keep an account, accounts with no user. None: nothing is done (an account Entra does not manage, S31, or a user acted on at another stage)."
+    )
+}
+
+/// The columns of `--format csv`.
+pub const SUMMARY_CSV_COLUMNS: [&str; 16] = [
+    "app",
+    "stage",
+    "candidates",
+    "in_scope",
+    "create",
+    "update",
+    "disable",
+    "delete",
+    "skip",
+    "held",
+    "estimate_min_minutes",
+    "estimate_max_minutes",
+    "fail",
+    "suppressed",
+    "not_candidates",
+    "none",
+];
+
+/// The summary as CSV (`--format csv`) in `style`.
+pub fn summary_csv(rows: &[SummaryRow], style: CsvStyle, w: &mut dyn Write) -> io::Result<()> {
+    let mut c = style.writer(w)?;
+    c.write_record(SUMMARY_CSV_COLUMNS)?;
     for r in rows {
         c.write_record([
             guard(&r.app).as_ref(),
@@ -206,6 +392,8 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
             &r.estimate_minutes.max.to_string(),
             &r.fail.to_string(),
             &r.suppressed.to_string(),
+            &r.not_candidates.to_string(),
+            &r.none.to_string(),
         ])?;
     }
     c.flush()
@@ -214,14 +402,16 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
 /// How `plan` prints its summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SummaryFormat {
-    /// A terminal table (wrapped to `width`, the terminal's when `None`), then the
-    /// warnings and a note on the report written.
+    /// A terminal table laid out in `width` columns, with what the columns mean and a
+    /// note on the report written. Warnings go to stderr, not into the table.
     Table {
-        /// Width to wrap to.
-        width: Option<u16>,
+        /// Width to lay out in.
+        width: usize,
+        /// Colour.
+        paint: Paint,
     },
-    /// CSV.
-    Csv,
+    /// CSV in a style.
+    Csv(CsvStyle),
     /// JSON with warnings and evidence.
     Json,
     /// A self-contained HTML page.
@@ -232,12 +422,24 @@ impl SummaryFormat {
     /// True when the warnings are part of the rendered text (otherwise the caller
     /// prints them as diagnostics).
     pub fn embeds_warnings(self) -> bool {
-        matches!(self, SummaryFormat::Table { .. } | SummaryFormat::Json)
+        matches!(self, SummaryFormat::Json)
     }
 }
 
+/// The per-user report as written (or as `--report FILE.csv` would write it): its rows
+/// and the SHA-256 of its bytes, for the HTML page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDigest {
+    /// Where it was written (`None`: not written; the digest is what it would be).
+    pub path: Option<String>,
+    /// Rows (header excluded).
+    pub rows: u64,
+    /// SHA-256 of the CSV, hex.
+    pub sha256: String,
+}
+
 /// Everything the plan summary is rendered from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Summary<'a> {
     /// The rows, narrowed by app and stage.
     pub rows: &'a [SummaryRow],
@@ -253,6 +455,16 @@ pub struct Summary<'a> {
     pub evidence: &'a Evidence,
     /// A line about the per-user report, when one was written.
     pub report_note: Option<&'a str>,
+    /// The run's users and reasons, for the HTML page (who is disabled or deleted, who
+    /// is added and removed, by department, company and country).
+    pub context: Option<&'a ReportContext<'a>>,
+    /// The per-user CSV report's digest, for the HTML page.
+    pub digest: Option<&'a ReportDigest>,
+    /// `--stamp`: who filed the page and why (operator, ticket); without it the page is
+    /// byte-identical across runs.
+    pub stamp: Option<&'a str>,
+    /// The rules, for the page's "rules of each stage".
+    pub rules: Option<&'a crate::rules::RuleSet>,
 }
 
 /// Renders the summary in `format`.
@@ -266,57 +478,63 @@ pub fn render_summary(s: &Summary<'_>, format: SummaryFormat) -> io::Result<Stri
             t.push('\n');
             t
         }
-        SummaryFormat::Html => crate::report::html::plan_html(
-            s.rows, s.rollout, s.users, s.warnings, s.sources, s.evidence,
-        ),
-        SummaryFormat::Csv => {
+        SummaryFormat::Html => crate::report::html::plan_html(s),
+        SummaryFormat::Csv(style) => {
             let mut buf = Vec::new();
-            summary_csv(s.rows, &mut buf)?;
+            summary_csv(s.rows, style, &mut buf)?;
             String::from_utf8_lossy(&buf).into_owned()
         }
-        SummaryFormat::Table { width } => {
-            let mut t = summary_table(s.rows, width);
-            t.push('\n');
-            if !s.rows.is_empty() {
-                // S28: what the estimate is, and which published row applies.
-                t.push_str(&format!(
-                    "\nEstimates are for each stage's initial cycle (S28); {}.\n",
-                    crate::rollout::estimate::INCREMENTAL
-                ));
-                let mut seen = Vec::new();
-                for r in s.rows {
-                    if let Some(row) = &r.estimate_row {
-                        if !seen.contains(&(&r.app, row)) {
-                            seen.push((&r.app, row));
-                            t.push_str(&format!("  {}: {row}\n", r.app));
-                        }
-                    }
-                }
-            }
-            if !s.warnings.is_empty() {
-                t.push_str(&format!(
-                    "\n{} warning{}:\n",
-                    s.warnings.len(),
-                    if s.warnings.len() == 1 { "" } else { "s" }
-                ));
-                for w in s.warnings {
-                    let at = w
-                        .primary_location(s.sources)
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default();
-                    let rule = w.rule.map(|r| format!("[{r}]")).unwrap_or_default();
-                    t.push_str(&format!("  warning{rule}: {}{at}\n", w.message));
-                    if let Some(h) = &w.help {
-                        t.push_str(&format!("    help: {h}\n"));
-                    }
-                }
-            }
-            if let Some(n) = s.report_note {
-                t.push_str(&format!("\n{n}\n"));
-            }
-            t
-        }
+        SummaryFormat::Table { width, paint } => table_text(s, width, paint),
     })
+}
+
+/// The table, what its columns mean, the estimates' note and the report line.
+fn table_text(s: &Summary<'_>, width: usize, paint: Paint) -> String {
+    let mut t = summary_table(s.rows, width, paint);
+    if s.rows.is_empty() {
+        return t;
+    }
+    t.push('\n');
+    t.push_str(&fill(&summary_note(s.rows), width, ""));
+    // S28: what the estimate is, and which published row applies.
+    t.push_str(&fill(
+        &format!(
+            "Estimates are for each stage's initial cycle (S28); {}.",
+            crate::rollout::estimate::INCREMENTAL
+        ),
+        width,
+        "",
+    ));
+    let mut seen = Vec::new();
+    for r in s.rows {
+        if let Some(row) = &r.estimate_row {
+            if !seen.contains(&(&r.app, row)) {
+                seen.push((&r.app, row));
+                t.push_str(&fill(
+                    &format!("  {}: {row}", escape_control(&r.app)),
+                    width,
+                    "    ",
+                ));
+            }
+        }
+    }
+    for r in s.rows.iter().filter(|r| r.held) {
+        let line = format!(
+            "HELD: stage `{}` of `{}` would disable or delete {} accounts, against a deletion threshold of {}: Entra holds them and quarantines the job (TooManyDeletes, S27)",
+            escape_control(&r.stage),
+            escape_control(&r.app),
+            format::count(r.deprovisions()),
+            r.threshold
+                .map_or_else(|| "?".to_string(), format::thousands)
+        );
+        t.push_str(&paint.paint(Some(Tone::Held), fill(&line, width, "  ").trim_end()));
+        t.push('\n');
+    }
+    if let Some(n) = s.report_note {
+        t.push('\n');
+        t.push_str(&fill(&escape_control(n), width, "  "));
+    }
+    t
 }
 
 /// A per-user report written but not yet in place (see [`crate::output::atomic::stage`]).
@@ -328,6 +546,20 @@ pub struct WrittenReport {
     pub rows: u64,
     /// A warning when a CSV report has more rows than Excel opens.
     pub warning: Option<Diagnostic>,
+    /// SHA-256 of a CSV report's bytes (`None` for Parquet).
+    pub sha256: Option<String>,
+}
+
+/// What the per-user CSV report of `ctx` has: its rows and the SHA-256 of its bytes,
+/// computed without writing it (for the HTML page of a run without `--report FILE.csv`).
+pub fn report_digest(ctx: &ReportContext<'_>) -> io::Result<ReportDigest> {
+    let mut h = crate::output::atomic::Hashing::new(io::sink());
+    let rows = write_report_csv(ctx, &mut h)?;
+    Ok(ReportDigest {
+        path: None,
+        rows,
+        sha256: h.hex(),
+    })
 }
 
 /// Writes the per-user report for `path` (Parquet for a `.parquet` path, CSV otherwise),
@@ -355,6 +587,7 @@ pub fn write_report(
                     staged,
                     rows,
                     warning: None,
+                    sha256: None,
                 })
                 .map_err(|e| io_error(e).into());
         }
@@ -385,12 +618,14 @@ pub fn write_report(
             "narrow it with `--app` and `--stage`, or use a scopesim built with `--features parquet` and `--report FILE.parquet`"
         })
     });
-    let staged = crate::output::atomic::stage(path, |w| write_report_csv(ctx, w).map(|_| ()))
-        .map_err(io_error)?;
+    let (staged, sha256) =
+        crate::output::atomic::stage_hashed(path, |w| write_report_csv(ctx, w).map(|_| ()))
+            .map_err(io_error)?;
     Ok(WrittenReport {
         staged,
         rows,
         warning,
+        sha256: Some(sha256),
     })
 }
 
@@ -410,6 +645,8 @@ pub struct ReportContext<'a> {
     pub app: Option<&'a str>,
     /// Only this stage.
     pub stage: Option<&'a str>,
+    /// How the CSV report is written (dialect, delimiter).
+    pub style: CsvStyle,
 }
 
 /// The columns of the per-user report.
@@ -465,20 +702,11 @@ impl ReportContext<'_> {
             .filter(|s| self.stage.is_none_or(|n| n == s.name))
     }
 
-    /// Users that appear in the report of `app`: evaluated (a candidate, managed, or a
-    /// nested-group member) or acted on at some stage. Each gets one row per stage.
+    /// Users that appear in the report of `app` ([`reported_users`]). Each gets one row
+    /// per stage.
     fn included(&self, app: &AppResult) -> Bits {
-        let n = self.dir.len();
-        let mut bits = Bits::zeros(n);
         let stages: Vec<&StageResult> = self.stages(app).collect();
-        for row in 0..n {
-            if app.candidacy(row) != Candidacy::NotAssigned
-                || stages.iter().any(|s| s.reported(row))
-            {
-                bits.set(row, true);
-            }
-        }
-        bits
+        reported_users(app, &stages, self.dir.len())
     }
 
     /// Number of rows the report will have (header excluded).
@@ -591,15 +819,12 @@ impl ReportContext<'_> {
     }
 }
 
-/// Appends one CSV field: formula-guarded, quoted when it holds a delimiter, quote or
-/// line break (RFC 4180).
-fn push_field(buf: &mut Vec<u8>, cell: &str) {
+/// Appends one CSV field: formula-guarded, quoted when it holds the delimiter, a quote
+/// or a line break (RFC 4180).
+fn push_field(buf: &mut Vec<u8>, cell: &str, style: CsvStyle) {
     let cell = guard(cell);
     let bytes = cell.as_bytes();
-    if bytes
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
+    if style.needs_quotes(bytes) {
         buf.push(b'"');
         for &b in bytes {
             if b == b'"' {
@@ -613,19 +838,19 @@ fn push_field(buf: &mut Vec<u8>, cell: &str) {
     }
 }
 
-fn push_row(buf: &mut Vec<u8>, r: &ReportRow<'_>) {
-    push_field(buf, r.app);
-    buf.push(b',');
-    push_field(buf, r.stage);
-    buf.push(b',');
-    push_field(buf, r.object_id);
-    buf.push(b',');
-    push_field(buf, r.upn);
-    buf.extend_from_slice(if r.in_scope { b",true," } else { b",false," });
+fn push_row(buf: &mut Vec<u8>, r: &ReportRow<'_>, style: CsvStyle) {
+    let d = style.delimiter;
+    for field in [r.app, r.stage, r.object_id, r.upn] {
+        push_field(buf, field, style);
+        buf.push(d);
+    }
+    buf.extend_from_slice(if r.in_scope { b"true" } else { b"false" });
+    buf.push(d);
     buf.extend_from_slice(r.action.as_str().as_bytes());
-    buf.push(b',');
-    push_field(buf, r.reason);
-    buf.extend_from_slice(if r.held { b",true\n" } else { b",false\n" });
+    buf.push(d);
+    push_field(buf, r.reason, style);
+    buf.push(d);
+    buf.extend_from_slice(if r.held { b"true\n" } else { b"false\n" });
 }
 
 /// Writes the per-user report as CSV (formula-guarded cells). Blocks of users are
@@ -633,10 +858,12 @@ fn push_row(buf: &mut Vec<u8>, r: &ReportRow<'_>) {
 /// bounded and the output does not depend on the number of threads.
 pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<u64> {
     use rayon::prelude::*;
+    let style = ctx.style;
+    style.start(w)?;
     let mut header = Vec::new();
     for (i, c) in REPORT_COLUMNS.iter().enumerate() {
         if i > 0 {
-            header.push(b',');
+            header.push(style.delimiter);
         }
         header.extend_from_slice(c.as_bytes());
     }
@@ -659,7 +886,7 @@ pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Resul
                         let mut buf = Vec::with_capacity(BLOCK * 64);
                         let mut count = 0u64;
                         ctx.visit_block(app, s, &included, b..(b + BLOCK).min(end), &mut |r| {
-                            push_row(&mut buf, &r);
+                            push_row(&mut buf, &r, style);
                             count += 1;
                         });
                         (buf, count)
@@ -673,7 +900,7 @@ pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Resul
             }
             let mut buf = Vec::new();
             ctx.visit_orphans(app, s, &mut |r| {
-                push_row(&mut buf, &r);
+                push_row(&mut buf, &r, style);
                 rows += 1;
             });
             w.write_all(&buf)?;

@@ -68,7 +68,8 @@ pub fn estimate(scope: ScopeMode, assigned: usize, users: usize, groups: usize) 
             max: round(0.08 * assigned as f64),
             basis: assigned,
             source: format!(
-                "0.01–0.08 min × {assigned} assigned users, groups and group members (Microsoft Learn, \"Check the status of user provisioning\"); {INCREMENTAL}"
+                "0.01–0.08 min × {} assigned users, groups and group members (Microsoft Learn, \"Check the status of user provisioning\"); {INCREMENTAL}",
+                crate::output::format::count(assigned)
             ),
             published: None,
             row: None,
@@ -115,7 +116,8 @@ pub fn estimate(scope: ScopeMode, assigned: usize, users: usize, groups: usize) 
                 max,
                 basis: n,
                 source: format!(
-                    "{n} users and groups in the tenant: row \"{row}\" (\"{time}\"){boundary} of the \"Sync all users and groups\" timing table (Microsoft Learn, 2023){extrapolated}; {INCREMENTAL}"
+                    "{} users and groups in the tenant: row \"{row}\" (\"{time}\"){boundary} of the \"Sync all users and groups\" timing table (Microsoft Learn, 2023){extrapolated}; {INCREMENTAL}",
+                    crate::output::format::count(n)
                 ),
                 published: if extrapolated.is_empty() {
                     published
@@ -123,7 +125,8 @@ pub fn estimate(scope: ScopeMode, assigned: usize, users: usize, groups: usize) 
                     None
                 },
                 row: Some(format!(
-                    "{n} users and groups: row \"{row}\" of the 2023 \"Sync all users and groups\" table{}",
+                    "{} users and groups: row \"{row}\" of the 2023 \"Sync all users and groups\" table{}",
+                    crate::output::format::count(n),
                     if extrapolated.is_empty() {
                         ""
                     } else {

@@ -28,6 +28,29 @@ pub struct CheckOptions {
 /// Code of the S17 diagnostic, which `convert` tolerates (it only translates).
 pub const UNDOCUMENTED_OPERATOR: Code = Code::UndocumentedOperator;
 
+/// One rules file as `scopesim check` reports it: its diagnostics, and when it has no
+/// error the `ok:` line (counts) with a line per app whose job secrets were applied.
+pub fn check_file(
+    path: &std::path::Path,
+    load: &super::load::LoadOptions,
+    opts: CheckOptions,
+) -> (LoadedRules, Vec<Diagnostic>, Option<String>) {
+    let loaded = super::load::load_path_with(path, load);
+    let diags = check_loaded(&loaded, opts);
+    if crate::diag::has_errors(&diags) {
+        return (loaded, diags, None);
+    }
+    let shown = super::load::split_named_path(path).1.display().to_string();
+    let mut report = format!("ok: {shown} ({})\n", Counts::of(&loaded.rules));
+    for app in &loaded.rules.apps {
+        let file_of = |id| loaded.sources.name(id).to_string();
+        if let Some(line) = super::secrets::describe(app, file_of) {
+            report.push_str(&format!("  {line}\n"));
+        }
+    }
+    (loaded, diags, Some(report))
+}
+
 /// Everything wrong with loaded rules: what reading found and what the checks find, in
 /// reading order. The checks run even when reading found errors (a bad setting, an
 /// unreadable line), so one run reports every mistake of a file; only a filter left

@@ -23,12 +23,13 @@ use super::print::{PrintOptions, print_rules};
 use super::resolve::stage_view;
 use crate::diag::{Code, Diagnostic, Severity};
 
-/// The syntax to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The syntax to write (`convert --to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Syntax {
     /// The scopesim rule language.
     Scope,
-    /// Graph schema JSON.
+    /// Graph JSON: a schema given as input written back whole with its scope replaced,
+    /// the `scope` object of one stage, or a bundle of all stages.
     GraphJson,
 }
 

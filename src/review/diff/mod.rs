@@ -16,17 +16,23 @@
 //! The module follows the comparison: [`pairing`] chooses the two sides (apps by name
 //! across two files, or two stages of one app), [`compute`] runs them and collects the
 //! users whose scope changes, [`structure`] compares the filters and settings as
-//! written, and [`render`] prints the result (text, JSON, the `--report` CSV). This file
+//! written, [`render`] prints the result (text, JSON, the `--report` CSV), [`html`]
+//! builds its audit page and [`output`] decides what the command writes. This file
 //! holds the data model they share.
 
 pub mod compute;
+pub mod html;
+pub mod output;
 pub mod pairing;
 pub mod render;
+pub mod request;
 pub mod structure;
 
 pub use compute::{BREAKDOWN_ATTRIBUTES, columns, compare, diff_sides};
 pub use pairing::{Pairing, pair_files, pair_stages};
-pub use render::{REPORT_COLUMNS, TextOptions, render_text, to_json, write_report_csv};
+pub use render::{
+    REPORT_COLUMNS, TextOptions, render_text, stage_report, to_json, write_report_csv,
+};
 pub use structure::filter_changes;
 
 use crate::diag::Diagnostic;

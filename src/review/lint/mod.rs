@@ -30,6 +30,7 @@ mod redundant_filter;
 mod regex_spelling;
 mod regex_unanchored;
 mod render;
+pub mod request;
 mod unreadable_values;
 mod whitespace_value;
 
@@ -37,7 +38,7 @@ pub use ends_with_culture::{CultureChar, culture_differs, culture_sensitive_char
 pub use integer_shape::{IntegerShape, integer_shape};
 pub use regex_spelling::{domain_dots, dotnet_note_findings};
 pub use regex_unanchored::is_anchored;
-pub use render::{render_table, to_json};
+pub use render::{LintFormat, render, render_list, to_json};
 
 use super::Finding;
 use crate::diag::Severity;

@@ -1,0 +1,123 @@
+//! One `diff` run from file paths: load both rule sets (or one, for two of its stages),
+//! check that no output is an input, read the inputs and the directory once, compare. The
+//! order of the steps and the name of a failing one are decided here, so that the binary is
+//! argument parsing and rendering.
+
+use super::compute::{columns, compare};
+use super::{Diff, DiffOptions, Selection};
+use crate::diag::{Diagnostic, Errors};
+use crate::directory::Progress;
+use crate::output::paths::check_given;
+use crate::output::progress::phase;
+use crate::pipeline::evidence::InputRef;
+use crate::pipeline::request::Failure;
+use crate::pipeline::{DirectorySource, InputFiles, Rules};
+use crate::rules::load::LoadOptions;
+use std::path::{Path, PathBuf};
+
+/// Everything a diff reads and writes, by path.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffRequest<'a> {
+    /// `OLD` and, when given, `NEW`.
+    pub rules: &'a [PathBuf],
+    /// How to read a schema given as rules.
+    pub load: &'a LoadOptions,
+    /// The directory export.
+    pub source: &'a DirectorySource,
+    /// Assignments and group members.
+    pub files: &'a InputFiles,
+    /// Which stages are compared.
+    pub selection: Selection<'a>,
+    /// Evaluation options and threshold boundary.
+    pub options: DiffOptions,
+    /// The outputs the command will write, as `(flag, path)`: none may be an input.
+    pub outputs: &'a [(&'a str, Option<&'a Path>)],
+}
+
+/// A finished comparison, with what a report states about its inputs.
+#[derive(Debug)]
+pub struct Diffed {
+    /// The old rules (their texts locate warnings).
+    pub old: Rules,
+    /// The comparison.
+    pub diff: Diff,
+    /// The directory's warnings, then the comparison's.
+    pub warnings: Vec<Diagnostic>,
+    /// Rules, directory and other inputs with their hashes.
+    pub evidence: Vec<InputRef>,
+}
+
+fn failed(step: Option<&str>) -> impl FnOnce(Errors) -> Failure + '_ {
+    move |errors| Failure {
+        step: step.map(str::to_string),
+        errors,
+    }
+}
+
+impl DiffRequest<'_> {
+    /// Loads, reads and compares.
+    pub fn run(&self, progress: &dyn Progress) -> Result<Diffed, Failure> {
+        progress.phase(phase::RULES);
+        let anchoring = self.options.eval.anchoring;
+        let mut loaded = Vec::new();
+        for path in self.rules.iter().take(2) {
+            let rules = Rules::load_with(path, self.load, anchoring);
+            loaded.push(rules.map_err(failed(Some(&path.display().to_string())))?);
+        }
+        let mut loaded = loaded.into_iter();
+        let (Some(old), new) = (loaded.next(), loaded.next()) else {
+            return Err(failed(None)(Errors::from(Diagnostic::error(
+                crate::diag::Code::Usage,
+                "diff needs one or two rules files".to_string(),
+            ))));
+        };
+        let mut paths = old.input_paths();
+        paths.extend(new.iter().flat_map(Rules::input_paths));
+        paths.extend(self.source.paths.iter().cloned());
+        paths.extend(self.files.paths());
+        check_given(&paths, self.outputs).map_err(failed(None))?;
+        progress.phase(phase::INPUTS);
+        let inputs = self.files.read().map_err(failed(Some("inputs")))?;
+        let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
+        let dir = self
+            .source
+            .read(columns, progress)
+            .map_err(failed(Some("directory")))?;
+        progress.phase(phase::COMPARE);
+        let mut warnings = dir.diagnostics().to_vec();
+        let compared = compare(
+            &old,
+            new.as_ref(),
+            self.selection,
+            &dir,
+            inputs.rollout_inputs(),
+            self.options,
+        );
+        let diff = compared.map_err(|e| {
+            // Pairing errors carry no sources and have no summary line.
+            let step = match e.sources().is_empty() {
+                true => None,
+                false => Some("rules".to_string()),
+            };
+            let mut all = warnings.clone();
+            all.extend(e.iter().cloned());
+            let errors = Errors::from(all).with_sources(e.sources());
+            Failure { step, errors }
+        })?;
+        warnings.extend(diff.warnings.iter().cloned());
+        let mut evidence: Vec<InputRef> = old.evidence();
+        evidence.extend(new.iter().flat_map(Rules::evidence));
+        evidence.extend(
+            dir.inputs()
+                .iter()
+                .map(|i| InputRef::from_info("directory", i)),
+        );
+        evidence.extend(inputs.evidence.iter().cloned());
+        Ok(Diffed {
+            old,
+            diff,
+            warnings,
+            evidence,
+        })
+    }
+}

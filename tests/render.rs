@@ -1,0 +1,265 @@
+//! Snapshots of every renderer for people, at 80 and 120 columns: the plan summary
+//! (table, abbreviated table, list; held and fail columns), the lint list, the diff text,
+//! the explanation, and the audit pages. Every line must fit its width. Review a change
+//! with `INSTA_UPDATE=always cargo test --test tests render` and `git diff`, or read the
+//! `.snap.new` files.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs scopesim in the repository root without colour; returns (stdout, stderr, code).
+fn run(args: &[&str]) -> (String, String, i32) {
+    let o = Command::cargo_bin("scopesim")
+        .unwrap()
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(o.stdout).unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+fn width_of(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+fn assert_fits(text: &str, width: usize) {
+    for line in text.lines() {
+        assert!(
+            width_of(line) <= width,
+            "a line is wider than {width} columns ({}):\n{line}\n\n{text}",
+            width_of(line)
+        );
+    }
+}
+
+const PLAN: [&str; 8] = [
+    "plan",
+    "fixtures/rollout.scope",
+    "-d",
+    "fixtures/users.csv",
+    "--assignments",
+    "fixtures/assignments.csv",
+    "--group-members",
+    "fixtures/group-members.csv",
+];
+
+#[test]
+fn render_plan_summary_at_80_and_120_columns() {
+    for width in [80, 120, 160] {
+        let w = width.to_string();
+        let (out, err, code) = run(&[&PLAN[..], &["--width", &w]].concat());
+        assert_eq!(code, 0, "{err}");
+        assert_fits(&out, width);
+        assert!(!out.contains("warning"), "warnings go to stderr:\n{out}");
+        assert!(err.contains("plan: 0 errors, 3 warnings"), "{err}");
+        insta::assert_snapshot!(format!("plan_summary_{width}"), out);
+    }
+}
+
+/// A managed target state and a threshold of 2: the pilot's 2 disables and 1 delete hold
+/// it (S27).
+fn held_rules(dir: &Path) -> String {
+    let text = std::fs::read_to_string(root().join("fixtures/rollout.scope"))
+        .unwrap()
+        .replace("deletion_threshold 50", "deletion_threshold 2");
+    let p = dir.join("held.scope");
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn render_plan_held_stage_at_80_and_120_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = held_rules(dir.path());
+    for width in [80, 120] {
+        let w = width.to_string();
+        let mut args = PLAN.to_vec();
+        args[1] = &rules;
+        args.extend([
+            "--target-state",
+            "Salesforce=fixtures/target-state/salesforce-managed.csv",
+            "--app",
+            "Salesforce",
+            "--width",
+            &w,
+        ]);
+        let (out, err, code) = run(&args);
+        assert_eq!(code, 1, "a held stage exits 1: {err}");
+        assert_fits(&out, width);
+        assert!(out.contains("HELD: stage `pilot` of `Salesforce`"), "{out}");
+        insta::assert_snapshot!(format!("plan_held_{width}"), out);
+    }
+}
+
+#[test]
+fn render_plan_colour_marks_held_stages_disables_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = held_rules(dir.path());
+    let mut args = PLAN.to_vec();
+    args[1] = &rules;
+    args.extend([
+        "--target-state",
+        "Salesforce=fixtures/target-state/salesforce-managed.csv",
+        "--app",
+        "Salesforce",
+        "--color",
+        "always",
+    ]);
+    let (out, _, _) = run(&args);
+    assert!(out.contains("\u{1b}[1;31myes\u{1b}[0m"), "{out:?}");
+    assert!(out.contains("\u{1b}[1;31mHELD: stage"), "{out:?}");
+    assert!(
+        out.contains("\u{1b}[31m2\u{1b}[0m"),
+        "disables in red: {out:?}"
+    );
+    assert!(out.contains("\u{1b}[32m"), "creates in green: {out:?}");
+    // NO_COLOR is set, but --color always wins; without it, nothing is painted.
+    let (plain, _, _) = run(&args[..args.len() - 2]);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    // CLICOLOR_FORCE colours a pipe.
+    let o = Command::cargo_bin("scopesim")
+        .unwrap()
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(&args[..args.len() - 2])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\u{1b}[1;31mHELD"));
+}
+
+#[test]
+fn render_lint_list_at_80_and_120_columns() {
+    for width in [80, 120] {
+        let w = width.to_string();
+        let (out, err, code) = run(&[
+            "lint",
+            "fixtures/lint/null.scope",
+            "-d",
+            "fixtures/review/users.csv",
+            "--width",
+            &w,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert_fits(&out, width);
+        insta::assert_snapshot!(format!("lint_list_{width}"), out);
+    }
+    // Every finding kind in one run: compact, about four lines a finding.
+    let (out, _, _) = run(&[
+        "lint",
+        "fixtures/lint/integers.scope",
+        "-d",
+        "fixtures/lint/tenant-values.json",
+        "--width",
+        "80",
+    ]);
+    let findings: usize = out
+        .lines()
+        .last()
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(findings > 0, "{out}");
+    assert!(out.lines().count() <= findings * 6 + 1, "{out}");
+}
+
+const DIFF: [&str; 9] = [
+    "diff",
+    "fixtures/diff/old.scope",
+    "fixtures/diff/new.scope",
+    "-d",
+    "fixtures/review/users.csv",
+    "--assignments",
+    "fixtures/review/assignments.csv",
+    "--group-members",
+    "fixtures/review/group-members.csv",
+];
+
+#[test]
+fn render_diff_at_80_and_120_columns() {
+    for width in [80, 120] {
+        let w = width.to_string();
+        let (out, err, code) = run(&[&DIFF[..], &["--width", &w]].concat());
+        assert_eq!(code, 0, "{err}");
+        assert_fits(&out, width);
+        insta::assert_snapshot!(format!("diff_text_{width}"), out);
+    }
+}
+
+#[test]
+fn render_explain_text() {
+    let (out, err, code) = run(&[
+        "explain",
+        "fixtures/rollout.scope",
+        "-d",
+        "fixtures/users.csv",
+        "--assignments",
+        "fixtures/assignments.csv",
+        "--group-members",
+        "fixtures/group-members.csv",
+        "-u",
+        "ben.mueller@contoso.com",
+        "--target-state",
+        "Salesforce=fixtures/target-state/salesforce-managed.csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_fits(&out, 120);
+    insta::assert_snapshot!("explain_text", out);
+}
+
+#[test]
+fn render_plan_page_is_deterministic_and_stamped() {
+    let args = [
+        &PLAN[..],
+        &[
+            "--target-state",
+            "Salesforce=fixtures/target-state/salesforce-managed.csv",
+            "--format",
+            "html",
+        ],
+    ]
+    .concat();
+    let (a, err, code) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let (b, _, _) = run(&args);
+    assert_eq!(a, b, "byte-identical without --stamp");
+    insta::assert_snapshot!("plan_page", a);
+    let (stamped, _, _) = run(&[&args[..], &["--stamp", "CHG-1234 <A. Admin>"]].concat());
+    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
+    for must in [
+        "nothing was sent to any tenant",
+        "ben.mueller@contoso.com",
+        "old.leaver@contoso.com",
+        "filter &quot;IT pilot&quot; {",
+        "by department",
+        "Everyone is listed in the per-user report",
+    ] {
+        assert!(a.contains(must), "{must}");
+    }
+}
+
+#[test]
+fn render_diff_page() {
+    let (page, err, code) = run(&[&DIFF[..], &["--format", "html"]].concat());
+    assert_eq!(code, 0, "{err}");
+    for must in [
+        "nothing was sent to any tenant",
+        "dave@contoso.com",
+        "data-field=\"lost\" data-value=\"2\"",
+        "<svg",
+        "fixtures/review/users.csv",
+    ] {
+        assert!(page.contains(must), "{must}");
+    }
+    insta::assert_snapshot!("diff_page", page);
+}
