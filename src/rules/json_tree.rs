@@ -68,6 +68,12 @@ impl Json {
         }
     }
 
+    /// The member `key` of an object: exact first, then ignoring ASCII case (the Graph
+    /// PowerShell SDK writes PascalCase keys, `Expression` for Graph's `expression`).
+    pub fn member(&self, key: &str) -> Option<&Json> {
+        self.get(key).or_else(|| self.get_ignore_case(key))
+    }
+
     /// The string, when this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
