@@ -178,3 +178,34 @@ pub fn load_inputs(files: &InputFiles, out: &mut Out) -> Result<Inputs, Exit> {
 pub fn bar(out: &Out) -> ProgressBar {
     ProgressBar::new(out.stderr_tty)
 }
+
+/// The fixed inputs of attribute-mapping expressions (`Now()`, `Guid()`, `RandomString()`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FixedArgs {
+    /// The time `Now()` returns in payloads (ISO 8601, such as 2024-05-01T12:00:00Z);
+    /// without it, the system clock at the start of the run, and the payloads say so.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// The seed `Guid()` and `RandomString()` draw from in payloads (default 0), mixed
+    /// with each user's objectId.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl FixedArgs {
+    /// The payload options for `app` and `stage`; a `--now` that is no time is exit 2.
+    pub fn options(
+        &self,
+        app: Option<&str>,
+        stage: Option<&str>,
+        out: &mut Out,
+    ) -> Result<scopesim::pipeline::payloads::PayloadOptions, Exit> {
+        scopesim::pipeline::payloads::PayloadOptions::new(
+            app,
+            stage,
+            self.now.as_deref(),
+            self.seed,
+        )
+        .map_err(|d| out.error(d))
+    }
+}

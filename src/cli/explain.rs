@@ -2,12 +2,13 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
-    run_label,
+    AccessArgs, DirectoryArgs, EvalArgs, FixedArgs, RulesArgs, bar, fail, load_inputs,
+    load_rules_with, run_label,
 };
 use super::output::Out;
+use scopesim::pipeline::payloads::user_payloads;
 use scopesim::pipeline::{Columns, Options, Simulation, find_user};
-use scopesim::report::explain::{explain_user, render_text};
+use scopesim::report::explain::{add_payloads, explain_user, render_text};
 use scopesim::rollout::RolloutOptions;
 use std::path::PathBuf;
 
@@ -41,6 +42,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub fixed: FixedArgs,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
@@ -71,7 +74,7 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         .map_err(|e| fail(out, &run_label(&e), &e))?;
     drop(bar);
     let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
-    let explanation = explain_user(
+    let mut explanation = explain_user(
         &run.evaluated.plan,
         &run.directory,
         &run.evaluated.rollout,
@@ -80,6 +83,15 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         args.app.as_deref(),
         args.stage.as_deref(),
     );
+    // S40: the payload of each create and update, when the schema has attribute mappings.
+    if rules.mappings.iter().any(|m| m.get().is_some()) {
+        let opts = args
+            .fixed
+            .options(args.app.as_deref(), args.stage.as_deref(), out)?;
+        let payloads =
+            user_payloads(&rules, &run, &inputs, row, &opts).map_err(|e| out.errors(&e))?;
+        add_payloads(&mut explanation, &payloads);
+    }
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&explanation).unwrap_or_default() + "\n",
         Format::Text => scopesim::text::escape_control(&render_text(&explanation)).into_owned(),

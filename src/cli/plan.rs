@@ -2,14 +2,14 @@
 
 use super::Exit;
 use super::common::{
-    AccessArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, fail, load_inputs, load_rules_with,
-    run_label,
+    AccessArgs, DirectoryArgs, EvalArgs, FixedArgs, RulesArgs, bar, fail, load_inputs,
+    load_rules_with, run_label,
 };
 use super::output::Out;
 use scopesim::output::paths::check_outputs;
 use scopesim::pipeline::{Columns, Options, Simulation};
 use scopesim::report::plan::{
-    ReportContext, Summary, SummaryFormat, render_summary, summary_rows, write_report,
+    ReportContext, Summary, SummaryFormat, add_payloads, render_summary, summary_rows, write_report,
 };
 use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
 use std::path::PathBuf;
@@ -61,6 +61,13 @@ pub struct Args {
     /// Write one row per user, app and stage (CSV, or Parquet with the `parquet` feature).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write what Entra would send for each create and update, from the schema's attribute
+    /// mappings (S40): one JSON object per user, app and stage (NDJSON). With
+    /// `--target-state`, updates are split into would change and no change.
+    #[arg(long, value_name = "FILE.ndjson")]
+    pub payloads: Option<PathBuf>,
+    #[command(flatten)]
+    pub fixed: FixedArgs,
     /// Only this app.
     #[arg(long)]
     pub app: Option<String>,
@@ -92,11 +99,19 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let mut input_paths = rules.input_paths();
     input_paths.extend(source.paths.iter().cloned());
     input_paths.extend(files.paths());
-    let outputs: Vec<(&str, &std::path::Path)> = [("-o", &args.output), ("--report", &args.report)]
-        .into_iter()
-        .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
-        .collect();
+    let outputs: Vec<(&str, &std::path::Path)> = [
+        ("-o", &args.output),
+        ("--report", &args.report),
+        ("--payloads", &args.payloads),
+    ]
+    .into_iter()
+    .filter_map(|(f, p)| p.as_deref().map(|p| (f, p)))
+    .collect();
     check_outputs(&input_paths, &outputs).map_err(|e| out.errors(&e))?;
+    let payload_opts = match args.payloads {
+        Some(_) => Some(args.fixed.options(app, stage, out)?),
+        None => None,
+    };
     let inputs = load_inputs(&files, out)?;
     let sim = Simulation {
         rules: &rules,
@@ -146,7 +161,28 @@ fn run_inner(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         staged.push(written.staged);
     }
 
-    let rows = summary_rows(&ev.rollout, app, stage);
+    let mut payloads = None;
+    if let (Some(path), Some(opts)) = (&args.payloads, &payload_opts) {
+        let progress = super::common::bar(out);
+        let (file, summary) = sim
+            .write_payloads(&run, opts, path, &progress)
+            .map_err(|e| fail(out, "payloads", &e))?;
+        drop(progress);
+        warnings.extend(summary.warnings.iter().cloned());
+        let note = format!(
+            "payloads: {} records written to {}",
+            summary.records,
+            path.display()
+        );
+        report_note = Some(report_note.map_or(note.clone(), |n| format!("{n}\n{note}")));
+        staged.push(file);
+        payloads = Some(summary);
+    }
+
+    let mut rows = summary_rows(&ev.rollout, app, stage);
+    if let Some(p) = &payloads {
+        add_payloads(&mut rows, p);
+    }
     let format = match args.format {
         Format::Table => SummaryFormat::Table {
             width: if out.stdout_tty { None } else { Some(160) },

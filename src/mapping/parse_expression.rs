@@ -151,7 +151,8 @@ pub fn inputs(
 }
 
 /// The system clock as a DateTime (UTC).
-fn system_now() -> DateTime {
+/// The system clock as a UTC DateTime (what `Now()` reads when no `--now` is given).
+pub fn system_now() -> DateTime {
     // Ticks of 1970-01-01 (.NET `DateTime.UnixEpoch.Ticks`).
     const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
     let since = std::time::SystemTime::now()

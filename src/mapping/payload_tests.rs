@@ -32,7 +32,7 @@ struct Account(HashMap<&'static str, &'static str>);
 impl CurrentValues for Account {
     fn current(&self, target: &str) -> Current {
         match self.0.get(target) {
-            Some(v) if v.is_empty() => Current::Null,
+            Some(&"") => Current::Null,
             Some(v) => Current::Str((*v).to_string()),
             None => Current::Unknown,
         }
@@ -58,7 +58,11 @@ fn s40_object_add_only_flows_on_create_only() {
     let a = app(
         &format!(
             "[{}, {}]",
-            attr("Username", "[userPrincipalName]", r#", "flowType": "ObjectAddOnly""#),
+            attr(
+                "Username",
+                "[userPrincipalName]",
+                r#", "flowType": "ObjectAddOnly""#
+            ),
             attr("Email", "[mail]", "")
         ),
         "[]",
@@ -66,7 +70,11 @@ fn s40_object_add_only_flows_on_create_only() {
     let create = run(&a, &anna(), Op::Create, &NoAccount);
     assert!(create.value("Username").is_some());
     let update = run(&a, &anna(), Op::Update, &NoAccount);
-    assert_eq!(update.value("Username"), None, "ObjectAddOnly does not flow on update");
+    assert_eq!(
+        update.value("Username"),
+        None,
+        "ObjectAddOnly does not flow on update"
+    );
     assert!(update.value("Email").is_some());
 }
 
@@ -89,13 +97,23 @@ fn s40_default_value_on_create_only() {
     );
     assert!(create.attributes.iter().all(|s| s.default));
     // Update: the default of an expression mapping never flows.
-    let acc = Account(HashMap::from([("LastName", "Old"), ("EmailEncodingKey", "UTF-8")]));
+    let acc = Account(HashMap::from([
+        ("LastName", "Old"),
+        ("EmailEncodingKey", "UTF-8"),
+    ]));
     let update = run(&a, &nameless, Op::Update, &acc);
     assert_eq!(update.value("LastName"), None);
-    assert_eq!(update.value("EmailEncodingKey"), None, "None mapping: left unmodified");
+    assert_eq!(
+        update.value("EmailEncodingKey"),
+        None,
+        "None mapping: left unmodified"
+    );
     assert_eq!(update.state, ChangeState::NoChange);
     // ... but a None mapping fills an empty target with its default (ED-ATTR).
-    let empty = Account(HashMap::from([("LastName", "Old"), ("EmailEncodingKey", "")]));
+    let empty = Account(HashMap::from([
+        ("LastName", "Old"),
+        ("EmailEncodingKey", ""),
+    ]));
     let update = run(&a, &nameless, Op::Update, &empty);
     assert_eq!(
         update.value("EmailEncodingKey"),
@@ -106,7 +124,10 @@ fn s40_default_value_on_create_only() {
 
 #[test]
 fn s40_null_does_not_flow_and_does_not_clear_on_update() {
-    let a = app(&format!("[{}]", attr("Department", "[department]", "")), "[]");
+    let a = app(
+        &format!("[{}]", attr("Department", "[department]", "")),
+        "[]",
+    );
     let user = MapValues::new().with("userPrincipalName", "x@contoso.com");
     let create = run(&a, &user, Op::Create, &NoAccount);
     assert!(create.attributes.is_empty(), "NULL is never provisioned");
@@ -168,7 +189,11 @@ fn s40_attribute_add_only_flows_while_the_target_is_empty() {
     let full = Account(HashMap::from([("Email", "old@contoso.com")]));
     assert!(run(&a, &anna(), Op::Update, &full).attributes.is_empty());
     let empty = Account(HashMap::from([("Email", "")]));
-    assert!(run(&a, &anna(), Op::Update, &empty).value("Email").is_some());
+    assert!(
+        run(&a, &anna(), Op::Update, &empty)
+            .value("Email")
+            .is_some()
+    );
     let p = run(&a, &anna(), Op::Update, &NoAccount);
     assert_eq!(p.state, ChangeState::Unknown);
 }
@@ -178,9 +203,17 @@ fn update_split_would_change_lists_old_and_new_and_no_change_is_redundant_export
     let a = app(
         &format!(
             "[{}, {}, {}]",
-            attr("userName", "[userPrincipalName]", r#", "matchingPriority": 1"#),
+            attr(
+                "userName",
+                "[userPrincipalName]",
+                r#", "matchingPriority": 1"#
+            ),
             attr("name.givenName", "[givenName]", ""),
-            attr("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "[department]", "")
+            attr(
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                "[department]",
+                ""
+            )
         ),
         "[]",
     );
@@ -193,7 +226,11 @@ fn update_split_would_change_lists_old_and_new_and_no_change_is_redundant_export
         ),
     ]));
     let p = run(&a, &anna(), Op::Update, &same);
-    assert_eq!(p.state, ChangeState::NoChange, "case differences are no change");
+    assert_eq!(
+        p.state,
+        ChangeState::NoChange,
+        "case differences are no change"
+    );
     let moved = Account(HashMap::from([
         ("userName", "anna.schmidt@contoso.com"),
         ("name.givenName", "Anna"),
@@ -239,7 +276,10 @@ fn switch_null_bug_is_a_note_when_another_attribute_changes() {
     let user = MapValues::new()
         .with("displayName", "Anna S.")
         .with("companyName", "Company A");
-    let acc = Account(HashMap::from([("displayName", "Anna"), ("companyName", "A")]));
+    let acc = Account(HashMap::from([
+        ("displayName", "Anna"),
+        ("companyName", "A"),
+    ]));
     let p = run(&a, &user, Op::Update, &acc);
     assert_eq!(p.state, ChangeState::WouldChange);
     assert_eq!(p.switch_null, vec!["companyName".to_string()]);
@@ -268,7 +308,10 @@ fn failures_carry_entra_error_codes() {
     assert!(codes.contains(&"MandatoryFieldsMissing"), "{codes:?}");
     assert!(codes.contains(&"ValueTooLong"), "{codes:?}");
     assert!(codes.contains(&"ExpressionEvaluationFailed"), "{codes:?}");
-    assert!(codes.contains(&"SchemaPropertyCanOnlyAcceptValue"), "{codes:?}");
+    assert!(
+        codes.contains(&"SchemaPropertyCanOnlyAcceptValue"),
+        "{codes:?}"
+    );
     let iif = p
         .failures
         .iter()
@@ -277,5 +320,9 @@ fn failures_carry_entra_error_codes() {
     assert!(iif.message.contains("IIF"), "{}", iif.message);
     // On update a required NULL is no failure: the account keeps its value.
     let p = run(&a, &MapValues::new(), Op::Update, &NoAccount);
-    assert!(!p.failures.iter().any(|f| f.code == "MandatoryFieldsMissing"));
+    assert!(
+        !p.failures
+            .iter()
+            .any(|f| f.code == "MandatoryFieldsMissing")
+    );
 }

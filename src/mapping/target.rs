@@ -330,7 +330,10 @@ mod tests {
     fn scim_paths_are_found_in_the_nested_json_of_a_target_state() {
         let pairs = [
             ("userName", Some("anna@contoso.com")),
-            ("name", Some(r#"{"givenName":"Anna","familyName":"Schmidt"}"#)),
+            (
+                "name",
+                Some(r#"{"givenName":"Anna","familyName":"Schmidt"}"#),
+            ),
             (
                 "emails",
                 Some(r#"[{"type":"work","value":"anna@contoso.com","primary":true}]"#),
@@ -351,7 +354,10 @@ mod tests {
             resolve("emails[type eq \"work\"].value", &c),
             Current::Str("anna@contoso.com".into())
         );
-        assert_eq!(resolve("emails[type eq \"other\"].value", &c), Current::Null);
+        assert_eq!(
+            resolve("emails[type eq \"other\"].value", &c),
+            Current::Null
+        );
         assert_eq!(
             resolve(
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",

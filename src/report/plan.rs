@@ -61,6 +61,37 @@ pub struct SummaryRow {
     /// Which row of the published table applies (Sync all), for the note under the table.
     #[serde(skip)]
     pub estimate_row: Option<String>,
+    /// What the creates and updates would write (S40), when payloads were computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payloads: Option<RowPayloads>,
+}
+
+/// The payload counts of a summary row (`plan --payloads`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RowPayloads {
+    /// Updates that change at least one attribute.
+    pub would_change: usize,
+    /// Updates that change nothing: Entra logs them as skipped (`RedundantExport`).
+    pub no_change: usize,
+    /// Updates whose account values are not all known (no target state, or a column
+    /// missing from it).
+    pub unknown: usize,
+    /// Creates and updates with a predicted failure (counted once per user).
+    pub would_fail: usize,
+}
+
+/// Adds the payload counts to the rows they belong to.
+pub fn add_payloads(rows: &mut [SummaryRow], payloads: &crate::pipeline::payloads::PayloadSummary) {
+    for r in rows {
+        if let Some(p) = payloads.stage(&r.app, &r.stage) {
+            r.payloads = Some(RowPayloads {
+                would_change: p.would_change,
+                no_change: p.no_change,
+                unknown: p.unknown,
+                would_fail: p.failed,
+            });
+        }
+    }
 }
 
 /// Minutes, min and max.
@@ -100,6 +131,7 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
             estimate_source: s.estimate.source.clone(),
             estimate_display: s.estimate.display(),
             estimate_row: s.estimate.row.clone(),
+            payloads: None,
         })
         .collect()
 }
@@ -126,6 +158,11 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
     let mut t = crate::output::table(width);
     let fail = rows.iter().any(|r| r.fail > 0);
     let suppressed = rows.iter().any(|r| r.suppressed > 0);
+    // S40: the update split, with `--payloads`.
+    let payloads = rows.iter().any(|r| r.payloads.is_some());
+    let unknown = rows
+        .iter()
+        .any(|r| r.payloads.is_some_and(|p| p.unknown > 0));
     let mut header = vec![
         "App",
         "Stage",
@@ -142,6 +179,13 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
     }
     if suppressed {
         header.push("Suppressed");
+    }
+    if payloads {
+        header.extend(["Would change", "No change"]);
+        if unknown {
+            header.push("Change unknown");
+        }
+        header.push("Would fail");
     }
     header.extend(["Held", "Estimate"]);
     t.set_header(header);
@@ -164,6 +208,14 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
         if suppressed {
             cells.push(num(r.suppressed));
         }
+        if payloads {
+            let p = r.payloads.unwrap_or_default();
+            cells.extend([num(p.would_change), num(p.no_change)]);
+            if unknown {
+                cells.push(num(p.unknown));
+            }
+            cells.push(num(p.would_fail));
+        }
         cells.push(Cell::new(if r.held { "HELD" } else { "no" }));
         cells.push(Cell::new(&r.estimate_display));
         t.add_row(cells);
@@ -174,7 +226,7 @@ pub fn summary_table(rows: &[SummaryRow], width: Option<u16>) -> String {
 /// The summary as CSV (`--format csv`).
 pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
-    c.write_record([
+    let mut header = vec![
         "app",
         "stage",
         "candidates",
@@ -189,24 +241,44 @@ pub fn summary_csv(rows: &[SummaryRow], w: &mut dyn Write) -> io::Result<()> {
         "estimate_max_minutes",
         "fail",
         "suppressed",
-    ])?;
+    ];
+    let payloads = rows.iter().any(|r| r.payloads.is_some());
+    if payloads {
+        header.extend(["would_change", "no_change", "change_unknown", "would_fail"]);
+    }
+    c.write_record(&header)?;
     for r in rows {
-        c.write_record([
-            guard(&r.app).as_ref(),
-            guard(&r.stage).as_ref(),
-            &r.candidates.to_string(),
-            &r.in_scope.to_string(),
-            &r.create.to_string(),
-            &r.update.to_string(),
-            &r.disable.to_string(),
-            &r.delete.to_string(),
-            &r.skip.to_string(),
+        let (app, stage) = (guard(&r.app), guard(&r.stage));
+        let counts = [
+            r.candidates,
+            r.in_scope,
+            r.create,
+            r.update,
+            r.disable,
+            r.delete,
+            r.skip,
+        ]
+        .map(|n| n.to_string());
+        let (min, max) = (
+            r.estimate_minutes.min.to_string(),
+            r.estimate_minutes.max.to_string(),
+        );
+        let (fail, suppressed) = (r.fail.to_string(), r.suppressed.to_string());
+        let mut record: Vec<&str> = vec![app.as_ref(), stage.as_ref()];
+        record.extend(counts.iter().map(String::as_str));
+        record.extend([
             if r.held { "true" } else { "false" },
-            &r.estimate_minutes.min.to_string(),
-            &r.estimate_minutes.max.to_string(),
-            &r.fail.to_string(),
-            &r.suppressed.to_string(),
-        ])?;
+            min.as_str(),
+            max.as_str(),
+            fail.as_str(),
+            suppressed.as_str(),
+        ]);
+        let p = r.payloads.unwrap_or_default();
+        let extra = [p.would_change, p.no_change, p.unknown, p.would_fail].map(|n| n.to_string());
+        if payloads {
+            record.extend(extra.iter().map(String::as_str));
+        }
+        c.write_record(&record)?;
     }
     c.flush()
 }
