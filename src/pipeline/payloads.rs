@@ -899,6 +899,21 @@ fn absent_warnings(rules: &Rules, dir: &Directory) -> Vec<Diagnostic> {
 
 fn failure_warnings(stages: &[StagePayloads]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    for s in stages.iter().filter(|s| s.switch_null > 0) {
+        out.push(
+            Diagnostic::warning(
+                Code::PayloadFailures,
+                format!(
+                    "{} of `{}` at stage `{}` would meet ED-FUNC's documented Switch bug: a Switch whose source does not change evaluates to NULL while other attributes change, and Entra clears its target",
+                    crate::diag::count(s.switch_null as u64, "update", "updates"),
+                    s.app,
+                    s.stage
+                ),
+            )
+            .with_rule("S40")
+            .with_help("the payloads file names the attributes (`switchNull`); ED-FUNC's resolution is to write the mapping with nested IIF instead of Switch"),
+        );
+    }
     for s in stages {
         for (code, n) in &s.failures {
             let examples = s.examples.get(code).cloned().unwrap_or_default();
