@@ -8,6 +8,7 @@ mod common;
 mod docs;
 mod fuzz_corpus;
 mod mapping;
+mod payloads;
 mod properties;
 mod reliability;
 mod review;

@@ -567,6 +567,17 @@ impl Reader<'_> {
                 });
             }
         }
+        if kind.eq_ignore_ascii_case("Constant") && expression.is_none() {
+            // A constant (every user the same value; `lint` says so): its expression text.
+            let value = key(source, "name").and_then(Json::as_str).unwrap_or("");
+            let text = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+            return Some(Matching {
+                source: Spanned::new(text.clone(), head(source)),
+                target,
+                priority,
+                expression: Some(text),
+            });
+        }
         let Some(e) = expression else {
             self.bad_matching(
                 head(source),
@@ -833,6 +844,25 @@ impl Reader<'_> {
                     if let Some(m) = self.bundle_matching(m) {
                         object.matching.push(m);
                     }
+                }
+            }
+            // S39/S40: a bundle app may carry its user mapping's `attributeMappings` (and
+            // `targetObject`, the target object's definition) as a schema holds them;
+            // without a `matching` list, the matching attributes are read from them.
+            if let Some(items) = key(a, "attributeMappings").and_then(Json::as_array) {
+                if key(a, "matching").is_none() {
+                    for item in items {
+                        if let Some(m) = self.matching(item) {
+                            object.matching.push(m);
+                        }
+                    }
+                }
+                if !items.is_empty() {
+                    object.attribute_mappings = Some(RawMappings {
+                        source: self.source,
+                        object_mapping: Arc::new(a.clone()),
+                        target_object: key(a, "targetObject").map(|t| Arc::new(t.clone())),
+                    });
                 }
             }
             let mut app = App {

@@ -116,6 +116,27 @@ impl Json {
     }
 }
 
+impl Json {
+    /// The value as serde_json holds it (numbers as written when serde_json reads them,
+    /// else as their text), for writers that copy a subtree to another document.
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            JsonKind::Null => J::Null,
+            JsonKind::Bool(b) => J::Bool(*b),
+            JsonKind::Number(n) => serde_json::from_str(n).unwrap_or_else(|_| J::String(n.clone())),
+            JsonKind::String(v) => J::String(v.text.clone()),
+            JsonKind::Array(items) => J::Array(items.iter().map(Json::to_serde).collect()),
+            JsonKind::Object(members) => J::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.text.clone(), v.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// How deep arrays and objects may nest. A synchronization schema nests about ten levels,
 /// plus four per level of function nesting in an attribute-mapping expression.
 pub const MAX_JSON_DEPTH: usize = 256;
