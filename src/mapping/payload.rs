@@ -50,6 +50,8 @@ pub struct AppMappings {
     pub definitions: Definitions,
     reads_soft_deleted: Vec<bool>,
     switch_sources: Vec<Vec<String>>,
+    /// The definition of each mapping's target, looked up once.
+    target_defs: Vec<Option<super::target::AttributeDefinition>>,
 }
 
 /// Whether a name is Entra's computed `IsSoftDeleted` (S40).
@@ -85,12 +87,22 @@ impl AppMappings {
                 out
             })
             .collect();
+        let target_defs = mappings
+            .iter()
+            .map(|m| definitions.get(&m.target).cloned())
+            .collect();
         AppMappings {
             mappings,
             definitions,
             reads_soft_deleted,
             switch_sources,
+            target_defs,
         }
+    }
+
+    /// The target definition of mapping `i`.
+    pub fn definition(&self, i: usize) -> Option<&super::target::AttributeDefinition> {
+        self.target_defs.get(i).and_then(Option::as_ref)
     }
 
     /// The source attributes the mappings read, in first-use order, without repeats and
@@ -366,7 +378,7 @@ pub fn flow(
     let mut unknown = false;
     let mut unchanged_switches: Vec<(String, bool)> = Vec::new();
     for (i, m) in app.mappings.iter().enumerate() {
-        let def = app.definitions.get(&m.target);
+        let def = app.definition(i);
         // S40: "Only during object creation".
         if op == Op::Update && m.flow_type == FlowType::ObjectAddOnly {
             continue;
@@ -491,8 +503,8 @@ pub fn flow(
         });
     }
     if op == Op::Create {
-        for m in &app.mappings {
-            let required = app.definitions.get(&m.target).is_some_and(|d| d.required);
+        for (i, m) in app.mappings.iter().enumerate() {
+            let required = app.definition(i).is_some_and(|d| d.required);
             if required
                 && p.value(&m.target).is_none()
                 && !p.failures.iter().any(|f| f.attribute == m.target)

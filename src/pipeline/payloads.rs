@@ -116,11 +116,12 @@ pub(super) fn unreadable_warnings(rules: &Rules) -> Vec<Diagnostic> {
     out
 }
 
-/// The columns of a directory by name, for the values an expression reads.
+/// The columns of a directory by name, for the values an expression reads. A mapping
+/// reads a few dozen attributes per user, so lookups are a scan of the names (exact, then
+/// ignoring ASCII case, S3), without hashing or allocating.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap {
-    exact: HashMap<String, (ColId, ColumnKind)>,
-    folded: HashMap<String, (ColId, ColumnKind)>,
+    columns: Vec<(String, ColId, ColumnKind)>,
     names: Vec<String>,
 }
 
@@ -129,19 +130,22 @@ impl ColumnMap {
     pub fn new(dir: &Directory) -> ColumnMap {
         let mut m = ColumnMap::default();
         for (i, c) in dir.columns().iter().enumerate() {
-            m.exact.insert(c.name.clone(), (i, c.kind));
-            m.folded.entry(c.name.to_lowercase()).or_insert((i, c.kind));
+            m.columns.push((c.name.clone(), i, c.kind));
             m.names.push(c.name.clone());
         }
         m
     }
 
     fn find(&self, name: &str) -> Option<(ColId, ColumnKind)> {
-        // S3: exact first, then ignoring case, as the rules' attribute names are found.
-        self.exact
-            .get(name)
-            .or_else(|| self.folded.get(&name.to_lowercase()))
-            .copied()
+        self.columns
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(_, c, k)| (*c, *k))
     }
 }
 
