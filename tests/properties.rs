@@ -582,6 +582,21 @@ mod rollout_reference {
             for &ai in &pre {
                 if !involved[ai] { orphans.push((ai as u64 + 2, false)); }
             }
+            // S32 among all users: active candidates sharing a UPN (ignoring case, against
+            // userName) fail unless managed, whether or not an account holds the value.
+            let active_of = |i: usize| ENABLED[users[i].1] == "True" || ENABLED[users[i].1].is_empty();
+            let cand_of = |i: usize| all || users[i].3;
+            let keyed: Vec<Option<String>> = (0..n)
+                .map(|i| (cand_of(i) && active_of(i)).then(|| upn(i).map(lower)).flatten())
+                .collect();
+            for i in 0..n {
+                let Some(v) = &keyed[i] else { continue };
+                let shared = keyed.iter().filter(|k| k.as_ref() == Some(v)).count() > 1;
+                if shared && !matches!(st[i], St::On | St::Off) && fail[i].is_none() {
+                    fail[i] = Some(Fail::Source);
+                    if st[i] == St::Pre { st[i] = St::No; }
+                }
+            }
             orphans.sort();
             let got_orphans: Vec<(u64, bool)> = app.orphans.iter().map(|o| (o.line, o.managed)).collect();
             prop_assert_eq!(&got_orphans, &orphans, "{}", csv);

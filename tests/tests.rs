@@ -11,6 +11,7 @@ mod docs;
 mod fuzz_corpus;
 mod mapping;
 mod outputs;
+mod payloads;
 mod properties;
 mod reconcile;
 mod regex_dotnet;

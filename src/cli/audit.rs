@@ -2,10 +2,11 @@
 //! written is decided in `scopesim::audit::output`.
 
 use super::Exit;
-use super::common::{SimArgs, Simulated};
+use super::common::SimArgs;
 use super::output::Out;
 use scopesim::audit::output::{AuditFormat, AuditOutputs, render_audit};
 use scopesim::audit::{Selection, columns};
+use scopesim::pipeline::request::Simulated;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -31,12 +32,9 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         ("-o", args.output.as_deref()),
         ("--report", args.report.as_deref()),
     ];
-    let sim = args.sim.simulate(out, columns(), &outputs, &[])?;
+    let (sim, bar) = args.sim.simulate(out, columns(), &outputs, &[])?;
     let Simulated {
-        rules,
-        inputs,
-        run,
-        bar,
+        rules, inputs, run, ..
     } = sim;
     let (app, stage) = args.sim.selection();
     let o = AuditOutputs {

@@ -4,12 +4,14 @@
 
 use super::Exit;
 use super::output::Out;
+use scopesim::diag::Diagnostic;
 use scopesim::directory::InputFormat;
 use scopesim::eval::EvalOptions;
 use scopesim::output::dialect::{CsvDialect, CsvStyle, parse_delimiter};
 pub use scopesim::output::progress::{Bar as ProgressBar, phase, total_size};
-use scopesim::pipeline::request::{Failure, SimRequest};
-use scopesim::pipeline::{self, Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run};
+use scopesim::pipeline::payloads::PayloadOptions;
+use scopesim::pipeline::request::{SimRequest, Simulated};
+use scopesim::pipeline::{Columns, DirectorySource, InputFiles, Options, Rules};
 use scopesim::regex::Anchoring;
 use scopesim::rollout::{RolloutOptions, ThresholdBoundary};
 use scopesim::rules::load::LoadOptions;
@@ -183,22 +185,6 @@ pub struct SimArgs {
     pub threshold_boundary: ThresholdBoundary,
 }
 
-/// A simulation that ran, and the bar for the phases after it.
-pub struct Simulated {
-    pub rules: Rules,
-    pub inputs: Inputs,
-    pub run: Run,
-    pub bar: ProgressBar,
-}
-
-/// Prints a failed step: with its summary line when it names one; exit 2.
-pub fn report(out: &mut Out, f: &Failure) -> Exit {
-    match &f.step {
-        Some(step) => out.fail(step, &f.errors),
-        None => out.errors(&f.errors),
-    }
-}
-
 impl SimArgs {
     /// The app and stage asked for.
     pub fn selection(&self) -> (Option<&str>, Option<&str>) {
@@ -206,14 +192,15 @@ impl SimArgs {
     }
 
     /// Runs the simulation (`scopesim::pipeline::request`), with `outputs` as `(flag,
-    /// path)` and `extra_inputs` read besides; prints every failure and gives exit 2.
+    /// path)` and `extra_inputs` read besides, and gives the bar for the phases after it;
+    /// prints every failure and gives exit 2.
     pub fn simulate(
         &self,
         out: &mut Out,
         columns: Columns,
         outputs: &[(&str, Option<&Path>)],
         extra_inputs: &[PathBuf],
-    ) -> Result<Simulated, Exit> {
+    ) -> Result<(Simulated, ProgressBar), Exit> {
         let (source, files, load) = (
             self.directory.source(),
             self.access.files(),
@@ -237,13 +224,31 @@ impl SimArgs {
             extra_inputs,
         };
         let bar = bar(out, request.read_paths().iter().map(PathBuf::as_path));
-        let done = request.run(columns, &bar).map_err(|f| report(out, &f))?;
-        let pipeline::request::Simulated { rules, inputs, run } = done;
-        Ok(Simulated {
-            rules,
-            inputs,
-            run,
-            bar,
-        })
+        let done = request.run(columns, &bar).map_err(|f| out.failed(&f))?;
+        Ok((done, bar))
+    }
+}
+
+/// The fixed inputs of attribute-mapping expressions (`Now()`, `Guid()`, `RandomString()`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FixedArgs {
+    /// The time `Now()` returns (ISO 8601, such as 2024-05-01T12:00:00Z); without it, the
+    /// system clock at the start of the run, and the output says so.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// The seed `Guid()` and `RandomString()` draw from (default 0); payloads mix it with
+    /// each user's objectId.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+impl FixedArgs {
+    /// The payload options for `app` and `stage`; a `--now` that is no time is exit 2.
+    pub fn options(
+        &self,
+        app: Option<&str>,
+        stage: Option<&str>,
+    ) -> Result<PayloadOptions, Diagnostic> {
+        PayloadOptions::new(app, stage, self.now.as_deref(), self.seed)
     }
 }

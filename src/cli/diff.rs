@@ -2,7 +2,7 @@
 //! what is written are in `scopesim::review::diff`; this is arguments and loading.
 
 use super::Exit;
-use super::common::{CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, bar, report};
+use super::common::{CsvArgs, DirectoryArgs, EvalArgs, RulesArgs, bar};
 use super::output::Out;
 use scopesim::pipeline::InputFiles;
 use scopesim::review::diff::DiffOptions;
@@ -91,7 +91,7 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         outputs: &outputs,
     };
     let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
-    let done = request.run(&bar).map_err(|f| report(out, &f))?;
+    let done = request.run(&bar).map_err(|f| out.failed(&f))?;
     drop(bar);
     out.diagnostics(&done.warnings, &Default::default());
     let o = DiffOutputs {

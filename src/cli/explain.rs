@@ -1,11 +1,13 @@
 //! `scopesim explain`: Entra's on-demand provisioning steps for one user, offline (S29).
 
 use super::Exit;
-use super::common::{SimArgs, Simulated};
+use super::common::{FixedArgs, SimArgs};
 use super::output::Out;
+use scopesim::pipeline::payloads::user_payloads;
+use scopesim::pipeline::request::Simulated;
 use scopesim::pipeline::{Columns, find_user};
 use scopesim::reconcile::{render::user_outcome_addendum, user_outcome};
-use scopesim::report::explain::{ExplainFormat, explain_user, render_with};
+use scopesim::report::explain::{ExplainFormat, add_payloads, explain_user, render_with};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -21,18 +23,20 @@ pub struct Args {
     /// Provisioning logs: add the user's logged outcome, paired with the plan (repeatable).
     #[arg(long, value_name = "FILE")]
     pub logs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub fixed: FixedArgs,
 }
 
 /// Runs the command; `Err` carries the exit code of a failure already printed.
 pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let sim = args.sim.simulate(out, Columns::All, &[], &args.logs)?;
-    let Simulated {
-        inputs, run, bar, ..
-    } = sim;
+    let (sim, bar) = args.sim.simulate(out, Columns::All, &[], &args.logs)?;
     drop(bar);
+    let Simulated {
+        rules, inputs, run, ..
+    } = sim;
     let (app, stage) = args.sim.selection();
     let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
-    let explanation = explain_user(
+    let mut explanation = explain_user(
         &run.evaluated.plan,
         &run.directory,
         &run.evaluated.rollout,
@@ -41,6 +45,12 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         app,
         stage,
     );
+    // S40: the payload of each create and update, when the schema has attribute mappings.
+    if rules.mappings.iter().any(|m| m.get().is_some()) {
+        let opts = args.fixed.options(app, stage).map_err(|d| out.error(d))?;
+        let payloads = user_payloads(&rules, &run, &inputs, row, &opts);
+        add_payloads(&mut explanation, &payloads.map_err(|e| out.errors(&e))?);
+    }
     let logged = match args.logs.is_empty() {
         true => None,
         false => Some(user_outcome_addendum(

@@ -2,16 +2,9 @@
 //! Graph's parseExpression, without a tenant.
 
 use super::Exit;
+use super::common::FixedArgs;
 use super::output::Out;
-use scopesim::mapping::parse_expression::{inputs, parse_expression, render_human, render_json};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// The parsed expression, its result and the fixed inputs used.
-    Human,
-    /// Graph's parseExpressionResponse fields, plus the fixed inputs and notes.
-    Json,
-}
+use scopesim::mapping::parse_expression::{ExpressionFormat, inputs, parse_expression, render};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -24,31 +17,26 @@ pub struct Args {
     /// A multi-valued attribute: `--set-list proxyAddresses=SMTP:a@x.com,smtp:b@x.com`.
     #[arg(long = "set-list", value_name = "NAME=A,B")]
     pub set_list: Vec<String>,
-    /// The time `Now()` returns (ISO 8601, such as 2024-05-01T12:00:00Z); without it,
-    /// the system clock, and the output says so.
-    #[arg(long)]
-    pub now: Option<String>,
-    /// The seed `Guid()` and `RandomString()` draw from (default 0).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub fixed: FixedArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ExpressionFormat::Human)]
+    pub format: ExpressionFormat,
 }
 
 pub fn run(args: Args, out: &mut Out) -> Exit {
-    let (values, ctx, now_source) =
-        match inputs(&args.set, &args.set_list, args.now.as_deref(), args.seed) {
-            Ok(i) => i,
-            Err(d) => return out.error(d),
-        };
+    let (values, ctx, now_source) = match inputs(
+        &args.set,
+        &args.set_list,
+        args.fixed.now.as_deref(),
+        args.fixed.seed,
+    ) {
+        Ok(i) => i,
+        Err(d) => return out.error(d),
+    };
     let tested = parse_expression(&args.expression, &values, &ctx, now_source);
     out.diagnostics(&tested.all_diagnostics(), &tested.sources);
-    let text = match args.format {
-        Format::Human => render_human(&tested),
-        Format::Json => format!("{:#}\n", render_json(&tested)),
-    };
-    let printed = out.stdout(&text);
+    let printed = out.stdout(&render(&tested, args.format));
     if tested.succeeded() {
         printed
     } else {

@@ -2,7 +2,7 @@
 //! the users. The analysis is in `scopesim::review::lint`; this is loading and printing.
 
 use super::Exit;
-use super::common::{EvalArgs, RulesArgs, bar, parse_format, report};
+use super::common::{EvalArgs, RulesArgs, bar, parse_format};
 use super::output::Out;
 use scopesim::diag::Severity;
 use scopesim::directory::InputFormat;
@@ -77,7 +77,7 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         options: &options,
     };
     let bar = bar(out, source.paths.iter().map(PathBuf::as_path));
-    let done = request.run(&bar).map_err(|f| report(out, &f))?;
+    let done = request.run(&bar).map_err(|f| out.failed(&f))?;
     drop(bar);
     out.diagnostics(&done.warnings, &Default::default());
     let (width, paint) = (out.width, out.paint());

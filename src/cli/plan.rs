@@ -1,8 +1,8 @@
-//! `scopesim plan`: the rollout plan, per app and stage, with an optional per-user report.
-//! What is written is decided in `scopesim::report::plan_output`.
+//! `scopesim plan`: the rollout plan, per app and stage, with an optional per-user report
+//! and payloads. What is written is decided in `scopesim::report::plan_output`.
 
 use super::Exit;
-use super::common::{CsvArgs, SimArgs, Simulated, phase};
+use super::common::{CsvArgs, FixedArgs, SimArgs, phase};
 use super::output::Out;
 use scopesim::report::plan_output::{PlanFormat, PlanOutputs, render_plan};
 use std::path::PathBuf;
@@ -26,6 +26,13 @@ pub struct Args {
     /// is byte-identical across runs.
     #[arg(long, value_name = "TEXT")]
     pub stamp: Option<String>,
+    /// Write what Entra would send for each create and update, from the schema's attribute
+    /// mappings (S40): one JSON object per user, app and stage (NDJSON). With
+    /// `--target-state`, updates are split into would change and no change.
+    #[arg(long, value_name = "FILE.ndjson")]
+    pub payloads: Option<PathBuf>,
+    #[command(flatten)]
+    pub fixed: FixedArgs,
     /// Exit 1 when there are warnings.
     #[arg(long)]
     pub fail_on_warnings: bool,
@@ -34,6 +41,10 @@ pub struct Args {
 /// Runs the command; `Err` carries the exit code of a failure already printed.
 pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     let (app, stage) = args.sim.selection();
+    let payload_opts = match args.payloads {
+        Some(_) => Some(args.fixed.options(app, stage).map_err(|d| out.error(d))?),
+        None => None,
+    };
     let o = PlanOutputs {
         format: args.format,
         report: args.report.as_deref(),
@@ -43,25 +54,22 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         stamp: args.stamp.as_deref(),
         width: out.width,
         paint: out.paint(),
+        payloads: args.payloads.as_deref().zip(payload_opts.as_ref()),
     };
     let outputs = [
         ("-o", args.output.as_deref()),
         ("--report", args.report.as_deref()),
+        ("--payloads", args.payloads.as_deref()),
     ];
-    let sim = args.sim.simulate(out, o.columns(), &outputs, &[])?;
-    let Simulated {
-        rules,
-        inputs,
-        run,
-        bar,
-    } = sim;
+    let (done, bar) = args.sim.simulate(out, o.columns(), &outputs, &[])?;
     bar.phase(match o.report {
         Some(_) => phase::REPORT,
         None => phase::RENDER,
     });
-    let result = render_plan(&run, &rules, &inputs, &o).map_err(|e| out.errors(&e))?;
+    let result = render_plan(&done.simulation(), &done.run, &o, &bar);
+    let result = result.map_err(|e| out.errors(&e))?;
     drop(bar);
-    out.warnings("plan", &result.warnings, rules.sources());
+    out.warnings("plan", &result.warnings, done.rules.sources());
     let printed = out.write_result(args.output.as_deref(), &result.text, result.staged);
     if printed != Exit::Ok {
         return Ok(printed);

@@ -1,9 +1,10 @@
 //! `scopesim reconcile`: the plan against Entra's provisioning logs, after go-live (S37, S38).
 
 use super::Exit;
-use super::common::{SimArgs, Simulated};
+use super::common::SimArgs;
 use super::output::Out;
 use scopesim::pipeline::Columns;
+use scopesim::pipeline::request::Simulated;
 use scopesim::reconcile::output::{ReconcileFormat, ReconcileOutputs, render_reconcile};
 use scopesim::reconcile::{CycleChoice, Request};
 use std::path::PathBuf;
@@ -45,10 +46,8 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
     ];
     let mut logs = args.logs.clone();
     logs.extend(args.job_status.iter().cloned());
-    let sim = args.sim.simulate(out, Columns::Report, &outputs, &logs)?;
-    let Simulated {
-        rules, run, bar, ..
-    } = sim;
+    let (sim, bar) = args.sim.simulate(out, Columns::Report, &outputs, &logs)?;
+    let Simulated { rules, run, .. } = sim;
     let (app, stage) = args.sim.selection();
     let cycles = CycleChoice::from_args(&args.cycle);
     let request = Request {

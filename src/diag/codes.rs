@@ -451,6 +451,26 @@ codes! {
     JobStatus = "job-status", None;
     /// The job's `QuarantineTooManyDeletesThreshold` differs from the rules' deletion threshold.
     JobThresholdDiffers = "job-threshold-differs", Some("S27");
+
+    // ---- payloads (attribute mappings per user) ----
+    /// An app's attribute mappings cannot be read, so its matching expressions are not
+    /// evaluated and its payloads are not computed.
+    MappingsUnreadable = "mappings-unreadable", Some("S39");
+    /// `--payloads` for rules whose apps have no attribute mappings.
+    NoMappings = "no-mappings", Some("S40");
+    /// An attribute mapping reads a source attribute the directory export does not have.
+    MappingSourceAbsent = "mapping-source-absent", Some("S36");
+    /// Users whose create or update would fail (`MandatoryFieldsMissing`, an expression
+    /// that fails for them, a value longer than the app allows, several values for one).
+    PayloadFailures = "payload-failures", Some("S40");
+    /// An input file changed between the two reads of one run.
+    InputChanged = "input-changed", None;
+    /// Lint: an attribute mapping that can never flow (`ObjectAddOnly` without the Add
+    /// flow, an expression that fails whatever the user's values).
+    MappingNeverFlows = "mapping-never-flows", Some("S40");
+    /// Lint: a matching attribute mapped from a constant: every user has the same
+    /// matching value, so all but one fail with `DuplicateSourceEntries`.
+    ConstantMatchingAttribute = "constant-matching-attribute", Some("S32");
 }
 
 impl Code {

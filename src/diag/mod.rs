@@ -351,6 +351,16 @@ impl Errors {
     }
 }
 
+/// A step of a command that failed: what the summary line calls it (`None`: no summary
+/// line, as for a wrong `--app` or an output that is an input) and its diagnostics.
+#[derive(Debug)]
+pub struct Failure {
+    /// The step, as the summary line names it.
+    pub step: Option<String>,
+    /// The diagnostics, with the texts they point into.
+    pub errors: Errors,
+}
+
 /// A failed write of `what` (a summary, a report), as the error a command prints.
 pub fn write_error(what: &str, e: &std::io::Error) -> Errors {
     Diagnostic::error(Code::Io, format!("cannot write {what}: {e}")).into()

@@ -128,7 +128,7 @@ pub fn from_json(
     };
     // Prefer the expression text, which keeps empty positions and number literals, when
     // it says what the tree says.
-    let Some(text) = json.get("expression").and_then(Json::as_str) else {
+    let Some(text) = json.member("expression").and_then(Json::as_str) else {
         return Ok(tree);
     };
     let expr_id = sources.add(format!("{} ({label})", sources.name(id)), None, text);
@@ -139,7 +139,7 @@ pub fn from_json(
     if tree_eq(&parsed, &tree) {
         Ok(parsed)
     } else {
-        let span = json.get("expression").map_or(json.span, |e| e.span);
+        let span = json.member("expression").map_or(json.span, |e| e.span);
         Err(Errors::new(
             Diagnostic::error(
                 Code::ExpressionTreeMismatch,
@@ -228,7 +228,7 @@ impl Reader {
             );
             return None;
         }
-        let ty = match j.get("type") {
+        let ty = match j.member("type") {
             None => "Attribute",
             Some(t) => match t.as_str() {
                 Some(s) => s,
@@ -242,7 +242,7 @@ impl Reader {
                 }
             },
         };
-        let name_json = j.get("name");
+        let name_json = j.member("name");
         let name = name_json.and_then(Json::as_str);
         let span = j.span;
         match ty.to_ascii_lowercase().as_str() {
@@ -296,7 +296,7 @@ impl Reader {
                     );
                     return None;
                 };
-                let params = match j.get("parameters") {
+                let params = match j.member("parameters") {
                     None => &[][..],
                     Some(p) if p.is_null() => &[][..],
                     Some(p) => match p.as_array() {
@@ -324,7 +324,7 @@ impl Reader {
             }
             other => {
                 self.shape(
-                    j.get("type").map_or(span, |t| t.span),
+                    j.member("type").map_or(span, |t| t.span),
                     format!("`{other}` is not a mapping source type"),
                     "use `Attribute`, `Constant` or `Function`",
                 );
@@ -336,8 +336,8 @@ impl Reader {
     fn pairs<'j>(&mut self, params: &'j [Json]) -> Vec<(&'j str, Span, &'j Json)> {
         let mut out = Vec::new();
         for p in params {
-            let key = p.get("key").and_then(Json::as_str);
-            let value = p.get("value");
+            let key = p.member("key").and_then(Json::as_str);
+            let value = p.member("value");
             match (key, value) {
                 (Some(k), Some(v)) => out.push((k, p.span, v)),
                 _ => self.shape(

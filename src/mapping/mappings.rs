@@ -104,7 +104,7 @@ pub fn read_mappings(
 ) -> Result<Vec<Mapping>, Errors> {
     let mut diags = Vec::new();
     let mut out = Vec::new();
-    let Some(list) = object_mapping.get("attributeMappings") else {
+    let Some(list) = object_mapping.member("attributeMappings") else {
         return Ok(out);
     };
     let Some(items) = list.as_array() else {
@@ -130,7 +130,7 @@ pub fn read_mappings(
 
 fn read_one(j: &Json, sources: &mut Sources, id: SourceId) -> Result<Mapping, Errors> {
     let mut diags = Vec::new();
-    let target = match j.get("targetAttributeName").and_then(Json::as_str) {
+    let target = match j.member("targetAttributeName").and_then(Json::as_str) {
         Some(t) if !t.is_empty() => t.to_owned(),
         _ => {
             diags.push(shape(
@@ -142,7 +142,7 @@ fn read_one(j: &Json, sources: &mut Sources, id: SourceId) -> Result<Mapping, Er
             String::new()
         }
     };
-    let flow_type = match j.get("flowType") {
+    let flow_type = match j.member("flowType") {
         None => FlowType::Always,
         Some(v) if v.is_null() => FlowType::Always,
         Some(v) => {
@@ -159,12 +159,12 @@ fn read_one(j: &Json, sources: &mut Sources, id: SourceId) -> Result<Mapping, Er
             }
         }
     };
-    let flow_behavior = match j.get("flowBehavior").and_then(Json::as_str) {
+    let flow_behavior = match j.member("flowBehavior").and_then(Json::as_str) {
         None => FlowBehavior::FlowWhenChanged,
         Some(s) if s.eq_ignore_ascii_case("FlowWhenChanged") => FlowBehavior::FlowWhenChanged,
         Some(s) if s.eq_ignore_ascii_case("FlowAlways") => FlowBehavior::FlowAlways,
         Some(s) => {
-            let span = j.get("flowBehavior").map_or(j.span, |v| v.span);
+            let span = j.member("flowBehavior").map_or(j.span, |v| v.span);
             diags.push(shape(
                 id,
                 span,
@@ -174,7 +174,7 @@ fn read_one(j: &Json, sources: &mut Sources, id: SourceId) -> Result<Mapping, Er
             FlowBehavior::FlowWhenChanged
         }
     };
-    let matching_priority = match j.get("matchingPriority").map(|v| &v.kind) {
+    let matching_priority = match j.member("matchingPriority").map(|v| &v.kind) {
         None | Some(JsonKind::Null) => 0,
         Some(JsonKind::Number(n)) => match n.parse::<i64>() {
             Ok(n) => n,
@@ -198,15 +198,15 @@ fn read_one(j: &Json, sources: &mut Sources, id: SourceId) -> Result<Mapping, Er
             0
         }
     };
-    let default_value = match j.get("defaultValue").map(|v| &v.kind) {
+    let default_value = match j.member("defaultValue").map(|v| &v.kind) {
         Some(JsonKind::String(v)) => Some(v.text.clone()),
         _ => None,
     };
     let export_missing_references = matches!(
-        j.get("exportMissingReferences").map(|v| &v.kind),
+        j.member("exportMissingReferences").map(|v| &v.kind),
         Some(JsonKind::Bool(true))
     );
-    let source = match j.get("source") {
+    let source = match j.member("source") {
         None => None,
         Some(s) if s.is_null() => None,
         Some(s) => match super::json::from_json(s, sources, id, &format!("source of `{target}`")) {

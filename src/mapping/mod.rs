@@ -24,6 +24,10 @@
 //!   the model the payload stage evaluates per user (S40).
 //! * [`parse_expression::parse_expression`] is Graph's `parseExpression` offline, which
 //!   `scopesim expression` prints.
+//! * [`payload`] is what Entra would write for one user (S40): [`payload::AppMappings`]
+//!   evaluates a user's mappings once, [`payload::flow`] applies the flow rules for a
+//!   create or an update, and with the account's values ([`target::CurrentValues`]) tells
+//!   an update that changes something from one Entra skips (`RedundantExport`).
 //!
 //! # Example
 //!
@@ -46,9 +50,11 @@ pub mod json;
 pub mod mappings;
 pub mod parse;
 pub mod parse_expression;
+pub mod payload;
 pub mod print;
 mod random;
 mod replace;
+pub mod target;
 mod text;
 pub mod value;
 
@@ -58,6 +64,8 @@ mod tests;
 pub use ast::{Arg, Call, Compare, CompareOp, Expr, ExprKind};
 pub use eval::{Context, EvalError, Evaluation, FixedInputs, evaluate};
 pub use mappings::{FlowBehavior, FlowType, Mapping, read_mappings};
+pub use payload::{AppMappings, ChangeState, Op, Payload, flow};
+pub use target::{Current, CurrentValues, Definitions};
 pub use value::{MapValues, Value, Values};
 
 use crate::diag::Errors;

@@ -151,7 +151,8 @@ pub fn inputs(
 }
 
 /// The system clock as a DateTime (UTC).
-fn system_now() -> DateTime {
+/// The system clock as a UTC DateTime (what `Now()` reads when no `--now` is given).
+pub fn system_now() -> DateTime {
     // Ticks of 1970-01-01 (.NET `DateTime.UnixEpoch.Ticks`).
     const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
     let since = std::time::SystemTime::now()
@@ -176,6 +177,23 @@ fn fixed_line(now: Option<DateTime>, seed: Option<u64>, source: NowSource) -> Op
         parts.push(format!("random values from seed {s} (--seed)"));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// The formats of `scopesim expression`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExpressionFormat {
+    /// The parsed expression, its result and the fixed inputs used.
+    Human,
+    /// Graph's parseExpressionResponse fields, plus the fixed inputs and notes.
+    Json,
+}
+
+/// The test in `format`.
+pub fn render(p: &ParseExpression, format: ExpressionFormat) -> String {
+    match format {
+        ExpressionFormat::Human => render_human(p),
+        ExpressionFormat::Json => format!("{:#}\n", render_json(p)),
+    }
 }
 
 /// The terminal rendering (stdout); diagnostics are printed separately.

@@ -94,6 +94,14 @@ impl Console {
         Exit::Error
     }
 
+    /// Prints a failed step: with its summary line when it names one; exit 2.
+    pub fn failed(&mut self, f: &crate::diag::Failure) -> Exit {
+        match &f.step {
+            Some(step) => self.fail(step, &f.errors),
+            None => self.errors(&f.errors),
+        }
+    }
+
     /// Prints a failed run and gives exit 2; its summary line names what failed
     /// ([`run_label`]).
     pub fn fail_run(&mut self, e: &Errors) -> Exit {

@@ -14,7 +14,9 @@
 //! these requests and renders what comes back.
 
 pub mod evidence;
+pub mod payloads;
 pub mod request;
+mod spill;
 
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::assignments::{
@@ -37,6 +39,10 @@ use crate::rules::load::{LoadOptions, LoadedRules, load_path_with, split_named_p
 use crate::rules::{OperatorName, RuleSet};
 use crate::source::Sources;
 use evidence::{Evidence, InputRef};
+use payloads::{
+    AppMappingsOf, ColumnMap, ComputedMatch, chunk_match_values, computed_match_attributes,
+    computed_matches, computed_matches_of, mappings_of, read_app_mappings,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -51,6 +57,8 @@ pub struct Rules {
     pub loaded: LoadedRules,
     /// Warnings of the parser and the checker that name a spec rule.
     pub warnings: Vec<Diagnostic>,
+    /// Each app's attribute mappings (S39, S40), in rule order.
+    pub mappings: Vec<AppMappingsOf>,
 }
 
 impl Rules {
@@ -79,19 +87,48 @@ impl Rules {
             .into_iter()
             .filter(|d| !d.is_error() && (d.rule.is_some() || loaded.diagnostics.contains(d)))
             .collect();
-        Ok(Rules {
+        let mappings = read_app_mappings(&loaded);
+        let mut rules = Rules {
             path: split_named_path(path).1,
             loaded,
             warnings,
-        })
+            mappings,
+        };
+        // S32: a matching expression the mapping stage evaluates needs no warning here.
+        let computed: Vec<(crate::source::SourceId, crate::source::Span)> = rules
+            .rules()
+            .apps
+            .iter()
+            .zip(&rules.mappings)
+            .filter(|(_, m)| m.get().is_some())
+            .flat_map(|(a, _)| {
+                a.object
+                    .matching
+                    .iter()
+                    .filter(|m| m.expression.is_some())
+                    .map(move |m| (a.source, m.source.span))
+            })
+            .collect();
+        rules.warnings.retain(|d| {
+            d.code != Code::MatchingExpression
+                || !d
+                    .labels
+                    .first()
+                    .is_some_and(|l| computed.contains(&(l.source, l.span)))
+        });
+        let unreadable = payloads::unreadable_warnings(&rules);
+        rules.warnings.extend(unreadable);
+        Ok(rules)
     }
 
     /// Wraps rules loaded some other way (from a text, in tests).
     pub fn from_loaded(path: impl Into<PathBuf>, loaded: LoadedRules) -> Rules {
+        let mappings = read_app_mappings(&loaded);
         Rules {
             path: path.into(),
             loaded,
             warnings: Vec::new(),
+            mappings,
         }
     }
 
@@ -477,6 +514,10 @@ impl Simulation<'_> {
         for a in fact_match_attributes(self.rules.rules(), self.inputs.rollout_inputs()) {
             selection.add(&a);
         }
+        // S32: what the expression matching attributes read.
+        for a in computed_match_attributes(&computed_matches(self.rules)) {
+            selection.add(&a);
+        }
         selection
     }
 
@@ -502,10 +543,11 @@ impl Simulation<'_> {
                 let plan = compile(self.rules.rules(), &dir, self.options.eval)
                     .map_err(|e| e.with_sources(self.rules.sources()))?;
                 let outcomes = evaluate(&plan, &dir);
-                let facts = UserFacts::from_directory(
+                let facts = facts_of(
                     &dir,
                     self.rules.rules(),
                     self.inputs.rollout_inputs(),
+                    &computed_matches(self.rules),
                 );
                 (dir, plan, outcomes, facts)
             }
@@ -564,11 +606,24 @@ impl Simulation<'_> {
         let eval = self.options.eval;
         let inputs = self.inputs.rollout_inputs();
         let sources = self.rules.sources();
+        let matches = computed_matches(self.rules);
         let streamed = stream_directory(&self.directory.paths, &opts, progress, |schema| {
             let plan = Arc::new(compile(rules, schema, eval).map_err(|e| e.with_sources(sources))?);
             let cols = FactColumns::new(schema, rules, inputs);
             prepared = Some((plan.clone(), cols.clone()));
-            Ok(move |chunk: &Chunk| (evaluate_chunk(&plan, chunk), chunk_facts(chunk, &cols)))
+            let names = ColumnMap::new(schema);
+            let matches = matches.clone();
+            Ok(move |chunk: &Chunk| {
+                let computed = if matches.is_empty() {
+                    Vec::new()
+                } else {
+                    chunk_match_values(chunk, &names, &matches)
+                };
+                (
+                    evaluate_chunk(&plan, chunk),
+                    (chunk_facts(chunk, &cols), computed),
+                )
+            })
         })?;
         let Some(streamed) = streamed else {
             return Ok(None);
@@ -583,11 +638,21 @@ impl Simulation<'_> {
             n,
             streamed.chunks.iter().map(|(start, (o, _))| (*start, o)),
         );
-        let facts = UserFacts::assemble(
+        let mut facts = UserFacts::assemble(
             n,
             &cols,
-            streamed.chunks.iter().map(|(start, (_, f))| (*start, f)),
+            streamed
+                .chunks
+                .iter()
+                .map(|(start, (_, (f, _)))| (*start, f)),
         );
+        for (k, m) in matches.iter().enumerate() {
+            let values = streamed
+                .chunks
+                .iter()
+                .flat_map(|(_, (_, (_, c)))| c.get(k).into_iter().flat_map(|t| t.iter()));
+            facts.set_computed(&cols, &m.name, n, values);
+        }
         Ok(Some((streamed.directory, plan, outcomes, facts)))
     }
 }
@@ -627,11 +692,39 @@ pub fn evaluate_directory(
 ) -> Result<Evaluated, Errors> {
     let plan = compile(rules, dir, options.eval)?;
     let outcomes = evaluate(&plan, dir);
-    let facts = UserFacts::from_directory(dir, rules, inputs);
+    let mappings = mappings_of(rules, &Sources::new());
+    let facts = facts_of(dir, rules, inputs, &computed_matches_of(rules, &mappings));
     let rollout = simulate_with(rules, &plan, &outcomes, &facts, inputs, options.rollout)?;
     Ok(Evaluated {
         plan,
         outcomes,
         rollout,
     })
+}
+
+/// The rollout's facts of a directory in memory, with the values of the expression
+/// matching attributes computed (S32).
+fn facts_of(
+    dir: &Directory,
+    rules: &RuleSet,
+    inputs: RolloutInputs<'_>,
+    matches: &[ComputedMatch],
+) -> UserFacts {
+    let mut facts = UserFacts::from_directory(dir, rules, inputs);
+    if matches.is_empty() {
+        return facts;
+    }
+    let cols = FactColumns::new(dir, rules, inputs);
+    let names = ColumnMap::new(dir);
+    let parts: Vec<Vec<crate::directory::TextColumn>> = dir
+        .chunks()
+        .map(|(_, c)| chunk_match_values(c, &names, matches))
+        .collect();
+    for (k, m) in matches.iter().enumerate() {
+        let values = parts
+            .iter()
+            .flat_map(|p| p.get(k).into_iter().flat_map(|t| t.iter()));
+        facts.set_computed(&cols, &m.name, dir.len(), values);
+    }
+    facts
 }

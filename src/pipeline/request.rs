@@ -4,7 +4,7 @@
 //! failed are decided once, here, so that the binary is argument parsing and rendering.
 
 use super::{Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run, Simulation};
-use crate::diag::Errors;
+use crate::diag::{Errors, Failure};
 use crate::directory::Progress;
 use crate::output::paths::check_given;
 use crate::output::progress::{phase, total_size};
@@ -34,7 +34,8 @@ pub struct SimRequest<'a> {
     pub extra_inputs: &'a [PathBuf],
 }
 
-/// A simulation that ran: its rules, inputs and result.
+/// A simulation that ran: its rules, inputs, result, and what it read them with (for the
+/// stages that read the export again, such as payloads).
 #[derive(Debug)]
 pub struct Simulated {
     /// The loaded rules.
@@ -43,16 +44,22 @@ pub struct Simulated {
     pub inputs: Inputs,
     /// The result.
     pub run: Run,
+    /// The directory export it read.
+    pub source: DirectorySource,
+    /// Its options.
+    pub options: Options,
 }
 
-/// A step that failed: what the summary line calls it (`None`: no summary line, as for a
-/// wrong `--app` or an output that is an input) and its diagnostics.
-#[derive(Debug)]
-pub struct Failure {
-    /// The step, as the summary line names it.
-    pub step: Option<String>,
-    /// The diagnostics, with the texts they point into.
-    pub errors: Errors,
+impl Simulated {
+    /// The simulation that ran.
+    pub fn simulation(&self) -> Simulation<'_> {
+        Simulation {
+            rules: &self.rules,
+            directory: &self.source,
+            inputs: &self.inputs,
+            options: self.options,
+        }
+    }
 }
 
 fn failed(step: Option<String>) -> impl FnOnce(Errors) -> Failure {
@@ -95,6 +102,12 @@ impl SimRequest<'_> {
         let run = sim
             .run(columns, progress)
             .map_err(|e| failed(Some(crate::output::console::run_label(&e)))(e))?;
-        Ok(Simulated { rules, inputs, run })
+        Ok(Simulated {
+            rules,
+            inputs,
+            run,
+            source: self.source.clone(),
+            options: self.options,
+        })
     }
 }

@@ -116,6 +116,72 @@ pub struct StageExplanation {
     pub why: Why,
     /// Held by the deletion threshold (S27).
     pub held: bool,
+    /// Step 7, for a create or update of an app with attribute mappings: what Entra would
+    /// send (S40), as on-demand provisioning's "Perform action" step lists it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<PayloadStep>,
+}
+
+/// What Entra would send for one create or update (S40).
+#[derive(Debug, Clone, Serialize)]
+pub struct PayloadStep {
+    /// For an update: `would-change`, `no-change` (skipped, `RedundantExport`) or
+    /// `unknown`; `None` for a create.
+    pub change: Option<&'static str>,
+    /// The attributes sent and their values (`"text"`, `["a", "b"]`), in mapping order,
+    /// and whether the value is the mapping's default.
+    pub attributes: Vec<(String, String, bool)>,
+    /// For an update: target attribute, old value, new value.
+    pub changes: Vec<(String, String, String)>,
+    /// Predicted failures: Entra's error code and what fails.
+    pub failures: Vec<(String, String)>,
+    /// Limits of the prediction, ED-FUNC's Switch bug.
+    pub notes: Vec<String>,
+}
+
+/// Adds step 7 to the stages of `e` that `payloads` (one user's, from
+/// [`crate::pipeline::payloads::user_payloads`]) have a payload for.
+pub fn add_payloads(e: &mut Explanation, payloads: &[crate::pipeline::payloads::UserPayload]) {
+    use crate::mapping::Current;
+    let shown = |c: &Current| match c {
+        Current::Unknown => "unknown".to_string(),
+        Current::Null => "NULL".to_string(),
+        Current::Str(s) => crate::mapping::value::quote(s),
+        Current::List(l) => crate::mapping::Value::List(l.clone()).display(),
+    };
+    for app in &mut e.apps {
+        for st in &mut app.stages {
+            let Some(up) = payloads
+                .iter()
+                .find(|p| p.app == app.app && p.stage == st.stage)
+            else {
+                continue;
+            };
+            let p = &up.payload;
+            st.payload = Some(PayloadStep {
+                change: match p.state {
+                    crate::mapping::ChangeState::Create => None,
+                    s => Some(s.as_str()),
+                },
+                attributes: p
+                    .attributes
+                    .iter()
+                    .map(|a| (a.target.clone(), a.value.display(), a.default))
+                    .collect(),
+                changes: p
+                    .changes
+                    .iter()
+                    .map(|c| (c.target.clone(), shown(&c.old), c.new.display()))
+                    .collect(),
+                failures: p
+                    .failures
+                    .iter()
+                    .map(|f| (f.code.to_string(), f.message.clone()))
+                    .collect(),
+                notes: p.notes.clone(),
+            });
+        }
+    }
 }
 
 /// Explains user `row`, narrowed by app and stage names.
@@ -181,6 +247,7 @@ pub fn explain_user(
                 action,
                 why: s.why(row),
                 held: s.held && matches!(action, Action::Disable | Action::Delete),
+                payload: None,
             });
         }
         apps.push(AppExplanation {
@@ -368,9 +435,39 @@ pub fn render_text(e: &Explanation) -> String {
                 st.action.as_str(),
                 why_text(st.why)
             );
+            if let Some(p) = &st.payload {
+                write_payload(&mut s, p);
+            }
         }
     }
     s
+}
+
+/// Step 7: the attributes Entra would send (S40).
+fn write_payload(s: &mut String, p: &PayloadStep) {
+    let head = match p.change {
+        None => "Entra would send",
+        Some("would-change") => "Entra would send (the account changes)",
+        Some("no-change") => {
+            "nothing changes: Entra skips the update (RedundantExport); the values it compares"
+        }
+        Some(_) => "Entra would send (whether the account changes is unknown)",
+    };
+    let _ = writeln!(s, "     7. Perform action: {head}");
+    let width = p.attributes.iter().map(|a| a.0.len()).max().unwrap_or(0);
+    for (k, v, default) in &p.attributes {
+        let d = if *default { "  (default value)" } else { "" };
+        let _ = writeln!(s, "          {k:width$}  {v}{d}");
+    }
+    for (k, old, new) in &p.changes {
+        let _ = writeln!(s, "        changes {k}: {old} -> {new}");
+    }
+    for (code, message) in &p.failures {
+        let _ = writeln!(s, "        fails: {code}: {message}");
+    }
+    for n in &p.notes {
+        let _ = writeln!(s, "        note: {n}");
+    }
 }
 
 fn why_text(w: Why) -> &'static str {

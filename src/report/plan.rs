@@ -78,6 +78,37 @@ pub struct SummaryRow {
     /// Which row of the published table applies (Sync all), for the note under the table.
     #[serde(skip)]
     pub estimate_row: Option<String>,
+    /// What the creates and updates would write (S40), when payloads were computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payloads: Option<RowPayloads>,
+}
+
+/// The payload counts of a summary row (`plan --payloads`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RowPayloads {
+    /// Updates that change at least one attribute.
+    pub would_change: usize,
+    /// Updates that change nothing: Entra logs them as skipped (`RedundantExport`).
+    pub no_change: usize,
+    /// Updates whose account values are not all known (no target state, or a column
+    /// missing from it).
+    pub unknown: usize,
+    /// Creates and updates with a predicted failure (counted once per user).
+    pub would_fail: usize,
+}
+
+/// Adds the payload counts to the rows they belong to.
+pub fn add_payloads(rows: &mut [SummaryRow], payloads: &crate::pipeline::payloads::PayloadSummary) {
+    for r in rows {
+        if let Some(p) = payloads.stage(&r.app, &r.stage) {
+            r.payloads = Some(RowPayloads {
+                would_change: p.would_change,
+                no_change: p.no_change,
+                unknown: p.unknown,
+                would_fail: p.failed,
+            });
+        }
+    }
 }
 
 impl SummaryRow {
@@ -179,6 +210,7 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
                     None => duration_range(s.estimate.min, s.estimate.max),
                 },
                 estimate_row: s.estimate.row.clone(),
+                payloads: None,
             });
         }
     }
@@ -209,6 +241,8 @@ struct CountColumn {
     short: &'static str,
     value: fn(&SummaryRow) -> usize,
     optional: bool,
+    /// Shown only when payloads were computed (`plan --payloads`, S40).
+    payload: bool,
     tone: Option<Tone>,
 }
 
@@ -218,6 +252,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Cand.",
         value: |r| r.candidates,
         optional: false,
+        payload: false,
         tone: None,
     },
     CountColumn {
@@ -225,6 +260,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Scope",
         value: |r| r.in_scope,
         optional: false,
+        payload: false,
         tone: None,
     },
     CountColumn {
@@ -232,6 +268,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Not c.",
         value: |r| r.not_candidates,
         optional: false,
+        payload: false,
         tone: None,
     },
     CountColumn {
@@ -239,6 +276,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Cre.",
         value: |r| r.create,
         optional: false,
+        payload: false,
         tone: Some(Tone::Good),
     },
     CountColumn {
@@ -246,6 +284,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Upd.",
         value: |r| r.update,
         optional: false,
+        payload: false,
         tone: None,
     },
     CountColumn {
@@ -253,6 +292,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Dis.",
         value: |r| r.disable,
         optional: false,
+        payload: false,
         tone: Some(Tone::Danger),
     },
     CountColumn {
@@ -260,6 +300,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Del.",
         value: |r| r.delete,
         optional: false,
+        payload: false,
         tone: Some(Tone::Danger),
     },
     CountColumn {
@@ -267,6 +308,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Skip",
         value: |r| r.skip,
         optional: false,
+        payload: false,
         tone: None,
     },
     CountColumn {
@@ -274,6 +316,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Fail",
         value: |r| r.fail,
         optional: true,
+        payload: false,
         tone: Some(Tone::Danger),
     },
     CountColumn {
@@ -281,6 +324,7 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "Supp.",
         value: |r| r.suppressed,
         optional: true,
+        payload: false,
         tone: Some(Tone::Warn),
     },
     CountColumn {
@@ -288,15 +332,51 @@ const COUNT_COLUMNS: &[CountColumn] = &[
         short: "None",
         value: |r| r.none,
         optional: false,
+        payload: false,
         tone: None,
+    },
+    // S40: the update split and predicted failures, with `--payloads`.
+    CountColumn {
+        header: "Would change",
+        short: "Chg.",
+        value: |r| r.payloads.map_or(0, |p| p.would_change),
+        optional: false,
+        payload: true,
+        tone: None,
+    },
+    CountColumn {
+        header: "No change",
+        short: "No chg.",
+        value: |r| r.payloads.map_or(0, |p| p.no_change),
+        optional: false,
+        payload: true,
+        tone: None,
+    },
+    CountColumn {
+        header: "Change unknown",
+        short: "Chg.?",
+        value: |r| r.payloads.map_or(0, |p| p.unknown),
+        optional: true,
+        payload: true,
+        tone: Some(Tone::Warn),
+    },
+    CountColumn {
+        header: "Would fail",
+        short: "W. fail",
+        value: |r| r.payloads.map_or(0, |p| p.would_fail),
+        optional: false,
+        payload: true,
+        tone: Some(Tone::Danger),
     },
 ];
 
 /// The summary as a grid: app and stage, the counts (`Fail` and `Suppressed` only when
 /// a row has any), held, the estimate.
 pub fn summary_grid(rows: &[SummaryRow]) -> Grid {
+    let payloads = rows.iter().any(|r| r.payloads.is_some());
     let counts: Vec<&CountColumn> = COUNT_COLUMNS
         .iter()
+        .filter(|c| !c.payload || payloads)
         .filter(|c| !c.optional || rows.iter().any(|r| (c.value)(r) > 0))
         .collect();
     let mut columns = vec![Column::text("App").key(), Column::text("Stage").key()];
@@ -375,26 +455,47 @@ pub const SUMMARY_CSV_COLUMNS: [&str; 16] = [
 /// The summary as CSV (`--format csv`) in `style`.
 pub fn summary_csv(rows: &[SummaryRow], style: CsvStyle, w: &mut dyn Write) -> io::Result<()> {
     let mut c = style.writer(w)?;
-    c.write_record(SUMMARY_CSV_COLUMNS)?;
+    let payloads = rows.iter().any(|r| r.payloads.is_some());
+    let mut header = SUMMARY_CSV_COLUMNS.to_vec();
+    if payloads {
+        header.extend(["would_change", "no_change", "change_unknown", "would_fail"]);
+    }
+    c.write_record(&header)?;
     for r in rows {
-        c.write_record([
-            guard(&r.app).as_ref(),
-            guard(&r.stage).as_ref(),
-            &r.candidates.to_string(),
-            &r.in_scope.to_string(),
-            &r.create.to_string(),
-            &r.update.to_string(),
-            &r.disable.to_string(),
-            &r.delete.to_string(),
-            &r.skip.to_string(),
+        let (app, stage) = (guard(&r.app), guard(&r.stage));
+        let counts = [
+            r.candidates,
+            r.in_scope,
+            r.create,
+            r.update,
+            r.disable,
+            r.delete,
+            r.skip,
+        ]
+        .map(|n| n.to_string());
+        let (min, max) = (
+            r.estimate_minutes.min.to_string(),
+            r.estimate_minutes.max.to_string(),
+        );
+        let (fail, suppressed) = (r.fail.to_string(), r.suppressed.to_string());
+        let (not_candidates, none) = (r.not_candidates.to_string(), r.none.to_string());
+        let mut record: Vec<&str> = vec![app.as_ref(), stage.as_ref()];
+        record.extend(counts.iter().map(String::as_str));
+        record.extend([
             if r.held { "true" } else { "false" },
-            &r.estimate_minutes.min.to_string(),
-            &r.estimate_minutes.max.to_string(),
-            &r.fail.to_string(),
-            &r.suppressed.to_string(),
-            &r.not_candidates.to_string(),
-            &r.none.to_string(),
-        ])?;
+            min.as_str(),
+            max.as_str(),
+            fail.as_str(),
+            suppressed.as_str(),
+            not_candidates.as_str(),
+            none.as_str(),
+        ]);
+        let p = r.payloads.unwrap_or_default();
+        let extra = [p.would_change, p.no_change, p.unknown, p.would_fail].map(|n| n.to_string());
+        if payloads {
+            record.extend(extra.iter().map(String::as_str));
+        }
+        c.write_record(&record)?;
     }
     c.flush()
 }

@@ -9,14 +9,16 @@
 
 use super::html::BREAKDOWN;
 use super::plan::{
-    ReportContext, ReportDigest, Summary, SummaryFormat, render_summary, report_digest,
-    summary_rows, write_report,
+    ReportContext, ReportDigest, Summary, SummaryFormat, add_payloads, render_summary,
+    report_digest, summary_rows, write_report,
 };
 use crate::diag::{Diagnostic, Errors};
+use crate::directory::Progress;
 use crate::output::atomic::Staged;
 use crate::output::color::Paint;
 use crate::output::dialect::CsvStyle;
-use crate::pipeline::{Columns, Inputs, Rules, Run};
+use crate::pipeline::payloads::PayloadOptions;
+use crate::pipeline::{Columns, Run, Simulation};
 use std::path::Path;
 
 /// The formats of `plan`'s summary.
@@ -52,6 +54,8 @@ pub struct PlanOutputs<'a> {
     pub width: usize,
     /// Table colour.
     pub paint: Paint,
+    /// `--payloads FILE` and the fixed `Now()` and seed (S40).
+    pub payloads: Option<(&'a Path, &'a PayloadOptions)>,
 }
 
 /// What `plan` prints and writes.
@@ -87,11 +91,12 @@ impl PlanOutputs<'_> {
 /// Renders `run` as `plan` does: writes the per-user report (staged), renders the
 /// summary, and gathers the warnings.
 pub fn render_plan(
+    sim: &Simulation<'_>,
     run: &Run,
-    rules: &Rules,
-    inputs: &Inputs,
     o: &PlanOutputs<'_>,
+    progress: &dyn Progress,
 ) -> Result<PlanResult, Errors> {
+    let (rules, inputs) = (sim.rules, sim.inputs);
     let ev = &run.evaluated;
     let mut warnings = run.warnings.clone();
     let ctx = ReportContext {
@@ -130,7 +135,24 @@ pub fn render_plan(
     if html && digest.is_none() {
         digest = Some(report_digest(&ctx).map_err(|e| io_error("the report digest", &e))?);
     }
-    let rows = summary_rows(&ev.rollout, o.app, o.stage);
+    let mut rows = summary_rows(&ev.rollout, o.app, o.stage);
+    if let Some((path, opts)) = o.payloads {
+        // S40: what the creates and updates would write, from a second read of the export.
+        let (file, written) = sim.write_payloads(run, opts, path, progress)?;
+        warnings.extend(written.warnings.iter().cloned());
+        let line = format!(
+            "payloads: {} written to {}",
+            crate::output::format::counted(
+                usize::try_from(written.records).unwrap_or(usize::MAX),
+                "record",
+                "records"
+            ),
+            path.display()
+        );
+        note = Some(note.map_or(line.clone(), |n| format!("{n}\n{line}")));
+        staged.push(file);
+        add_payloads(&mut rows, &written);
+    }
     let format = match o.format {
         PlanFormat::Table => SummaryFormat::Table {
             width: o.width,

@@ -84,12 +84,93 @@ pub struct UserFacts {
     pub present: Vec<Option<Bits>>,
     /// Users by matching value, for the values target-state accounts hold.
     pub matches: MatchIndex,
+    /// Per matching attribute, a hash of every user's value (exact, and ignoring case;
+    /// 0 for NULL), so that two users with the same value are found among all users
+    /// without keeping the values (S32 `DuplicateSourceEntries`). `None` when the export
+    /// has no such column.
+    pub hashes: Vec<Option<ValueHashes>>,
+}
+
+/// Per-user hashes of one matching attribute's values (see [`UserFacts::hashes`]).
+#[derive(Debug, Clone, Default)]
+pub struct ValueHashes {
+    /// Of the value as exported.
+    pub exact: Vec<u64>,
+    /// Of the value in lower case.
+    pub folded: Vec<u64>,
+}
+
+impl ValueHashes {
+    /// The hash of user `row`'s value (0 for NULL), ignoring case or not.
+    pub fn get(&self, row: usize, ignore_case: bool) -> u64 {
+        let v = if ignore_case {
+            &self.folded
+        } else {
+            &self.exact
+        };
+        v.get(row).copied().unwrap_or(0)
+    }
+}
+
+/// A value's hash, never 0 (0 stands for NULL). FNV-1a: deterministic across runs and
+/// threads [decision: two different values share a 64-bit hash with a probability below
+/// 10^-7 among a million users].
+pub fn value_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.max(1)
 }
 
 impl UserFacts {
     /// The index of a matching attribute in [`UserFacts::match_attrs`].
     pub fn match_attr(&self, name: &str) -> Option<usize> {
         self.match_attrs.iter().position(|a| a == name)
+    }
+
+    /// S32: the values of a matching attribute whose source is an expression (`name` is
+    /// its text), computed per user by the attribute-mapping stage (`None` for NULL or an
+    /// expression that fails for the user). They stand where a directory column would:
+    /// who has a value (`ImportSkipped`), who holds a value a target-state account holds,
+    /// and the hashes for duplicates.
+    pub fn set_computed<'v>(
+        &mut self,
+        cols: &FactColumns,
+        name: &str,
+        n: usize,
+        values: impl Iterator<Item = Option<&'v str>>,
+    ) {
+        let Some(k) = self.match_attr(name) else {
+            return;
+        };
+        let mut present = Bits::zeros(n);
+        let mut hashes = ValueHashes {
+            exact: vec![0; n],
+            folded: vec![0; n],
+        };
+        let wanted = cols.match_wanted.get(k).filter(|w| !w.is_empty());
+        for (row, v) in values.enumerate().take(n) {
+            let Some(v) = v else { continue };
+            present.set(row, true);
+            let lower = v.to_lowercase();
+            hashes.exact[row] = value_hash(v);
+            hashes.folded[row] = value_hash(&lower);
+            if wanted.is_some_and(|w| w.contains(&lower)) {
+                self.matches
+                    .map
+                    .entry((k, lower))
+                    .or_default()
+                    .push((row, v.to_string()));
+            }
+        }
+        if let Some(p) = self.present.get_mut(k) {
+            *p = Some(present);
+        }
+        if let Some(h) = self.hashes.get_mut(k) {
+            *h = Some(hashes);
+        }
     }
 }
 
@@ -185,6 +266,7 @@ pub struct ChunkFacts {
     ids: Vec<(String, usize, bool)>,
     present: Vec<Option<Bits>>,
     hits: Vec<(usize, String, String, usize)>,
+    hashes: Vec<Option<ValueHashes>>,
 }
 
 /// Reads activity (S25: `accountEnabled` true, or null with a warning, and not
@@ -200,6 +282,7 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
         ids: Vec::new(),
         present: Vec::with_capacity(cols.match_cols.len()),
         hits: Vec::new(),
+        hashes: Vec::with_capacity(cols.match_cols.len()),
     };
     match cols.enabled.and_then(|c| chunk.text(c)) {
         Some(col) => {
@@ -250,21 +333,32 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
             // The column is in the export's schema but absent from this row group (a
             // later Graph page without the property): null here.
             f.present.push(col.map(|_| Bits::zeros(n)));
+            f.hashes.push(col.map(|_| ValueHashes {
+                exact: vec![0; n],
+                folded: vec![0; n],
+            }));
             continue;
         };
         let mut present = Bits::zeros(n);
+        let mut hashes = ValueHashes {
+            exact: vec![0; n],
+            folded: vec![0; n],
+        };
         let wanted = cols.match_wanted.get(k).filter(|w| !w.is_empty());
         for (i, v) in t.iter().enumerate() {
             let Some(v) = v else { continue };
             present.set(i, true);
+            let lower = v.to_lowercase();
+            hashes.exact[i] = value_hash(v);
+            hashes.folded[i] = value_hash(&lower);
             if let Some(w) = wanted {
-                let lower = v.to_lowercase();
                 if w.contains(&lower) {
                     f.hits.push((k, lower, v.to_string(), i));
                 }
             }
         }
         f.present.push(Some(present));
+        f.hashes.push(Some(hashes));
     }
     f
 }
@@ -306,7 +400,18 @@ impl UserFacts {
             match_attrs: cols.match_cols.iter().map(|(a, _)| a.clone()).collect(),
             present: Vec::new(),
             matches: MatchIndex::default(),
+            hashes: Vec::new(),
         };
+        let mut hashes: Vec<Option<ValueHashes>> = cols
+            .match_cols
+            .iter()
+            .map(|(_, c)| {
+                c.map(|_| ValueHashes {
+                    exact: vec![0; n],
+                    folded: vec![0; n],
+                })
+            })
+            .collect();
         for (start, f) in parts {
             active.copy_from(&f.active, start);
             facts.null_enabled += f.null_enabled;
@@ -330,6 +435,18 @@ impl UserFacts {
                     all.copy_from(part, start);
                 }
             }
+            for (all, part) in hashes.iter_mut().zip(&f.hashes) {
+                if let (Some(all), Some(part)) = (all, part) {
+                    for (dst, src) in [
+                        (&mut all.exact, &part.exact),
+                        (&mut all.folded, &part.folded),
+                    ] {
+                        if let Some(d) = dst.get_mut(start..start + src.len()) {
+                            d.copy_from_slice(src);
+                        }
+                    }
+                }
+            }
             for (k, lower, original, local) in &f.hits {
                 facts
                     .matches
@@ -341,6 +458,7 @@ impl UserFacts {
         }
         facts.active = active;
         facts.present = present;
+        facts.hashes = hashes;
         facts
     }
 }

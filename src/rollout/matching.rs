@@ -126,6 +126,13 @@ pub struct Matching {
     pub modeled: bool,
     notes: Vec<(usize, MatchNote)>,
     accounts: Vec<AccountLink>,
+    /// The target-state account of each user that has one before the first stage
+    /// (managed, or matched uniquely): `(row, (index in the rollout inputs' target
+    /// states, index of the account))`, by row.
+    user_accounts: Vec<(usize, (usize, usize))>,
+    /// Users that share their matching value with another candidate (S32
+    /// `DuplicateSourceEntries` among all users, not only those an account holds).
+    pub duplicate_users: usize,
 }
 
 impl Matching {
@@ -142,6 +149,16 @@ impl Matching {
     /// `target_states` and of each file, with whose it is.
     pub fn accounts(&self) -> &[AccountLink] {
         &self.accounts
+    }
+
+    /// The target-state account user `row` has before the first stage: the index of its
+    /// target state in [`RolloutInputs::target_states`] and of the account in it.
+    pub fn account_of(&self, row: usize) -> Option<(usize, usize)> {
+        self.user_accounts
+            .binary_search_by_key(&row, |(r, _)| *r)
+            .ok()
+            .and_then(|i| self.user_accounts.get(i))
+            .map(|(_, a)| *a)
     }
 
     /// `userPrincipalName`, or `employeeId, mail`: the attributes, for messages.
@@ -236,6 +253,7 @@ pub(crate) fn start(
     n: usize,
     facts: &UserFacts,
     inputs: RolloutInputs<'_>,
+    candidates: &Bits,
 ) -> Result<AppStart, Vec<Diagnostic>> {
     let name = app.name.node.as_str();
     let attributes = matching_attributes(app, match_override(app, inputs));
@@ -251,6 +269,8 @@ pub(crate) fn start(
             modeled,
             notes: Vec::new(),
             accounts: Vec::new(),
+            user_accounts: Vec::new(),
+            duplicate_users: 0,
         },
         warnings: Vec::new(),
     };
@@ -335,6 +355,8 @@ pub(crate) fn start(
                         continue;
                     }
                     owners.insert((si, ai), AccountOwner::Managed(row));
+                    // Local to the app's states here; made global below.
+                    out.matching.user_accounts.push((row, (si, ai)));
                     let s = if acc.active == Some(false) {
                         AccountState::Disabled
                     } else {
@@ -446,6 +468,24 @@ pub(crate) fn start(
     resolve(
         &mut out, &states, &cols, &global, &pre, facts, name, &mut found,
     );
+    for (_, (si, _)) in &mut out.matching.user_accounts {
+        if let Some(g) = positions.get(*si) {
+            *si = *g;
+        }
+    }
+    if modeled {
+        source_duplicates(&mut out, &attrs, &global, facts, candidates, name);
+        // A user who lost the account they matched to a duplicate value leaves it
+        // contested (no one's).
+        for owner in found.owners.values_mut() {
+            if let AccountOwner::Matches(row) = *owner {
+                if out.state.get(row) != AccountState::PreExisting {
+                    *owner = AccountOwner::Contested(vec![row]);
+                }
+            }
+        }
+    }
+    out.matching.user_accounts.sort_unstable_by_key(|(r, _)| *r);
     out.matching.accounts = found
         .owners
         .into_iter()
@@ -467,6 +507,74 @@ pub(crate) fn start(
 struct Found {
     owners: BTreeMap<(usize, usize), AccountOwner>,
     orphan_keys: Vec<(usize, usize)>,
+}
+
+/// S32 `DuplicateSourceEntries` among all users: active candidates whose first matching
+/// value (in priority order, the first attribute they have a value for) is another active
+/// candidate's fail when they have no managed account yet, whether or not an account holds
+/// that value [decision: Entra documents the code ("more than one user was found with the
+/// configured matching attributes") but not which users it compares; scopesim compares the
+/// app's active candidates, whose accounts Entra would look up by that value]. Values
+/// compare ignoring case against SCIM `userName`, exactly otherwise, as accounts do.
+fn source_duplicates(
+    out: &mut AppStart,
+    attrs: &[MatchAttr],
+    global: &[Option<usize>],
+    facts: &UserFacts,
+    candidates: &Bits,
+    name: &str,
+) {
+    let mut groups: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
+    let mut keyed: Vec<(usize, usize, u64)> = Vec::new();
+    for row in candidates.ones_iter() {
+        if !facts.active.get(row) {
+            continue;
+        }
+        for (k, (a, g)) in attrs.iter().zip(global).enumerate() {
+            let Some(h) = g.and_then(|g| facts.hashes.get(g)).and_then(Option::as_ref) else {
+                continue;
+            };
+            let ci = a.target.eq_ignore_ascii_case("userName");
+            let v = h.get(row, ci);
+            if v != 0 {
+                groups.entry((k, v)).or_default().push(row);
+                keyed.push((row, k, v));
+                break;
+            }
+        }
+    }
+    let mut count = 0;
+    for (row, k, v) in keyed {
+        let shared = groups.get(&(k, v)).is_some_and(|g| g.len() > 1);
+        if !shared || out.state.get(row).is_managed() || out.fails.get(row).is_some() {
+            continue;
+        }
+        out.fails.dup_source.set(row, true);
+        if out.state.get(row) == AccountState::PreExisting {
+            // A matched account is no match when another user claims the same value.
+            out.state.set(row, AccountState::NoAccount);
+            out.matching.user_accounts.retain(|(r, _)| *r != row);
+            if let Some((_, note)) = out.matching.notes.iter_mut().find(|(r, _)| *r == row) {
+                note.failure = Some(MatchFailure::DuplicateSource);
+                note.users = note.users.max(2);
+            }
+        }
+        count += 1;
+    }
+    out.matching.duplicate_users = count;
+    if count > 0 {
+        out.warnings.push(
+            Diagnostic::warning(
+                Code::MatchFailures,
+                format!(
+                    "{} of `{name}` would fail with DuplicateSourceEntries when in scope: another assigned user has the same matching value",
+                    crate::diag::count(count as u64, "user", "users")
+                ),
+            )
+            .with_rule("S32")
+            .with_help("Entra never picks one: give each user a distinct matching value (the per-user report and `explain` name them) or match on another attribute"),
+        );
+    }
 }
 
 fn dedup(mut v: Vec<String>) -> Vec<String> {
@@ -655,6 +763,10 @@ fn resolve(
             Some(MatchFailure::DuplicateSource)
         } else {
             out.state.set(*row, AccountState::PreExisting);
+            if let Some(&(si, ai)) = r.accounts.first() {
+                // `si` is local to the app's states; `start` makes it global.
+                out.matching.user_accounts.push((*row, (si, ai)));
+            }
             None
         };
         for acc in &r.accounts {

@@ -478,7 +478,16 @@ fn simulate_app(
     let found = candidacy::candidates(app, n, &facts.index, inputs);
     warnings.extend(assignment_warnings(app, inputs, &found.unknown));
     warnings.extend(found.warnings);
-    let start = matching::start(app, n, facts, inputs)?;
+    let mut candidate_bits = Bits::zeros(n);
+    let mut nested_bits = Bits::zeros(n);
+    for (u, &c) in found.candidacy.iter().enumerate() {
+        match Candidacy::from_u8(c) {
+            Candidacy::NestedOnly => nested_bits.set(u, true),
+            c if c.is_candidate() => candidate_bits.set(u, true),
+            _ => {}
+        }
+    }
+    let start = matching::start(app, n, facts, inputs, &candidate_bits)?;
     warnings.extend(start.warnings);
     let settings = AppSettings {
         skip_out_of_scope_deletions: app.skip_deletions(),
@@ -494,15 +503,6 @@ fn simulate_app(
             .with_rule("S33")
             .with_help("every user is reported with action `none`; enable the mapping to simulate it"),
         );
-    }
-    let mut candidate_bits = Bits::zeros(n);
-    let mut nested_bits = Bits::zeros(n);
-    for (u, &c) in found.candidacy.iter().enumerate() {
-        match Candidacy::from_u8(c) {
-            Candidacy::NestedOnly => nested_bits.set(u, true),
-            c if c.is_candidate() => candidate_bits.set(u, true),
-            _ => {}
-        }
     }
     let candidacy: Arc<[u8]> = Arc::from(found.candidacy);
     let candidates_count = candidate_bits.count();

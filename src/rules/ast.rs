@@ -6,6 +6,7 @@
 //! operator, a missing value), because the checker reports those with spans instead of the
 //! parser giving up at the first one.
 
+use super::json_tree::Json;
 use super::operator::Operator;
 use crate::source::{SourceId, Span};
 use serde::Serialize;
@@ -299,7 +300,38 @@ pub struct ObjectSettings {
     pub flow_types: Option<Spanned<FlowTypes>>,
     /// Matching attributes (S32), in the order written; sort by `priority` to use.
     pub matching: Vec<Matching>,
+    /// The user object mapping's `attributeMappings` as the Graph schema holds them, kept
+    /// as JSON for the attribute-mapping stage (`mapping::read_mappings`, S39, S40): the
+    /// rules layer sits below the expression language, so it keeps the tree and its
+    /// spans and leaves reading the expressions to `mapping`.
+    pub attribute_mappings: Option<RawMappings>,
 }
+
+/// An object mapping's attribute mappings and its target object's attribute definitions,
+/// as JSON nodes of a schema file.
+#[derive(Debug, Clone)]
+pub struct RawMappings {
+    /// The schema file.
+    pub source: SourceId,
+    /// The object mapping (`objectMappings[]` entry) holding `attributeMappings`.
+    pub object_mapping: Arc<Json>,
+    /// The target directory's definition of the mapped object (`directories[].objects[]`
+    /// named by the mapping's `targetObjectName`), whose `attributes[]` say which target
+    /// attributes are required and how long they may be; `None` when the file has none.
+    pub target_object: Option<Arc<Json>>,
+}
+
+impl PartialEq for RawMappings {
+    fn eq(&self, other: &RawMappings) -> bool {
+        self.source == other.source
+            && self.object_mapping == other.object_mapping
+            && self.target_object == other.target_object
+    }
+}
+
+/// JSON trees hold no floating-point values (numbers are kept as written), so equality is
+/// an equivalence.
+impl Eq for RawMappings {}
 
 impl App {
     /// The effective flow types (S33).

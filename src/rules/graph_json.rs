@@ -26,6 +26,7 @@ use super::operator::{Operator, Spelling};
 use super::parse::spelling_warning;
 use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceId, Sources, Span};
+use std::sync::Arc;
 
 pub use super::graph_write::{app_bundle_json, scope_json};
 
@@ -238,7 +239,7 @@ impl Reader<'_> {
             return self.bundle(apps).map(GraphDocument::Bundle);
         }
         if let Some(rules) = key(root, "synchronizationRules") {
-            return self.schema(rules);
+            return self.schema(root, rules);
         }
         if key(root, "sourceObjectName").is_some() {
             return self.mapping(root, GraphShape::Mapping);
@@ -281,9 +282,10 @@ impl Reader<'_> {
         None
     }
 
-    fn schema(&mut self, rules: &Json) -> Option<GraphDocument> {
+    fn schema(&mut self, root: &Json, rules: &Json) -> Option<GraphDocument> {
         let items = self.want_array(rules, "`synchronizationRules`")?;
         let mut all = Vec::new();
+        let mut rule_of: Vec<&Json> = Vec::new();
         for rule in items {
             if !self.want_object(rule, "a synchronization rule") {
                 continue;
@@ -296,10 +298,21 @@ impl Reader<'_> {
             }
             if let Some(list) = self.want_array(mappings, "`objectMappings`") {
                 all.extend(list.iter());
+                rule_of.extend(list.iter().map(|_| rule));
             }
         }
         let doc = self.pick_user_mapping(&all, head(rules))?;
-        self.mapping(doc, GraphShape::Schema)
+        let rule = all
+            .iter()
+            .position(|m| std::ptr::eq(*m, doc))
+            .and_then(|i| rule_of.get(i).copied());
+        let mut out = self.mapping(doc, GraphShape::Schema)?;
+        if let (GraphDocument::Scope(g), Some(rule)) = (&mut out, rule) {
+            if let Some(raw) = &mut g.object.attribute_mappings {
+                raw.target_object = Self::target_object(root, rule, doc);
+            }
+        }
+        Some(out)
     }
 
     fn mappings(&mut self, list: &[Json], span: Span) -> Option<GraphDocument> {
@@ -405,10 +418,40 @@ impl Reader<'_> {
                             object.matching.push(matching);
                         }
                     }
+                    if !items.is_empty() {
+                        // S39/S40: the expressions are read by `mapping`, above this layer.
+                        object.attribute_mappings = Some(RawMappings {
+                            source: self.source,
+                            object_mapping: Arc::new(m.clone()),
+                            target_object: None,
+                        });
+                    }
                 }
             }
         }
         object
+    }
+
+    /// The target directory's definition of the user mapping's target object: in
+    /// `directories[]`, the one named by the rule's `targetDirectoryName`, its `objects[]`
+    /// entry named by the mapping's `targetObjectName` (names ignoring case).
+    fn target_object(root: &Json, rule: &Json, mapping: &Json) -> Option<Arc<Json>> {
+        let dir_name = key(rule, "targetDirectoryName").and_then(Json::as_str)?;
+        let object_name = key(mapping, "targetObjectName").and_then(Json::as_str)?;
+        let named = |j: &&Json, n: &str| {
+            ["name", "id"].iter().any(|k| {
+                key(j, k)
+                    .and_then(Json::as_str)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(n))
+            })
+        };
+        let dirs = key(root, "directories").and_then(Json::as_array)?;
+        let dir = dirs.iter().find(|d| named(d, dir_name))?;
+        let objects = key(dir, "objects").and_then(Json::as_array)?;
+        objects
+            .iter()
+            .find(|o| named(o, object_name))
+            .map(|o| Arc::new(o.clone()))
     }
 
     fn flow_types(&mut self, f: &Json) -> Option<Spanned<FlowTypes>> {
@@ -523,6 +566,17 @@ impl Reader<'_> {
                     expression: None,
                 });
             }
+        }
+        if kind.eq_ignore_ascii_case("Constant") && expression.is_none() {
+            // A constant (every user the same value; `lint` says so): its expression text.
+            let value = key(source, "name").and_then(Json::as_str).unwrap_or("");
+            let text = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
+            return Some(Matching {
+                source: Spanned::new(text.clone(), head(source)),
+                target,
+                priority,
+                expression: Some(text),
+            });
         }
         let Some(e) = expression else {
             self.bad_matching(
@@ -762,6 +816,7 @@ impl Reader<'_> {
                 enabled: flag("enabled"),
                 flow_types: key(a, "flowTypes").and_then(|f| self.flow_types(f)),
                 matching: Vec::new(),
+                attribute_mappings: None,
             };
             if let Some(d) = flag("deleteFlow") {
                 // The bundle of earlier versions: the Delete flag alone (S33).
@@ -789,6 +844,25 @@ impl Reader<'_> {
                     if let Some(m) = self.bundle_matching(m) {
                         object.matching.push(m);
                     }
+                }
+            }
+            // S39/S40: a bundle app may carry its user mapping's `attributeMappings` (and
+            // `targetObject`, the target object's definition) as a schema holds them;
+            // without a `matching` list, the matching attributes are read from them.
+            if let Some(items) = key(a, "attributeMappings").and_then(Json::as_array) {
+                if key(a, "matching").is_none() {
+                    for item in items {
+                        if let Some(m) = self.matching(item) {
+                            object.matching.push(m);
+                        }
+                    }
+                }
+                if !items.is_empty() {
+                    object.attribute_mappings = Some(RawMappings {
+                        source: self.source,
+                        object_mapping: Arc::new(a.clone()),
+                        target_object: key(a, "targetObject").map(|t| Arc::new(t.clone())),
+                    });
                 }
             }
             let mut app = App {

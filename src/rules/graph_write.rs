@@ -89,6 +89,15 @@ pub fn app_bundle_json(app: &App, stages: &[(String, JValue)]) -> JValue {
             .collect();
         m.insert("matching".into(), JValue::Array(list));
     }
+    // S39/S40: the attribute mappings are copied as the schema holds them.
+    if let Some(raw) = &app.object.attribute_mappings {
+        if let Some(list) = raw.object_mapping.member("attributeMappings") {
+            m.insert("attributeMappings".into(), list.to_serde());
+        }
+        if let Some(t) = &raw.target_object {
+            m.insert("targetObject".into(), t.to_serde());
+        }
+    }
     m.insert(
         "stages".into(),
         JValue::Array(

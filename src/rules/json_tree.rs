@@ -68,6 +68,12 @@ impl Json {
         }
     }
 
+    /// The member `key` of an object: exact first, then ignoring ASCII case (the Graph
+    /// PowerShell SDK writes PascalCase keys, `Expression` for Graph's `expression`).
+    pub fn member(&self, key: &str) -> Option<&Json> {
+        self.get(key).or_else(|| self.get_ignore_case(key))
+    }
+
     /// The string, when this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
@@ -106,6 +112,27 @@ impl Json {
             JsonKind::String(_) => "a string",
             JsonKind::Array(_) => "an array",
             JsonKind::Object(_) => "an object",
+        }
+    }
+}
+
+impl Json {
+    /// The value as serde_json holds it (numbers as written when serde_json reads them,
+    /// else as their text), for writers that copy a subtree to another document.
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.kind {
+            JsonKind::Null => J::Null,
+            JsonKind::Bool(b) => J::Bool(*b),
+            JsonKind::Number(n) => serde_json::from_str(n).unwrap_or_else(|_| J::String(n.clone())),
+            JsonKind::String(v) => J::String(v.text.clone()),
+            JsonKind::Array(items) => J::Array(items.iter().map(Json::to_serde).collect()),
+            JsonKind::Object(members) => J::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.text.clone(), v.to_serde()))
+                    .collect(),
+            ),
         }
     }
 }

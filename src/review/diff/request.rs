@@ -5,12 +5,11 @@
 
 use super::compute::{columns, compare};
 use super::{Diff, DiffOptions, Selection};
-use crate::diag::{Diagnostic, Errors};
+use crate::diag::{Diagnostic, Errors, Failure};
 use crate::directory::Progress;
 use crate::output::paths::check_given;
 use crate::output::progress::phase;
 use crate::pipeline::evidence::InputRef;
-use crate::pipeline::request::Failure;
 use crate::pipeline::{DirectorySource, InputFiles, Rules};
 use crate::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};

@@ -18,11 +18,14 @@
 
 mod breadth;
 mod case_mismatch;
+mod constant_matching;
 mod contradiction;
 mod data;
 mod dead_filter;
 mod ends_with_culture;
 mod integer_shape;
+mod mapping_never_flows;
+mod mapping_source_absent;
 mod never_decides;
 mod no_candidates;
 mod null_excluded;
@@ -43,6 +46,7 @@ pub use render::{LintFormat, render, render_list, to_json};
 use super::Finding;
 use crate::diag::Severity;
 use crate::directory::Directory;
+use crate::pipeline::payloads::AppMappingsOf;
 use crate::regex::Anchoring;
 use crate::rollout::RolloutInputs;
 use crate::rules::check::{CheckOptions, check};
@@ -104,11 +108,48 @@ pub fn lint(loaded: &LoadedRules, data: Option<LintData<'_>>, opts: &LintOptions
     );
     let mut unsatisfiable = HashSet::new();
     static_findings(&loaded.rules, opts, &mut out, &mut unsatisfiable);
+    // S39/S40: the attribute mappings, read as the payload stage reads them.
+    let mappings = crate::pipeline::payloads::read_app_mappings(loaded);
+    for (app, m) in loaded.rules.apps.iter().zip(&mappings) {
+        match m {
+            AppMappingsOf::Read(m) => {
+                mapping_never_flows::check(app, &m.mappings, &mut out);
+                constant_matching::check(app, &m.mappings, &mut out);
+                if let Some(data) = &data {
+                    mapping_source_absent::check(app, &m.mappings, data.dir, &mut out);
+                }
+            }
+            AppMappingsOf::Unreadable(e) => {
+                out.extend(mapping_errors(app, e, loaded.sources.len()));
+            }
+            AppMappingsOf::None => {}
+        }
+    }
     if let Some(data) = data {
         data::data_findings(&loaded.rules, data, opts, &unsatisfiable, &mut out);
     }
     sort_findings(&mut out);
     out
+}
+
+/// The errors of mappings that cannot be read, as findings. A label inside an
+/// expression's text (which the rules' sources do not hold) is replaced by one on the app.
+fn mapping_errors(
+    app: &crate::rules::App,
+    errors: &crate::diag::Errors,
+    known_sources: usize,
+) -> Vec<Finding> {
+    errors
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d.labels.retain(|l| (l.source.0 as usize) < known_sources);
+            if d.labels.is_empty() {
+                d = d.with_label(app.source, app.span, "in this app's attribute mappings");
+            }
+            Finding::new(d)
+        })
+        .collect()
 }
 
 /// True when a finding is at or above `deny`.

@@ -3,10 +3,9 @@
 //! Decided here so that the binary is argument parsing and rendering.
 
 use super::{Finding, LintData, LintOptions, lint};
-use crate::diag::{Diagnostic, Errors};
+use crate::diag::{Diagnostic, Errors, Failure};
 use crate::directory::{ColumnSelection, Progress};
 use crate::output::progress::phase;
-use crate::pipeline::request::Failure;
 use crate::pipeline::{DirectorySource, InputFiles, rule_attributes};
 use crate::rules::load::{LoadOptions, LoadedRules, load_path_with};
 use crate::source::Sources;

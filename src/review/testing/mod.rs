@@ -23,7 +23,7 @@ pub mod suite;
 
 pub use coverage::{ClauseCoverage, Coverage, FilterCoverage};
 pub use load::{SuiteFailure, run_file};
-pub use render::{render_text, to_json};
+pub use render::{TestFormat, render, render_text, to_json};
 pub use run::{
     CaseResult, ExpectationResult, FailureExplanation, RealUsers, RunError, TestReport, run_suite,
 };

@@ -111,6 +111,35 @@ fn render_explanation(s: &mut String, x: &FailureExplanation) {
 }
 
 /// The report as JSON.
+/// The formats of `scopesim test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    /// Each case, failures explained, coverage (control characters escaped).
+    Text,
+    /// The report as data, with `min_coverage` and `ok`.
+    Json,
+}
+
+/// The report in `format`, tables laid out in `width`.
+pub fn render(
+    report: &TestReport,
+    min_coverage: Option<f64>,
+    format: TestFormat,
+    width: u16,
+) -> String {
+    match format {
+        TestFormat::Json => {
+            let v = to_json(report, min_coverage);
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        TestFormat::Text => {
+            let text = render_text(report, min_coverage, Some(width));
+            crate::text::escape_control(&text).into_owned()
+        }
+    }
+}
+
+/// The report as JSON.
 pub fn to_json(report: &TestReport, min_coverage: Option<f64>) -> serde_json::Value {
     let mut v = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
     if let Some(o) = v.as_object_mut() {
