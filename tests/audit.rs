@@ -781,7 +781,7 @@ fn audit_html_is_self_contained_and_escaped() {
         !html.contains("http://") && !html.contains("https://"),
         "no external resource"
     );
-    assert!(html.contains("<h2>Inputs</h2>"));
+    assert!(html.contains("<h2 id=\"inputs\">Inputs</h2>"));
 }
 
 #[test]

@@ -13,6 +13,7 @@
 //! discrepancies injected, for demos, tests and benchmarks.
 
 pub mod generate;
+pub mod html;
 pub mod job;
 pub mod logs;
 pub mod output;
