@@ -76,7 +76,7 @@ pub fn reconcile_html(r: &Reconciliation, page: &ReconcilePage<'_>) -> String {
             count(usize::try_from(r.events.0).unwrap_or(usize::MAX)),
             VERSION
         ),
-        "The plan scopesim simulates, compared with what Entra ID logged, read from exported logs: nothing was sent to any tenant.",
+        "A simulation of Entra ID app provisioning compared with what Entra logged, read from exported logs; nothing was sent to any tenant.",
         page.stamp,
     );
     p.para(None, &r.cycle_note);
