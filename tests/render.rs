@@ -217,6 +217,29 @@ fn render_explain_text() {
     insta::assert_snapshot!("explain_text", out);
 }
 
+/// Runs a page twice (byte-identical without `--stamp`), snapshots it as `name`, checks
+/// that it holds every text of `must` and that `--stamp` adds an escaped line under the
+/// title, and returns the page.
+fn page_is_deterministic_and_stamped(
+    name: &str,
+    args: &[&str],
+    code: i32,
+    must: &[&str],
+) -> String {
+    let (a, err, got) = run(args);
+    assert_eq!(got, code, "{err}");
+    let (b, _, _) = run(args);
+    assert_eq!(a, b, "byte-identical without --stamp");
+    insta::assert_snapshot!(name, a);
+    let (stamped, _, _) = run(&[args, &["--stamp", "CHG-1234 <A. Admin>"]].concat());
+    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
+    assert!(stamped.contains("byte for byte, except the stamp"));
+    for m in must {
+        assert!(a.contains(m), "{m}");
+    }
+    a
+}
+
 #[test]
 fn render_plan_page_is_deterministic_and_stamped() {
     let args = [
@@ -229,23 +252,15 @@ fn render_plan_page_is_deterministic_and_stamped() {
         ],
     ]
     .concat();
-    let (a, err, code) = run(&args);
-    assert_eq!(code, 0, "{err}");
-    let (b, _, _) = run(&args);
-    assert_eq!(a, b, "byte-identical without --stamp");
-    insta::assert_snapshot!("plan_page", a);
-    let (stamped, _, _) = run(&[&args[..], &["--stamp", "CHG-1234 <A. Admin>"]].concat());
-    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
-    for must in [
+    let must = [
         "nothing was sent to any tenant",
         "ben.mueller@contoso.com",
         "old.leaver@contoso.com",
         "filter &quot;IT pilot&quot; {",
         "by department",
         "Everyone is listed in the per-user report",
-    ] {
-        assert!(a.contains(must), "{must}");
-    }
+    ];
+    page_is_deterministic_and_stamped("plan_page", &args, 0, &must);
 }
 
 #[test]
@@ -264,35 +279,22 @@ fn render_diff_page() {
     insta::assert_snapshot!("diff_page", page);
 }
 
-const RECONCILE: [&str; 14] = [
-    "reconcile",
-    "fixtures/logs/salesforce.scope",
-    "-d",
-    "fixtures/users.csv",
-    "--assignments",
-    "fixtures/assignments.csv",
-    "--group-members",
-    "fixtures/group-members.csv",
-    "--target-state",
-    "Salesforce=fixtures/logs/salesforce-accounts.csv",
-    "--logs",
-    "fixtures/logs/events.ndjson",
-    "--job-status",
-    "fixtures/logs/job-too-many-deletes.json",
-];
+/// The reconcile fixture with its logs and a quarantined job: every class, a job section.
+pub fn reconcile_args() -> Vec<&'static str> {
+    let logs = [
+        "--logs",
+        "fixtures/logs/events.ndjson",
+        "--job-status",
+        "fixtures/logs/job-too-many-deletes.json",
+    ];
+    [&crate::reconcile::BASE[..], &logs[..]].concat()
+}
 
 #[test]
 fn render_reconcile_page_is_deterministic_and_stamped() {
-    let args = [&RECONCILE[..], &["--format", "html"]].concat();
-    let (a, err, code) = run(&args);
-    assert_eq!(code, 1, "discrepancies and a quarantined job exit 1: {err}");
-    let (b, _, _) = run(&args);
-    assert_eq!(a, b, "byte-identical without --stamp");
-    insta::assert_snapshot!("reconcile_page", a);
-    let (stamped, _, _) = run(&[&args[..], &["--stamp", "CHG-1234 <A. Admin>"]].concat());
-    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
-    assert!(stamped.contains("byte for byte, except the stamp"));
-    for must in [
+    let args = [&reconcile_args()[..], &["--format", "html"]].concat();
+    // Discrepancies and a quarantined job exit 1.
+    let must = [
         "read from exported logs; nothing was sent to any tenant",
         "data-field=\"as_predicted\" data-value=\"7\"",
         "fill=\"#2e7d32\"><title>as predicted: 7</title>",
@@ -302,9 +304,8 @@ fn render_reconcile_page_is_deterministic_and_stamped() {
         "TooManyDeletes",
         "fixtures/logs/events.ndjson",
         "Everyone is listed in the per-user report that <code>--report FILE.csv</code> writes (6 rows, SHA-256 ",
-    ] {
-        assert!(a.contains(must), "{must}");
-    }
+    ];
+    let a = page_is_deterministic_and_stamped("reconcile_page", &args, 1, &must);
     // The page states the cycle compared itself, not again as a warning.
     assert!(!a.contains("<code>log-cycle</code>"));
     // The hash the page names is that of the report `--report` writes.
@@ -324,30 +325,9 @@ fn render_reconcile_page_is_deterministic_and_stamped() {
 
 #[test]
 fn render_audit_page_is_deterministic_and_stamped() {
-    let args = [
-        "audit",
-        "fixtures/audit/audit.scope",
-        "--directory",
-        "fixtures/audit/users.csv",
-        "--assignments",
-        "fixtures/audit/assignments.csv",
-        "--group-members",
-        "fixtures/audit/group-members.csv",
-        "--target-state",
-        "Salesforce=fixtures/audit/salesforce-users.csv",
-        "--target-state",
-        "Slack=fixtures/audit/slack-users.json",
-        "--format",
-        "html",
-    ];
-    let (a, err, code) = run(&args);
-    assert_eq!(code, 1, "accounts need review: {err}");
-    let (b, _, _) = run(&args);
-    assert_eq!(a, b, "byte-identical without --stamp");
-    insta::assert_snapshot!("audit_page", a);
-    let (stamped, _, _) = run(&[&args[..], &["--stamp", "CHG-1234 <A. Admin>"]].concat());
-    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
-    for must in [
+    let args = [&crate::audit::FIXTURE[..], &["--format", "html"]].concat();
+    // Accounts need review: exit 1.
+    let must = [
         "nothing was sent to any tenant",
         "<tr class=\"held\" data-app=\"Salesforce\" data-stage=\"it-only\">",
         "data-field=\"held\" data-value=\"3\"",
@@ -355,9 +335,8 @@ fn render_audit_page_is_deterministic_and_stamped() {
         "bob.king@fabrikam.com",
         "Everyone is listed in the per-account report that <code>--report FILE.csv</code> writes",
         "<h2 id=\"inputs\">Inputs</h2>",
-    ] {
-        assert!(a.contains(must), "{must}");
-    }
+    ];
+    page_is_deterministic_and_stamped("audit_page", &args, 1, &must);
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -422,7 +401,7 @@ fn render_pages_escape_hostile_upns_and_reasons() {
         );
     let logs = dir.path().join("events.ndjson");
     std::fs::write(&logs, format!("{original}{upn}\n{failed}\n")).unwrap();
-    let mut args = RECONCILE.to_vec();
+    let mut args = reconcile_args();
     let logs = logs.display().to_string();
     args[11] = &logs;
     let (page, err, code) = run(&[&args[..], &["--format", "html"]].concat());
@@ -434,27 +413,25 @@ fn render_pages_escape_hostile_upns_and_reasons() {
     assert!(page.contains("data-field=\"failed\" data-value=\"2\""));
     assert_hostile_escaped(&page);
 
-    // Audit: a hostile account name in a target state.
-    let rules = dir.path().join("a.scope");
-    std::fs::write(
-        &rules,
-        "app \"A\" {\n scope all\n filter \"IT\" { department EQUALS \"IT\" }\n}\n",
-    )
-    .unwrap();
+    // Audit: a hostile account name in the Salesforce target state.
     let accounts = dir.path().join("a.csv");
     let csv_text = HOSTILE.replace('"', "\"\"");
-    std::fs::write(&accounts, format!("userName,active\n\"{csv_text}\",true\n")).unwrap();
-    let ts = format!("A={}", accounts.display());
-    let (page, err, code) = run(&[
-        "audit",
-        rules.to_str().unwrap(),
-        "--directory",
-        "fixtures/users.csv",
+    std::fs::write(
+        &accounts,
+        format!("Username,IsActive\n\"{csv_text}\",true\n"),
+    )
+    .unwrap();
+    let ts = format!("Salesforce={}", accounts.display());
+    let audit = &crate::audit::FIXTURE[..8];
+    let only = [
         "--target-state",
         &ts,
+        "--app",
+        "Salesforce",
         "--format",
         "html",
-    ]);
+    ];
+    let (page, err, code) = run(&[audit, &only[..]].concat());
     assert_eq!(code, 1, "{err}");
     assert_hostile_escaped(&page);
 }

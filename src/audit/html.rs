@@ -225,7 +225,7 @@ fn app_section(h: &mut html::Page, p: &Page<'_>, index: usize) {
                 vec![
                     Td::Text(x.key.clone()),
                     Td::Text(user.unwrap_or_else(|| "—".to_string())),
-                    Td::Text(x.reason.clone()),
+                    Td::Markup(html::escape_text(&x.reason)),
                     Td::Text(
                         x.last_in_scope_stage
                             .clone()

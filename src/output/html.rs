@@ -761,4 +761,30 @@ mod tests {
         assert_eq!(t[0], ("(no value)".to_string(), 0, 20));
         assert_eq!(t[10], ("other (3 values)".to_string(), 3, 0));
     }
+
+    #[test]
+    fn bars_are_coloured_by_position_and_labels_escaped() {
+        let groups = [svg::Group {
+            name: String::new(),
+            bars: vec![("ok <b>".into(), 1200), ("off".into(), 3)],
+        }];
+        let colours = ["#2e7d32", "#b71c1c"];
+        let s = svg::bars("t", &groups, &|i, _| colours[i]);
+        assert!(s.contains("fill=\"#2e7d32\"><title>ok &lt;b&gt;: 1,200</title>"));
+        assert!(s.contains("fill=\"#b71c1c\"><title>off: 3</title>"));
+        assert!(
+            !s.contains("font-weight"),
+            "a group without a name has no heading"
+        );
+        assert!(s.contains("height=\"48\""), "{s}");
+    }
+
+    #[test]
+    fn top_counts_keep_ten_and_sum_the_rest() {
+        let rows: Vec<(String, usize)> = (0..13).map(|i| (format!("v{i:02}"), i + 1)).collect();
+        let t = top_counts(rows, 10);
+        assert_eq!(t.len(), 11);
+        assert_eq!(t[0], ("v12".to_string(), 13));
+        assert_eq!(t[10], ("other (3 values)".to_string(), 1 + 2 + 3));
+    }
 }

@@ -206,7 +206,7 @@ fn discrepancies_section(p: &mut Page, r: &Reconciliation, page: &ReconcilePage<
                 Td::Text(d.class.label().to_string()),
                 Td::Text(d.predicted.clone()),
                 Td::Text(d.logged.clone()),
-                Td::Text(d.reason.clone()),
+                Td::Markup(html::escape_text(&d.reason)),
                 Td::Text(d.clause.clone().unwrap_or_default()),
             ],
             None,
