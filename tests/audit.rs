@@ -15,24 +15,24 @@ use std::path::{Path, PathBuf};
 const F: &str = "fixtures/audit";
 
 /// The fixture's command line, before the options of a test.
+pub const FIXTURE: [&str; 12] = [
+    "audit",
+    "fixtures/audit/audit.scope",
+    "--directory",
+    "fixtures/audit/users.csv",
+    "--assignments",
+    "fixtures/audit/assignments.csv",
+    "--group-members",
+    "fixtures/audit/group-members.csv",
+    "--target-state",
+    "Salesforce=fixtures/audit/salesforce-users.csv",
+    "--target-state",
+    "Slack=fixtures/audit/slack-users.json",
+];
+
+/// [`FIXTURE`] as owned arguments.
 fn fixture_args() -> Vec<String> {
-    [
-        "audit",
-        "fixtures/audit/audit.scope",
-        "--directory",
-        "fixtures/audit/users.csv",
-        "--assignments",
-        "fixtures/audit/assignments.csv",
-        "--group-members",
-        "fixtures/audit/group-members.csv",
-        "--target-state",
-        "Salesforce=fixtures/audit/salesforce-users.csv",
-        "--target-state",
-        "Slack=fixtures/audit/slack-users.json",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    FIXTURE.iter().map(|s| s.to_string()).collect()
 }
 
 /// Runs the audit through the library on these files.
@@ -557,19 +557,7 @@ fn audit_exits_2_on_input_errors() {
     args.push("Slack=fixtures/audit/missing.json".into());
     scopesim().args(&args).assert().code(2);
     // No target state at all: nothing to audit.
-    let out = scopesim()
-        .args([
-            "audit",
-            "fixtures/audit/audit.scope",
-            "--directory",
-            "fixtures/audit/users.csv",
-            "--assignments",
-            "fixtures/audit/assignments.csv",
-            "--group-members",
-            "fixtures/audit/group-members.csv",
-        ])
-        .assert()
-        .code(2);
+    let out = scopesim().args(&FIXTURE[..8]).assert().code(2);
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("nothing to audit"), "{err}");
     // An unknown stage.
@@ -781,7 +769,7 @@ fn audit_html_is_self_contained_and_escaped() {
         !html.contains("http://") && !html.contains("https://"),
         "no external resource"
     );
-    assert!(html.contains("<h2>Inputs</h2>"));
+    assert!(html.contains("<h2 id=\"inputs\">Inputs</h2>"));
 }
 
 #[test]

@@ -581,7 +581,8 @@ fn cli() -> Command {
     c
 }
 
-const BASE: [&str; 10] = [
+/// The fixture's command line, before `--logs`.
+pub const BASE: [&str; 10] = [
     "reconcile",
     RULES,
     "-d",

@@ -217,6 +217,29 @@ fn render_explain_text() {
     insta::assert_snapshot!("explain_text", out);
 }
 
+/// Runs a page twice (byte-identical without `--stamp`), snapshots it as `name`, checks
+/// that it holds every text of `must` and that `--stamp` adds an escaped line under the
+/// title, and returns the page.
+fn page_is_deterministic_and_stamped(
+    name: &str,
+    args: &[&str],
+    code: i32,
+    must: &[&str],
+) -> String {
+    let (a, err, got) = run(args);
+    assert_eq!(got, code, "{err}");
+    let (b, _, _) = run(args);
+    assert_eq!(a, b, "byte-identical without --stamp");
+    insta::assert_snapshot!(name, a);
+    let (stamped, _, _) = run(&[args, &["--stamp", "CHG-1234 <A. Admin>"]].concat());
+    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
+    assert!(stamped.contains("byte for byte, except the stamp"));
+    for m in must {
+        assert!(a.contains(m), "{m}");
+    }
+    a
+}
+
 #[test]
 fn render_plan_page_is_deterministic_and_stamped() {
     let args = [
@@ -229,23 +252,15 @@ fn render_plan_page_is_deterministic_and_stamped() {
         ],
     ]
     .concat();
-    let (a, err, code) = run(&args);
-    assert_eq!(code, 0, "{err}");
-    let (b, _, _) = run(&args);
-    assert_eq!(a, b, "byte-identical without --stamp");
-    insta::assert_snapshot!("plan_page", a);
-    let (stamped, _, _) = run(&[&args[..], &["--stamp", "CHG-1234 <A. Admin>"]].concat());
-    assert!(stamped.contains("<p class=\"stamp\">CHG-1234 &lt;A. Admin&gt;</p>"));
-    for must in [
+    let must = [
         "nothing was sent to any tenant",
         "ben.mueller@contoso.com",
         "old.leaver@contoso.com",
         "filter &quot;IT pilot&quot; {",
         "by department",
         "Everyone is listed in the per-user report",
-    ] {
-        assert!(a.contains(must), "{must}");
-    }
+    ];
+    page_is_deterministic_and_stamped("plan_page", &args, 0, &must);
 }
 
 #[test]
@@ -262,4 +277,161 @@ fn render_diff_page() {
         assert!(page.contains(must), "{must}");
     }
     insta::assert_snapshot!("diff_page", page);
+}
+
+/// The reconcile fixture with its logs and a quarantined job: every class, a job section.
+pub fn reconcile_args() -> Vec<&'static str> {
+    let logs = [
+        "--logs",
+        "fixtures/logs/events.ndjson",
+        "--job-status",
+        "fixtures/logs/job-too-many-deletes.json",
+    ];
+    [&crate::reconcile::BASE[..], &logs[..]].concat()
+}
+
+#[test]
+fn render_reconcile_page_is_deterministic_and_stamped() {
+    let args = [&reconcile_args()[..], &["--format", "html"]].concat();
+    // Discrepancies and a quarantined job exit 1.
+    let must = [
+        "read from exported logs; nothing was sent to any tenant",
+        "data-field=\"as_predicted\" data-value=\"7\"",
+        "fill=\"#2e7d32\"><title>as predicted: 7</title>",
+        "fill=\"#f9a825\"><title>not processed yet: 1</title>",
+        "hugo.blank@contoso.com",
+        "<h2 id=\"job\">Provisioning job</h2>",
+        "TooManyDeletes",
+        "fixtures/logs/events.ndjson",
+        "Everyone is listed in the per-user report that <code>--report FILE.csv</code> writes (6 rows, SHA-256 ",
+    ];
+    let a = page_is_deterministic_and_stamped("reconcile_page", &args, 1, &must);
+    // The page states the cycle compared itself, not again as a warning.
+    assert!(!a.contains("<code>log-cycle</code>"));
+    // The hash the page names is that of the report `--report` writes.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.csv");
+    let (with_report, _, _) = run(&[&args[..], &["--report", report.to_str().unwrap()]].concat());
+    let sha = sha256_hex(&std::fs::read(&report).unwrap());
+    assert!(
+        a.contains(&sha),
+        "the page names the report's SHA-256 {sha}"
+    );
+    assert!(with_report.contains(&format!(
+        "<code>{}</code> (6 rows, SHA-256 {sha})",
+        report.display()
+    )));
+}
+
+#[test]
+fn render_audit_page_is_deterministic_and_stamped() {
+    let args = [&crate::audit::FIXTURE[..], &["--format", "html"]].concat();
+    // Accounts need review: exit 1.
+    let must = [
+        "nothing was sent to any tenant",
+        "<tr class=\"held\" data-app=\"Salesforce\" data-stage=\"it-only\">",
+        "data-field=\"held\" data-value=\"3\"",
+        "<text x=\"0\" y=\"18\" font-weight=\"600\">by department</text>",
+        "bob.king@fabrikam.com",
+        "Everyone is listed in the per-account report that <code>--report FILE.csv</code> writes",
+        "<h2 id=\"inputs\">Inputs</h2>",
+    ];
+    page_is_deterministic_and_stamped("audit_page", &args, 1, &must);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What an export can carry into a page: markup, a spreadsheet formula and terminal
+/// control characters in a UPN and in a logged error's reason.
+const HOSTILE: &str = "<script>alert(1)</script>=cmd|' /C calc'!A0\u{1b}[2J\u{7}";
+
+fn assert_hostile_escaped(page: &str) {
+    assert!(!page.contains("<script"), "markup from data is escaped");
+    assert!(
+        !page.contains('\u{1b}') && !page.contains('\u{7}'),
+        "control characters are shown, not written"
+    );
+    assert!(
+        page.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt;=cmd|&#39; /C calc&#39;!A0\\u{1b}[2J\\u{7}"
+        ),
+        "the text is kept, escaped and visible"
+    );
+}
+
+#[test]
+fn render_pages_escape_hostile_upns_and_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    // Reconcile: an unknown user created, and one whose create failed, both with
+    // hostile text from the logs.
+    let original = std::fs::read_to_string(root().join("fixtures/logs/events.ndjson")).unwrap();
+    let mallory = original
+        .lines()
+        .find(|l| l.contains("mallory.stone@contoso.com"))
+        .unwrap();
+    let json_text = serde_json::to_string(HOSTILE).unwrap();
+    let json_text = &json_text[1..json_text.len() - 1];
+    let upn = mallory
+        .replace(
+            "mallory.stone@contoso.com",
+            &format!("{json_text}@contoso.com"),
+        )
+        .replace(
+            "28690c62-c035-5cf0-8bde-767268629686",
+            "28690c62-c035-5cf0-8bde-000000000001",
+        )
+        .replace(
+            "015e883c-d293-5c67-9e80-d43d63d82da2",
+            "015e883c-d293-5c67-9e80-000000000001",
+        );
+    let failed = mallory
+        .replace("28690c62-c035-5cf0-8bde-767268629686", "28690c62-c035-5cf0-8bde-000000000002")
+        .replace("015e883c-d293-5c67-9e80-d43d63d82da2", "015e883c-d293-5c67-9e80-000000000002")
+        .replace(
+            "\"provisioningStatusInfo\":{\"status\":\"success\",\"errorInformation\":null}",
+            &format!(
+                "\"provisioningStatusInfo\":{{\"status\":\"failure\",\"errorInformation\":{{\"errorCode\":\"X\",\"reason\":\"{json_text}\"}}}}"
+            ),
+        );
+    let logs = dir.path().join("events.ndjson");
+    std::fs::write(&logs, format!("{original}{upn}\n{failed}\n")).unwrap();
+    let mut args = reconcile_args();
+    let logs = logs.display().to_string();
+    args[11] = &logs;
+    let (page, err, code) = run(&[&args[..], &["--format", "html"]].concat());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        page.contains("data-field=\"unexpected\" data-value=\"2\""),
+        "{page}"
+    );
+    assert!(page.contains("data-field=\"failed\" data-value=\"2\""));
+    assert_hostile_escaped(&page);
+
+    // Audit: a hostile account name in the Salesforce target state.
+    let accounts = dir.path().join("a.csv");
+    let csv_text = HOSTILE.replace('"', "\"\"");
+    std::fs::write(
+        &accounts,
+        format!("Username,IsActive\n\"{csv_text}\",true\n"),
+    )
+    .unwrap();
+    let ts = format!("Salesforce={}", accounts.display());
+    let audit = &crate::audit::FIXTURE[..8];
+    let only = [
+        "--target-state",
+        &ts,
+        "--app",
+        "Salesforce",
+        "--format",
+        "html",
+    ];
+    let (page, err, code) = run(&[audit, &only[..]].concat());
+    assert_eq!(code, 1, "{err}");
+    assert_hostile_escaped(&page);
 }

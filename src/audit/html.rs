@@ -1,31 +1,21 @@
-//! The audit as one self-contained HTML page, for access reviews and audit files.
-//!
-//! In the style of the plan's page (inline CSS, no scripts, no external assets, opens
-//! anywhere without a server or network), with its own small renderer so that it can
-//! follow that page's design without importing it (the two are peers): the counts per
-//! app and class, then per app every account with its class, user, reason and last stage
-//! in scope, the breakdowns, the warnings and every input with its SHA-256. Everything
-//! user-controlled is HTML-escaped.
+//! The audit as an audit page, for access reviews and audit files, in the design every
+//! page shares ([`crate::output::html`]): who has an account in an app that the rules
+//! would not give them, computed offline from exported files (nothing was sent to any
+//! tenant); whether any account needs review; the accounts per app and class as a table
+//! (the same numbers as `--format json`) and a bar chart coloured by meaning (red where
+//! Entra will not fix it by itself); then per app and class what the class means, the
+//! accounts by department and company (the top values and "other") and the accounts
+//! themselves with the reason (the first [`LISTED`], with the count and the hash of the
+//! CSV report that lists everyone); the warnings; and every input with its SHA-256.
+//! Without `--stamp` the page is byte-identical across runs.
 
 use super::Class;
-use super::render::{Page, SHOWN, breakdown};
-use std::fmt::Write;
+use super::render::{Page, SHOWN, after_stages, breakdown};
+use crate::output::format::{count, counted};
+use crate::output::html::{self, TOP_VALUES, Table, Td, legend, svg, top_counts};
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Accounts listed by name per app and class (the report lists everyone).
+pub const LISTED: usize = 50;
 
 /// What each class means, for the page's legend.
 fn meaning(c: Class) -> &'static str {
@@ -46,190 +36,217 @@ fn meaning(c: Class) -> &'static str {
     }
 }
 
+/// The colour of each class, the same in every chart and the legend: reds for the
+/// classes Entra will not fix by itself, green for what it removes, blue for the reverse
+/// gap.
+pub fn class_colour(c: Class) -> &'static str {
+    match c {
+        Class::Unmanaged => "#b71c1c",
+        Class::Kept => "#e65100",
+        Class::Orphan => "#6a1b9a",
+        Class::Held => "#c62828",
+        Class::EnabledButDisabled => "#ad1457",
+        Class::WillRemove => "#2e7d32",
+        Class::ToCreate => "#1565c0",
+    }
+}
+
 /// The whole page.
 pub fn page(p: &Page<'_>) -> String {
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>scopesim audit</title>\n<style>\n\
-body{{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}}\
-table{{border-collapse:collapse;margin:1em 0}}th,td{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}\
-th{{background:#f3f3f3;text-align:left}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}\
-.review{{background:#fde2e2}}.warn{{color:#8a5300}}code{{background:#f6f6f6;padding:0 .2em}}\
-small{{color:#666}}\n</style></head><body>\n<h1>scopesim least-privilege audit</h1>\n\
-<p><small>scopesim {} &middot; {} users &middot; who has an account in the app that the rules would not give them; computed offline, nothing was sent to any tenant.</small></p>\n",
-        escape(&p.evidence.scopesim_version),
-        p.users
+    let mut h = html::Page::new("scopesim least-privilege audit");
+    h.opening(
+        &format!(
+            "{} in the directory export · {} · scopesim {}",
+            counted(p.users, "user", "users"),
+            counted(p.audit.apps.len(), "app", "apps"),
+            p.evidence.scopesim_version
+        ),
+        "Who has an account in an app that the rules would not give them, computed offline from exported files: nothing was sent to any tenant.",
+        p.stamp,
     );
     let review = p.audit.needing_review();
-    let _ = writeln!(
-        h,
-        "<p{}><strong>{}</strong></p>",
-        if review > 0 { " class=review" } else { "" },
-        if review == 0 {
-            "No account needs review: Entra removes every account the rules do not provision by itself.".to_string()
-        } else {
-            format!(
-                "{} Entra will not fix by itself (unmanaged, kept, orphan, held, enabled_but_disabled).",
-                crate::diag::count(review as u64, "account", "accounts")
-            )
-        }
+    if review == 0 {
+        h.para(
+            Some("safe"),
+            "No account needs review: Entra removes every account the rules do not provision by itself.",
+        );
+    } else {
+        h.para(
+            Some("alert"),
+            &format!(
+                "{} Entra will not fix by itself (unmanaged, kept, orphan, held, enabled_but_disabled): review {}.",
+                counted(review, "account", "accounts"),
+                if review == 1 { "it" } else { "them" }
+            ),
+        );
+    }
+    summary_section(&mut h, p);
+    for i in 0..p.audit.apps.len() {
+        app_section(&mut h, p, i);
+    }
+    html::warnings_section(&mut h, p.warnings, p.sources);
+    let rows = p.evidence.inputs.iter();
+    let rows = rows.map(|i| (&*i.role, &*i.path, i.records, &*i.sha256));
+    let (options, version) = (p.evidence.options.to_string(), &p.evidence.scopesim_version);
+    html::inputs_section(
+        &mut h,
+        rows,
+        Some(&options),
+        Some(version),
+        p.stamp.is_some(),
     );
-    h.push_str(
-        "<h2>Apps</h2>\n<table><tr><th>App</th><th>Stage</th><th>Accounts</th><th>Provisioned</th>",
+    h.finish()
+}
+
+fn summary_section(h: &mut html::Page, p: &Page<'_>) {
+    h.heading(2, "summary", "Accounts per app and class");
+    let mut head = vec!["App", "Stage", "Accounts", "Provisioned"];
+    head.extend(SHOWN.iter().map(|c| c.label()));
+    let mut t = Table::new(&head);
+    t.dense = true;
+    for a in &p.audit.apps {
+        let mut cells = vec![
+            Td::Text(a.app.clone()),
+            Td::Text(a.stage.clone()),
+            Td::Count("target_accounts", a.target_accounts),
+            Td::Count("provisioned", a.provisioned),
+        ];
+        cells.extend(
+            SHOWN
+                .iter()
+                .map(|c| Td::Count(c.as_str(), a.counts.get(*c))),
+        );
+        let review = a.counts.needing_review() > 0;
+        t.row_with(
+            cells,
+            review.then_some("held"),
+            vec![("app", a.app.clone()), ("stage", a.stage.clone())],
+        );
+    }
+    h.table(&t);
+    let groups: Vec<svg::Group> = p
+        .audit
+        .apps
+        .iter()
+        .map(|a| svg::Group {
+            name: format!("{} at {}", a.app, a.stage),
+            bars: SHOWN
+                .iter()
+                .map(|c| (c.label().to_string(), a.counts.get(*c)))
+                .collect(),
+        })
+        .collect();
+    h.markup(&svg::bars(
+        "accounts per app and class",
+        &groups,
+        &|i, _| class_colour(SHOWN[i.min(SHOWN.len() - 1)]),
+    ));
+    let entries: Vec<(&str, &str)> = SHOWN
+        .iter()
+        .map(|c| (c.label(), class_colour(*c)))
+        .collect();
+    h.markup(&legend(&entries));
+    let items: Vec<String> = SHOWN
+        .iter()
+        .map(|c| format!("`{}` ({}): {}", c.as_str(), c.label(), meaning(*c)))
+        .collect();
+    h.list(&items, None);
+}
+
+fn app_section(h: &mut html::Page, p: &Page<'_>, index: usize) {
+    let Some(a) = p.audit.apps.get(index) else {
+        return;
+    };
+    h.heading(
+        2,
+        &format!("app-{index}"),
+        &format!("App “{}” at stage “{}”", a.app, a.stage),
     );
+    let lead = format!(
+        "{} of {} not provisioned by the rules{}.",
+        count(a.target_accounts - a.provisioned.min(a.target_accounts)),
+        counted(a.target_accounts, "account", "accounts"),
+        after_stages(a)
+    );
+    h.para(None, &lead);
+    if a.held_stage {
+        h.para(
+            Some("alert"),
+            "The stage passes the deletion threshold: Entra holds its disables and deletes (S27).",
+        );
+    }
     for c in SHOWN {
-        let _ = write!(h, "<th title=\"{}\">{}</th>", escape(meaning(c)), c.label());
-    }
-    h.push_str("</tr>\n");
-    for a in &p.audit.apps {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td>",
-            escape(&a.app),
-            escape(&a.stage),
-            a.target_accounts,
-            a.provisioned
-        );
-        for c in SHOWN {
-            let n = a.counts.get(c);
-            let cls = if n > 0 && c.needs_review() {
-                " review"
-            } else {
-                ""
-            };
-            let _ = write!(h, "<td class=\"n{cls}\">{n}</td>");
+        let n = a.counts.get(c);
+        if n == 0 {
+            continue;
         }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n<dl>\n");
-    for c in SHOWN {
-        let _ = writeln!(
-            h,
-            "<dt><code>{}</code></dt><dd>{}</dd>",
-            c.as_str(),
-            escape(meaning(c))
+        h.heading(
+            3,
+            &format!("app-{index}-{}", c.as_str()),
+            &format!("{} ({})", c.label(), count(n)),
         );
-    }
-    h.push_str("</dl>\n");
-    for a in &p.audit.apps {
-        let after = if a.after_stages.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " <small>(after {})</small>",
-                a.after_stages
-                    .iter()
-                    .map(|s| escape(s))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let _ = writeln!(
-            h,
-            "<h2>{} &rarr; {}{after}</h2>",
-            escape(&a.app),
-            escape(&a.stage)
-        );
-        if a.held_stage {
-            h.push_str("<p class=review>The stage passes the deletion threshold: Entra holds its disables and deletes (S27).</p>\n");
-        }
-        for c in SHOWN {
-            if a.counts.get(c) == 0 {
+        h.para(Some("muted"), meaning(c));
+        let accounts = || a.accounts.iter().filter(|x| x.class == c);
+        let mut groups = Vec::new();
+        for (i, g) in p.audit.group_by.iter().enumerate() {
+            let values = breakdown(accounts(), i);
+            if !g.in_directory && values.iter().all(|(x, _)| x == "(none)") {
+                h.para(
+                    Some("muted"),
+                    &format!("`{}`: not in the directory export.", g.name),
+                );
                 continue;
             }
-            let _ = writeln!(
-                h,
-                "<h3>{} ({})</h3>\n<p><small>{}</small></p>",
-                c.label(),
-                a.counts.get(c),
-                escape(meaning(c))
-            );
-            let groups: Vec<String> = p
-                .audit
-                .group_by
-                .iter()
-                .enumerate()
-                .map(|(i, g)| {
-                    let v = breakdown(a.accounts.iter().filter(|x| x.class == c), i);
-                    if !g.in_directory && v.iter().all(|(x, _)| x == "(none)") {
-                        format!("{}: not in the directory export", escape(&g.name))
-                    } else {
-                        format!(
-                            "{}: {}",
-                            escape(&g.name),
-                            v.iter()
-                                .map(|(x, n)| format!("{} {n}", escape(x)))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    }
-                })
-                .collect();
-            let _ = writeln!(h, "<p><small>{}</small></p>", groups.join(" &middot; "));
-            h.push_str("<table><tr><th>Account</th><th>User</th><th>Reason</th><th>Last stage in scope</th><th>Where</th></tr>\n");
-            for x in a.accounts.iter().filter(|x| x.class == c) {
-                let user = match (&x.user, &x.object_id) {
-                    (Some(u), _) => escape(u),
-                    (None, Some(o)) => escape(o),
-                    (None, None) => "&mdash;".to_string(),
-                };
-                let at = match (&x.file, x.line) {
-                    (Some(f), Some(l)) => format!("{}:{l}", escape(f)),
-                    _ => String::new(),
-                };
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{}</td><td>{user}</td><td>{}</td><td>{}</td><td><small>{at}</small></td></tr>",
-                    escape(&x.key),
-                    escape(&x.reason),
-                    x.last_in_scope_stage
-                        .as_deref()
-                        .map_or_else(|| "&mdash;".to_string(), escape)
-                );
-            }
-            h.push_str("</table>\n");
+            groups.push(svg::Group {
+                name: format!("by {}", g.name),
+                bars: top_counts(values, TOP_VALUES),
+            });
         }
-    }
-    let _ = writeln!(h, "<h2>Warnings ({})</h2>", p.warnings.len());
-    if p.warnings.is_empty() {
-        h.push_str("<p>None.</p>\n");
-    } else {
-        h.push_str("<ul>\n");
-        for w in p.warnings {
-            let at = w
-                .primary_location(p.sources)
-                .map(|l| format!(" <small>{}</small>", escape(&l)))
-                .unwrap_or_default();
-            let rule = w.rule.map(|r| format!("[{r}] ")).unwrap_or_default();
-            let help = w
-                .help
-                .as_ref()
-                .map(|x| format!("<br><small>{}</small>", escape(x)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                h,
-                "<li class=warn>{rule}{}{at}{help}</li>",
-                escape(&w.message)
+        if !groups.is_empty() {
+            let colour = class_colour(c);
+            h.markup(&svg::bars(
+                &format!(
+                    "{}: {} accounts by department and company",
+                    a.app,
+                    c.as_str()
+                ),
+                &groups,
+                &|_, _| colour,
+            ));
+        }
+        let mut t = Table::new(&["Account", "User", "Reason", "Last stage in scope", "Where"]);
+        for x in accounts().take(LISTED) {
+            let user = x.user.clone().or_else(|| x.object_id.clone());
+            let at = match (&x.file, x.line) {
+                (Some(f), Some(l)) => Td::Code(format!("{f}:{l}")),
+                _ => Td::Text(String::new()),
+            };
+            t.row_with(
+                vec![
+                    Td::Text(x.key.clone()),
+                    Td::Text(user.unwrap_or_else(|| "—".to_string())),
+                    Td::Markup(html::escape_text(&x.reason)),
+                    Td::Text(
+                        x.last_in_scope_stage
+                            .clone()
+                            .unwrap_or_else(|| "—".to_string()),
+                    ),
+                    at,
+                ],
+                None,
+                vec![("class", c.as_str().to_string())],
             );
         }
-        h.push_str("</ul>\n");
+        if n > LISTED {
+            h.para(
+                None,
+                &format!("The first {} in target-state order:", count(LISTED)),
+            );
+        }
+        h.table(&t);
     }
-    h.push_str("<h2>Inputs</h2>\n<table><tr><th>Role</th><th>File</th><th>Records</th><th>SHA-256</th></tr>\n");
-    for i in &p.evidence.inputs {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=n>{}</td><td><code>{}</code></td></tr>",
-            escape(&i.role),
-            escape(&i.path),
-            i.records.map(|r| r.to_string()).unwrap_or_default(),
-            escape(&i.sha256)
-        );
+    if let Some((path, rows, sha)) = p.report {
+        let pointer = html::report_pointer("per-account report", path, rows, sha);
+        h.para(Some("muted"), &pointer);
     }
-    let _ = writeln!(
-        h,
-        "</table>\n<p><small>Options: <code>{}</code></small></p>\n</body></html>",
-        escape(&p.evidence.options.to_string())
-    );
-    h
 }

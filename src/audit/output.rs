@@ -3,7 +3,7 @@
 //! Decided here, not in the binary, so that the library owns every stage (as
 //! `report::plan_output` does for `plan`).
 
-use super::render::{Format, Page, render, write_report};
+use super::render::{Format, Page, render, report_digest, write_report};
 use super::{Audit, Selection, audit};
 use crate::diag::write_error as io_error;
 use crate::diag::{Diagnostic, Errors};
@@ -35,6 +35,8 @@ pub struct AuditOutputs<'a> {
     pub selection: Selection<'a>,
     /// Table width.
     pub width: usize,
+    /// `--stamp` (HTML only).
+    pub stamp: Option<&'a str>,
 }
 
 /// What `audit` prints and writes.
@@ -64,10 +66,16 @@ pub fn render_audit(
     warnings.extend(audit.warnings.iter().cloned());
     let mut staged = Vec::new();
     let mut report_note = None;
+    let mut written = None;
     if let Some(path) = o.report {
-        let (s, rows) = write_report(&audit, path)?;
+        let (s, rows, sha) = write_report(&audit, path)?;
         staged.push(s);
         report_note = Some(format!("report: {rows} rows written to {}", path.display()));
+        written = Some((Some(path.display().to_string()), rows, sha));
+    }
+    if written.is_none() && o.format == AuditFormat::Html {
+        let (rows, sha) = report_digest(&audit).map_err(|e| io_error("the report digest", &e))?;
+        written = Some((None, rows, sha));
     }
     let format = match o.format {
         AuditFormat::Table => Format::Table {
@@ -84,6 +92,10 @@ pub fn render_audit(
         evidence: &run.evidence,
         users: run.directory.len(),
         report_note: report_note.as_deref(),
+        report: written
+            .as_ref()
+            .map(|(p, rows, sha)| (p.as_deref(), *rows, sha.as_str())),
+        stamp: o.stamp,
     };
     let mut text = render(&page, format).map_err(|e| io_error("the audit", &e))?;
     if o.format == AuditFormat::Table {

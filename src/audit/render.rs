@@ -7,7 +7,7 @@
 
 use super::{AppAudit, Audit, AuditedAccount, Class, GroupAttribute};
 use crate::diag::{Code, Diagnostic, Errors};
-use crate::output::atomic::{Staged, stage};
+use crate::output::atomic::{Staged, stage_hashed};
 use crate::output::csv_guard::guard;
 use crate::pipeline::evidence::Evidence;
 use crate::source::Sources;
@@ -56,6 +56,10 @@ pub struct Page<'a> {
     pub users: usize,
     /// A line about the per-account report, when one was written.
     pub report_note: Option<&'a str>,
+    /// The per-account report for the page: its path when written, rows and SHA-256.
+    pub report: Option<(Option<&'a str>, u64, &'a str)>,
+    /// `--stamp` (HTML only).
+    pub stamp: Option<&'a str>,
 }
 
 /// Renders the audit in `format`.
@@ -179,11 +183,20 @@ pub fn report_csv(audit: &Audit, w: &mut dyn Write) -> io::Result<u64> {
     Ok(rows)
 }
 
+/// The rows and SHA-256 of the per-account report, without writing it (the page names
+/// the report that lists everyone even when `--report` was not given).
+pub fn report_digest(audit: &Audit) -> io::Result<(u64, String)> {
+    let mut h = crate::output::atomic::Hashing::new(io::sink());
+    let rows = report_csv(audit, &mut h)?;
+    Ok((rows, h.hex()))
+}
+
 /// Writes the per-account report for `path`, staged: nothing is at `path` until the
-/// caller commits it (with the summary, see `Console::write_result`).
-pub fn write_report(audit: &Audit, path: &Path) -> Result<(Staged, u64), Errors> {
+/// caller commits it (with the summary, see `Console::write_result`). Returns the rows
+/// and the SHA-256 of the bytes written.
+pub fn write_report(audit: &Audit, path: &Path) -> Result<(Staged, u64, String), Errors> {
     let mut rows = 0;
-    let staged = stage(path, |w| {
+    let (staged, sha) = stage_hashed(path, |w| {
         rows = report_csv(audit, w)?;
         Ok(())
     })
@@ -196,7 +209,7 @@ pub fn write_report(audit: &Audit, path: &Path) -> Result<(Staged, u64), Errors>
             .with_help("check that the directory exists and is writable"),
         )
     })?;
-    Ok((staged, rows))
+    Ok((staged, rows, sha))
 }
 
 /// Accounts of one class, counted by the values of one breakdown attribute, most first
@@ -240,6 +253,15 @@ fn breakdown_line(a: &AppAudit, class: Class, g: &GroupAttribute, index: usize) 
     format!("{}: {}", g.name, parts.join(", "))
 }
 
+/// ", after `a`, `b`": the stages simulated before the audited one (empty when none).
+pub fn after_stages(a: &AppAudit) -> String {
+    if a.after_stages.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = a.after_stages.iter().map(|x| format!("`{x}`")).collect();
+    format!(", after {}", quoted.join(", "))
+}
+
 /// The terminal summary: counts per app and class, then per class the top departments
 /// and companies and the first accounts, then the verdict, the warnings and the report.
 fn table(p: &Page<'_>, width: Option<u16>) -> String {
@@ -263,18 +285,7 @@ fn table(p: &Page<'_>, width: Option<u16>) -> String {
     s.push('\n');
     for a in &audit.apps {
         s.push('\n');
-        let after = if a.after_stages.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", after {}",
-                a.after_stages
-                    .iter()
-                    .map(|x| format!("`{x}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
+        let after = after_stages(a);
         let held = if a.held_stage {
             "; the stage is held by the deletion threshold (S27)"
         } else {

@@ -24,6 +24,9 @@ pub struct Args {
     /// stage in scope.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// A line under the HTML page's title (operator, ticket).
+    #[arg(long, value_name = "TEXT")]
+    pub stamp: Option<String>,
 }
 
 /// Runs the command; `Err` carries the exit code of a failure already printed.
@@ -42,6 +45,7 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         report: args.report.as_deref(),
         selection: Selection { app, stage },
         width: out.width,
+        stamp: args.stamp.as_deref(),
     };
     let result = render_audit(&run, &rules, &inputs, &o).map_err(|e| out.fail("audit", &e))?;
     drop(bar);

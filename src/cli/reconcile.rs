@@ -36,6 +36,9 @@ pub struct Args {
     /// Write one CSV row per user in a class other than as predicted.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// A line under the HTML page's title (operator, ticket).
+    #[arg(long, value_name = "TEXT")]
+    pub stamp: Option<String>,
 }
 
 /// Runs the command; `Err` carries the exit code of a failure already printed.
@@ -63,6 +66,8 @@ pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
         format: args.format,
         report: args.report.as_deref(),
         width: out.width,
+        stamp: args.stamp.as_deref(),
+        sources: rules.sources(),
     };
     let done = render_reconcile(&request, &o).map_err(|e| out.fail("logs", &e))?;
     drop(bar);

@@ -10,7 +10,9 @@
 //! or hide text. Numbers are shown with thousands separators and carry their exact
 //! value in a `data-value` attribute, so a test (or a script) reads them back.
 
-use super::format::count;
+use super::format::{count, thousands};
+use crate::diag::Diagnostic;
+use crate::source::Sources;
 use std::fmt::Write;
 
 /// Escapes text for HTML content and attribute values, and writes control characters
@@ -108,6 +110,16 @@ impl Page {
         };
         let _ = writeln!(p.body, "<h1>{}</h1>", escape(title));
         p
+    }
+
+    /// What every page says under its title: a lead line (what was read), that nothing was
+    /// sent (`safe`, which says how the page was made), and the `--stamp` when given.
+    pub fn opening(&mut self, lead: &str, safe: &str, stamp: Option<&str>) {
+        self.para(Some("lead"), lead);
+        self.para(Some("safe"), safe);
+        if let Some(stamp) = stamp {
+            let _ = writeln!(self.body, "<p class=\"stamp\">{}</p>", escape(stamp));
+        }
     }
 
     /// A heading (`level` 2 or 3) with an anchor id.
@@ -295,6 +307,97 @@ pub fn legend(entries: &[(&str, &str)]) -> String {
     h
 }
 
+/// What the plan and diff pages say they are.
+pub const SIMULATED: &str = "A simulation of Entra ID app provisioning from exported files: nothing was sent to any tenant.";
+
+/// The warnings section: each warning with its code, rule, location and help.
+pub fn warnings_section(p: &mut Page, warnings: &[Diagnostic], sources: &Sources) {
+    p.heading(2, "warnings", &format!("Warnings ({})", warnings.len()));
+    if warnings.is_empty() {
+        p.para(None, "None.");
+        return;
+    }
+    let mut h = String::from("<ul>\n");
+    for w in warnings {
+        let at = w
+            .primary_location(sources)
+            .map(|l| format!(" <span class=\"muted\">{}</span>", escape(&l)))
+            .unwrap_or_default();
+        let rule = w.rule.map(|r| format!("[{r}] ")).unwrap_or_default();
+        let help = w
+            .help
+            .as_ref()
+            .map(|x| format!("<br><span class=\"muted\">help: {}</span>", escape_text(x)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<li class=\"warn\"><code>{}</code> {rule}{}{at}{help}</li>",
+            w.code,
+            escape_text(&w.message)
+        );
+    }
+    h.push_str("</ul>\n");
+    p.markup(&h);
+}
+
+/// One input as the inputs section lists it: role, path, records (when meaningful) and
+/// SHA-256.
+pub type Input<'a> = (&'a str, &'a str, Option<u64>, &'a str);
+
+/// The inputs section: every input with its hash, then the options and version when
+/// given, and that the same inputs give the same page (except the stamp).
+pub fn inputs_section<'a>(
+    p: &mut Page,
+    inputs: impl IntoIterator<Item = Input<'a>>,
+    options: Option<&str>,
+    version: Option<&str>,
+    stamped: bool,
+) {
+    p.heading(2, "inputs", "Inputs");
+    let mut t = Table::new(&["Role", "File", "Records", "SHA-256"]);
+    for (role, path, records, sha256) in inputs {
+        t.row(vec![
+            Td::Text(role.to_string()),
+            Td::Code(path.to_string()),
+            match records {
+                Some(r) => Td::Count("records", usize::try_from(r).unwrap_or(usize::MAX)),
+                None => Td::Text(String::new()),
+            },
+            Td::Code(sha256.to_string()),
+        ]);
+    }
+    p.table(&t);
+    let mut h = String::from("<p class=\"muted\">");
+    if let Some(o) = options {
+        let _ = write!(h, "Options: <code>{}</code>. ", escape(o));
+    }
+    if let Some(v) = version {
+        let _ = write!(h, "scopesim {}. ", escape(v));
+    }
+    let _ = write!(
+        h,
+        "The same inputs and options give the same page, byte for byte{}.</p>",
+        if stamped { ", except the stamp" } else { "" }
+    );
+    p.markup(&h);
+}
+
+/// Where everyone is listed when a page shows the first few: the report (`what`, such
+/// as "per-user report") at `path` (or the one `--report FILE.csv` writes), its rows and
+/// SHA-256.
+pub fn report_pointer(what: &str, path: Option<&str>, rows: u64, sha256: &str) -> String {
+    match path {
+        Some(path) => format!(
+            "Everyone is listed in the {what} `{path}` ({} rows, SHA-256 {sha256}).",
+            thousands(rows)
+        ),
+        None => format!(
+            "Everyone is listed in the {what} that `--report FILE.csv` writes ({} rows, SHA-256 {sha256}).",
+            thousands(rows)
+        ),
+    }
+}
+
 /// Charts as inline SVG: horizontal bars only, so they read on a phone and on paper.
 pub mod svg {
     use super::{action_colour, count, escape};
@@ -334,35 +437,52 @@ pub mod svg {
     }
 
     /// Groups of horizontal bars on one scale (a funnel: candidates → in scope →
-    /// provisionable, per stage).
+    /// provisionable, per stage), in three shades of blue by position in the group.
     pub fn funnel(title: &str, groups: &[Group]) -> String {
+        let shades = ["#90a4ae", "#5c8db8", "#1565c0"];
+        bars(title, groups, &|i, _| shades[i.min(2)])
+    }
+
+    /// Groups of labelled horizontal bars on one scale, each bar filled with
+    /// `fill(position in its group, label)`; a group with an empty name has no heading.
+    /// Each bar's value is written after it.
+    pub fn bars(
+        title: &str,
+        groups: &[Group],
+        fill: &dyn Fn(usize, &str) -> &'static str,
+    ) -> String {
         let max = groups
             .iter()
             .flat_map(|g| g.bars.iter().map(|b| b.1))
             .max()
             .unwrap_or(0)
             .max(1) as f64;
+        let named = groups.iter().filter(|g| !g.name.is_empty()).count();
         let bars: usize = groups.iter().map(|g| g.bars.len()).sum();
-        let height = 8.0 + groups.len() as f64 * 22.0 + bars as f64 * 20.0;
+        let height = 8.0 + named as f64 * 22.0 + bars as f64 * 20.0;
         let mut s = open(height, title);
         let mut y = 4.0;
-        let shades = ["#90a4ae", "#5c8db8", "#1565c0"];
         for g in groups {
-            let _ = writeln!(
-                s,
-                "<text x=\"0\" y=\"{:.0}\" font-weight=\"600\">{}</text>",
-                y + 14.0,
-                escape(&label(&g.name))
-            );
-            y += 22.0;
+            let indent = if g.name.is_empty() {
+                0
+            } else {
+                let _ = writeln!(
+                    s,
+                    "<text x=\"0\" y=\"{:.0}\" font-weight=\"600\">{}</text>",
+                    y + 14.0,
+                    escape(&label(&g.name))
+                );
+                y += 22.0;
+                12
+            };
             for (i, (name, v)) in g.bars.iter().enumerate() {
                 let w = (W - LABEL - VALUE) * (*v as f64) / max;
                 let _ = writeln!(
                     s,
-                    "<text x=\"12\" y=\"{:.0}\">{}</text><rect x=\"{LABEL}\" y=\"{y:.0}\" width=\"{w:.1}\" height=\"15\" fill=\"{}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.0}\">{}</text>",
+                    "<text x=\"{indent}\" y=\"{:.0}\">{}</text><rect x=\"{LABEL}\" y=\"{y:.0}\" width=\"{w:.1}\" height=\"15\" fill=\"{}\"><title>{}: {}</title></rect><text x=\"{:.1}\" y=\"{:.0}\">{}</text>",
                     y + 12.0,
                     escape(&label(name)),
-                    shades[i.min(2)],
+                    fill(i, name),
                     escape(name),
                     count(*v),
                     LABEL + w + 5.0,
@@ -577,6 +697,15 @@ pub fn top_and_other(mut rows: Vec<(Option<String>, usize, usize)>, top: usize) 
     out
 }
 
+/// [`top_and_other`] for one count per value: the `top` largest values and "other".
+pub fn top_counts(rows: Vec<(String, usize)>, top: usize) -> Vec<(String, usize)> {
+    let rows = rows.into_iter().map(|(v, n)| (Some(v), n, 0)).collect();
+    top_and_other(rows, top)
+        .into_iter()
+        .map(|(v, n, _)| (v, n))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,5 +760,31 @@ mod tests {
         assert_eq!(t.len(), 11);
         assert_eq!(t[0], ("(no value)".to_string(), 0, 20));
         assert_eq!(t[10], ("other (3 values)".to_string(), 3, 0));
+    }
+
+    #[test]
+    fn bars_are_coloured_by_position_and_labels_escaped() {
+        let groups = [svg::Group {
+            name: String::new(),
+            bars: vec![("ok <b>".into(), 1200), ("off".into(), 3)],
+        }];
+        let colours = ["#2e7d32", "#b71c1c"];
+        let s = svg::bars("t", &groups, &|i, _| colours[i]);
+        assert!(s.contains("fill=\"#2e7d32\"><title>ok &lt;b&gt;: 1,200</title>"));
+        assert!(s.contains("fill=\"#b71c1c\"><title>off: 3</title>"));
+        assert!(
+            !s.contains("font-weight"),
+            "a group without a name has no heading"
+        );
+        assert!(s.contains("height=\"48\""), "{s}");
+    }
+
+    #[test]
+    fn top_counts_keep_ten_and_sum_the_rest() {
+        let rows: Vec<(String, usize)> = (0..13).map(|i| (format!("v{i:02}"), i + 1)).collect();
+        let t = top_counts(rows, 10);
+        assert_eq!(t.len(), 11);
+        assert_eq!(t[0], ("v12".to_string(), 13));
+        assert_eq!(t[10], ("other (3 values)".to_string(), 1 + 2 + 3));
     }
 }

@@ -9,10 +9,11 @@
 //! scopesim's own results (`scope`), and the import step's values tell a data change from
 //! a fidelity difference. A job-status export is explained on the side (`job`). The
 //! result is plain data ([`Reconciliation`]); `render` turns it into a terminal summary,
-//! JSON, CSV, HTML and the per-user report; `generate` writes logs consistent with a plan, with
-//! discrepancies injected, for demos, tests and benchmarks.
+//! JSON, CSV and the per-user report, `html` into the audit page; `generate` writes logs
+//! consistent with a plan, with discrepancies injected, for demos, tests and benchmarks.
 
 pub mod generate;
+pub mod html;
 pub mod job;
 pub mod logs;
 pub mod output;

@@ -2,10 +2,12 @@
 //! per-user report of discrepancies staged beside it, the warnings to print and the exit
 //! condition. Decided here, not in the binary (as `report::plan_output` does for `plan`).
 
+use super::html::{ReconcilePage, reconcile_html};
 use super::{Reconciliation, Request, reconcile, render};
 use crate::diag::write_error as io_error;
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::output::atomic::Staged;
+use crate::source::Sources;
 use std::path::Path;
 
 /// The formats of `reconcile`'s summary.
@@ -30,6 +32,10 @@ pub struct ReconcileOutputs<'a> {
     pub report: Option<&'a Path>,
     /// Table width.
     pub width: usize,
+    /// `--stamp` (HTML only).
+    pub stamp: Option<&'a str>,
+    /// Rule texts, for the page's warning locations.
+    pub sources: &'a Sources,
 }
 
 /// What `reconcile` prints and writes.
@@ -61,6 +67,15 @@ pub fn render_reconcile(
             .filter(|d| !(table && d.code == Code::LogCycle))
             .cloned(),
     );
+    let mut staged = Vec::new();
+    let mut written = None;
+    if let Some(path) = o.report {
+        let what = format!("the report `{}`", path.display());
+        let (s, rows, sha) =
+            render::write_report(&result, path).map_err(|e| io_error(&what, &e))?;
+        staged.push(s);
+        written = Some((path.display().to_string(), rows, sha));
+    }
     let mut text = match o.format {
         ReconcileFormat::Table => {
             render::summary_text(&result, Some(u16::try_from(o.width).unwrap_or(u16::MAX)))
@@ -73,19 +88,32 @@ pub fn render_reconcile(
             render::counts_csv(&result, &mut buf).map_err(|e| io_error("the summary", &e))?;
             String::from_utf8_lossy(&buf).into_owned()
         }
-        ReconcileFormat::Html => render::html(&result),
-    };
-    let mut staged = Vec::new();
-    if let Some(path) = o.report {
-        let what = format!("the report `{}`", path.display());
-        let (s, rows) = render::write_report(&result, path).map_err(|e| io_error(&what, &e))?;
-        staged.push(s);
-        if table {
-            text.push_str(&format!(
-                "\nreport: {rows} rows written to {}\n",
-                path.display()
-            ));
+        ReconcileFormat::Html => {
+            let (path, rows, sha) = match &written {
+                Some((p, rows, sha)) => (Some(p.as_str()), *rows, sha.clone()),
+                None => {
+                    let (rows, sha) = render::report_digest(&result)
+                        .map_err(|e| io_error("the report digest", &e))?;
+                    (None, rows, sha)
+                }
+            };
+            // The page states the cycle compared itself.
+            let shown: Vec<Diagnostic> = warnings
+                .iter()
+                .filter(|d| d.code != Code::LogCycle)
+                .cloned()
+                .collect();
+            let page = ReconcilePage {
+                warnings: &shown,
+                sources: o.sources,
+                report: (path, rows, &sha),
+                stamp: o.stamp,
+            };
+            reconcile_html(&result, &page)
         }
+    };
+    if let (true, Some((path, rows, _))) = (table, &written) {
+        text.push_str(&format!("\nreport: {rows} rows written to {path}\n"));
     }
     if table {
         text = crate::text::escape_control(&text).into_owned();

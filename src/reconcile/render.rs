@@ -1,5 +1,5 @@
-//! A reconciliation as evidence: the terminal summary, JSON, CSV, a self-contained HTML
-//! page, and the per-user report of every user in a class other than as predicted.
+//! A reconciliation as evidence: the terminal summary, JSON, CSV (the HTML page is in
+//! `html`), and the per-user report of every user in a class other than as predicted.
 //!
 //! The JSON shape is stable (tests and scripts read it): `app`, `stage`, `counts` (one key
 //! per class), `discrepancies` (objectId, userPrincipalName, class, predicted, logged,
@@ -65,13 +65,22 @@ pub fn report_csv(r: &Reconciliation, w: &mut dyn Write) -> io::Result<()> {
     c.flush()
 }
 
-/// Writes the per-user report to `path` atomically; returns the rows written.
+/// Writes the per-user report to `path` atomically; returns the rows written and the
+/// SHA-256 of the bytes.
 pub fn write_report(
     r: &Reconciliation,
     path: &std::path::Path,
-) -> io::Result<(crate::output::atomic::Staged, u64)> {
-    let staged = crate::output::atomic::stage(path, |w| report_csv(r, w))?;
-    Ok((staged, r.discrepancies.len() as u64))
+) -> io::Result<(crate::output::atomic::Staged, u64, String)> {
+    let (staged, sha) = crate::output::atomic::stage_hashed(path, |w| report_csv(r, w))?;
+    Ok((staged, r.discrepancies.len() as u64, sha))
+}
+
+/// The rows and SHA-256 of the per-user report, without writing it (the page names the
+/// report that lists everyone even when `--report` was not given).
+pub fn report_digest(r: &Reconciliation) -> io::Result<(u64, String)> {
+    let mut h = crate::output::atomic::Hashing::new(io::sink());
+    report_csv(r, &mut h)?;
+    Ok((r.discrepancies.len() as u64, h.hex()))
 }
 
 /// The terminal summary: what was compared, counts per class, the top reasons, the job.
@@ -161,144 +170,6 @@ pub fn summary_text(r: &Reconciliation, width: Option<u16>) -> String {
     s
 }
 
-/// Escapes text for HTML.
-pub fn escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-/// Rows of the HTML discrepancy table at most; the report holds them all.
-const HTML_ROWS: usize = 5_000;
-
-/// A self-contained HTML page (no scripts, no external resources).
-pub fn html(r: &Reconciliation) -> String {
-    let e = escape;
-    let mut h = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>scopesim reconcile</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right}.as_predicted{color:#2a7}.mismatch,.failed,.held,.unexpected{color:#b22}.not_processed{color:#a70}code{font-size:90%}</style>\n</head><body>\n",
-    );
-    h.push_str(&format!(
-        "<h1>Reconciliation of <code>{}</code>, stage <code>{}</code></h1>\n<p>{} of {} events are the app's. {}</p>\n",
-        e(&r.app),
-        e(&r.stage),
-        r.events.1,
-        r.events.0,
-        e(&r.cycle_note)
-    ));
-    h.push_str("<table><tr><th>Class</th><th>Users</th></tr>\n");
-    for c in Class::ALL {
-        h.push_str(&format!(
-            "<tr><td class=\"{}\">{}</td><td class=\"n\">{}</td></tr>\n",
-            c.as_str(),
-            e(c.label()),
-            r.counts.get(c)
-        ));
-    }
-    h.push_str("</table>\n");
-    let top = r.top_reasons(10);
-    if !top.is_empty() {
-        h.push_str(
-            "<h2>Top reasons</h2>\n<table><tr><th>Users</th><th>Class</th><th>Reason</th></tr>\n",
-        );
-        for (c, reason, n) in &top {
-            h.push_str(&format!(
-                "<tr><td class=\"n\">{n}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
-                c.as_str(),
-                c.as_str(),
-                e(reason)
-            ));
-        }
-        h.push_str("</table>\n");
-    }
-    if !r.discrepancies.is_empty() {
-        h.push_str("<h2>Users</h2>\n<table><tr>");
-        for col in REPORT_COLUMNS {
-            h.push_str(&format!("<th>{col}</th>"));
-        }
-        h.push_str("</tr>\n");
-        for d in r.discrepancies.iter().take(HTML_ROWS) {
-            h.push_str(&format!(
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
-                e(&d.object_id),
-                e(&d.upn),
-                e(&d.predicted),
-                e(&d.logged),
-                d.class.as_str(),
-                d.class.as_str(),
-                e(&d.reason),
-                e(d.clause.as_deref().unwrap_or(""))
-            ));
-        }
-        h.push_str("</table>\n");
-        if r.discrepancies.len() > HTML_ROWS {
-            h.push_str(&format!(
-                "<p>{} more users: write them all with <code>--report FILE</code>.</p>\n",
-                r.discrepancies.len() - HTML_ROWS
-            ));
-        }
-    }
-    if let Some(j) = &r.job {
-        h.push_str("<h2>Provisioning job</h2>\n<table>\n");
-        let row = |h: &mut String, k: &str, v: &str| {
-            h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", e(k), e(v)));
-        };
-        row(&mut h, "id", j.id.as_deref().unwrap_or(""));
-        row(
-            &mut h,
-            "status",
-            &format!("{}: {}", j.code.as_deref().unwrap_or("?"), j.code_meaning),
-        );
-        if let Some(x) = &j.schedule {
-            row(&mut h, "schedule", x);
-        }
-        if let Some(q) = &j.quarantine {
-            row(&mut h, "quarantine", &q.meaning);
-            if let Some(x) = &q.error {
-                row(&mut h, "quarantine error", x);
-            }
-            if let Some(x) = &q.series_began {
-                row(&mut h, "in quarantine since", x);
-            }
-        }
-        row(&mut h, "steady state", &j.steady_state);
-        if let Some(x) = &j.last_execution {
-            row(&mut h, "last execution", x);
-        }
-        if let Some(x) = &j.escrow {
-            row(&mut h, "escrows", x);
-        }
-        row(
-            &mut h,
-            "deletion threshold",
-            &j.deletion_threshold
-                .map_or_else(|| "not set".to_string(), |t| t.to_string()),
-        );
-        row(&mut h, "next steps", &j.next_steps.join("; "));
-        h.push_str("</table>\n");
-    }
-    h.push_str("<h2>Inputs</h2>\n<table><tr><th>Role</th><th>Path</th><th>SHA-256</th><th>Records</th></tr>\n");
-    for i in &r.inputs {
-        h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td></tr>\n",
-            e(&i.role),
-            e(&i.path),
-            e(&i.sha256),
-            i.records.map(|n| n.to_string()).unwrap_or_default()
-        ));
-    }
-    h.push_str("</table>\n</body></html>\n");
-    h
-}
-
 /// The lines `explain --logs` adds after the explanation.
 pub fn user_outcome_text(o: &UserOutcome) -> String {
     let mut s = format!("\nlogged (app `{}`, stage `{}`", o.app, o.stage);
@@ -329,17 +200,4 @@ pub fn user_outcome_addendum(o: &UserOutcome) -> (serde_json::Value, String) {
         serde_json::to_value(o).unwrap_or_default(),
         user_outcome_text(o),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn html_escapes_user_text() {
-        assert_eq!(
-            escape("<b>\"x\" & 'y'"),
-            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;"
-        );
-    }
 }

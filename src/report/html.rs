@@ -14,13 +14,10 @@
 use super::plan::{ReportContext, Summary, SummaryRow};
 use crate::directory::Directory;
 use crate::output::format::{count, counted, thousands};
-use crate::output::html::{
-    Page, Table, Td, action_colour, escape, escape_text, legend, svg, top_and_other,
-};
+use crate::output::html::{self, Page, Table, Td, action_colour, legend, svg, top_and_other};
 use crate::rollout::{Action, AppResult, Rollout, StageResult, Why};
 use crate::rules::RuleSet;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 pub use crate::output::html::escape as escape_html;
 
@@ -57,8 +54,7 @@ pub fn plan_html(s: &Summary<'_>) -> String {
         .iter()
         .filter(|a| s.rows.iter().any(|r| r.app == a.name))
         .collect();
-    p.para(
-        Some("lead"),
+    p.opening(
         &format!(
             "{} in the directory export · {} · {} · scopesim {}",
             counted(s.users, "user", "users"),
@@ -66,14 +62,9 @@ pub fn plan_html(s: &Summary<'_>) -> String {
             counted(s.rows.len(), "stage", "stages"),
             s.evidence.scopesim_version
         ),
+        html::SIMULATED,
+        s.stamp,
     );
-    p.para(
-        Some("safe"),
-        "A simulation of Entra ID app provisioning from exported files: nothing was sent to any tenant.",
-    );
-    if let Some(stamp) = s.stamp {
-        p.markup(&format!("<p class=\"stamp\">{}</p>", escape(stamp)));
-    }
     for r in s.rows.iter().filter(|r| r.held) {
         p.para(
             Some("alert"),
@@ -468,18 +459,7 @@ fn deprovisioned(
     );
     p.table(&t);
     if let Some(d) = s.digest {
-        let text = match &d.path {
-            Some(path) => format!(
-                "Everyone is listed in the per-user report `{path}` ({} rows, SHA-256 {}).",
-                thousands(d.rows),
-                d.sha256
-            ),
-            None => format!(
-                "Everyone is listed in the per-user report that `--report FILE.csv` writes ({} rows, SHA-256 {}).",
-                thousands(d.rows),
-                d.sha256
-            ),
-        };
+        let text = html::report_pointer("per-user report", d.path.as_deref(), d.rows, &d.sha256);
         p.para(Some("muted"), &text);
     }
 }
@@ -522,57 +502,12 @@ fn why_table(p: &mut Page, users: usize, st: &StageResult) {
 }
 
 fn warnings_section(p: &mut Page, s: &Summary<'_>) {
-    p.heading(2, "warnings", &format!("Warnings ({})", s.warnings.len()));
-    if s.warnings.is_empty() {
-        p.para(None, "None.");
-        return;
-    }
-    let mut h = String::from("<ul>\n");
-    for w in s.warnings {
-        let at = w
-            .primary_location(s.sources)
-            .map(|l| format!(" <span class=\"muted\">{}</span>", escape(&l)))
-            .unwrap_or_default();
-        let rule = w.rule.map(|r| format!("[{r}] ")).unwrap_or_default();
-        let help = w
-            .help
-            .as_ref()
-            .map(|x| format!("<br><span class=\"muted\">help: {}</span>", escape_text(x)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            h,
-            "<li class=\"warn\"><code>{}</code> {rule}{}{at}{help}</li>",
-            w.code,
-            escape_text(&w.message)
-        );
-    }
-    h.push_str("</ul>\n");
-    p.markup(&h);
+    html::warnings_section(p, s.warnings, s.sources);
 }
 
 fn inputs_section(p: &mut Page, s: &Summary<'_>) {
-    p.heading(2, "inputs", "Inputs");
-    let mut t = Table::new(&["Role", "File", "Records", "SHA-256"]);
-    for i in &s.evidence.inputs {
-        t.row(vec![
-            Td::Text(i.role.clone()),
-            Td::Code(i.path.clone()),
-            match i.records {
-                Some(r) => Td::Count("records", usize::try_from(r).unwrap_or(usize::MAX)),
-                None => Td::Text(String::new()),
-            },
-            Td::Code(i.sha256.clone()),
-        ]);
-    }
-    p.table(&t);
-    p.markup(&format!(
-        "<p class=\"muted\">Options: <code>{}</code>. scopesim {}. The same inputs and options give the same page, byte for byte{}.</p>",
-        escape(&s.evidence.options.to_string()),
-        escape(&s.evidence.scopesim_version),
-        if s.stamp.is_some() {
-            ", except the stamp"
-        } else {
-            ""
-        }
-    ));
+    let rows = s.evidence.inputs.iter();
+    let rows = rows.map(|i| (&*i.role, &*i.path, i.records, &*i.sha256));
+    let (options, version) = (s.evidence.options.to_string(), &s.evidence.scopesim_version);
+    html::inputs_section(p, rows, Some(&options), Some(version), s.stamp.is_some());
 }

@@ -10,7 +10,7 @@ use super::{AppDiff, Change, Diff, FilterChangeKind};
 use crate::diag::Diagnostic;
 use crate::output::format::{count, counted};
 use crate::output::html::{
-    Counts, Page, TOP_VALUES, Table, Td, action_colour, escape, legend, svg, top_and_other,
+    self, Counts, Page, TOP_VALUES, Table, Td, action_colour, legend, svg, top_and_other,
 };
 use crate::pipeline::evidence::InputRef;
 use crate::source::Sources;
@@ -36,22 +36,16 @@ pub struct DiffPage<'a> {
 /// The whole page.
 pub fn diff_html(diff: &Diff, page: &DiffPage<'_>) -> String {
     let mut p = Page::new("scopesim diff: what saving the new rules would do");
-    p.para(
-        Some("lead"),
+    p.opening(
         &format!(
             "Live (OLD): {} · about to be saved (NEW): {} · scopesim {}",
             diff.before,
             diff.after,
             env!("CARGO_PKG_VERSION")
         ),
+        html::SIMULATED,
+        page.stamp,
     );
-    p.para(
-        Some("safe"),
-        "A simulation of Entra ID app provisioning from exported files: nothing was sent to any tenant.",
-    );
-    if let Some(stamp) = page.stamp {
-        p.markup(&format!("<p class=\"stamp\">{}</p>", escape(stamp)));
-    }
     for a in diff.apps.iter().filter(|a| a.threshold.held) {
         p.para(
             Some("alert"),
@@ -112,53 +106,10 @@ pub fn diff_html(diff: &Diff, page: &DiffPage<'_>) -> String {
     for (i, a) in diff.apps.iter().enumerate() {
         app_section(&mut p, i, a, page);
     }
-    p.heading(
-        2,
-        "warnings",
-        &format!("Warnings ({})", page.warnings.len()),
-    );
-    if page.warnings.is_empty() {
-        p.para(None, "None.");
-    } else {
-        let items: Vec<String> = page
-            .warnings
-            .iter()
-            .map(|w| {
-                let at = w
-                    .primary_location(page.sources)
-                    .map(|l| format!(" ({l})"))
-                    .unwrap_or_default();
-                let rule = w.rule.map(|r| format!("[{r}] ")).unwrap_or_default();
-                format!("{} {rule}{}{at}", w.code, w.message)
-            })
-            .collect();
-        p.list(&items, Some("warn"));
-    }
-    p.heading(2, "inputs", "Inputs");
-    let mut t = Table::new(&["Role", "File", "Records", "SHA-256"]);
-    for i in page.inputs {
-        t.row(vec![
-            Td::Text(i.role.clone()),
-            Td::Code(i.path.clone()),
-            match i.records {
-                Some(r) => Td::Count("records", usize::try_from(r).unwrap_or(usize::MAX)),
-                None => Td::Text(String::new()),
-            },
-            Td::Code(i.sha256.clone()),
-        ]);
-    }
-    p.table(&t);
-    p.para(
-        Some("muted"),
-        &format!(
-            "The same inputs and options give the same page, byte for byte{}.",
-            if page.stamp.is_some() {
-                ", except the stamp"
-            } else {
-                ""
-            }
-        ),
-    );
+    html::warnings_section(&mut p, page.warnings, page.sources);
+    let rows = page.inputs.iter();
+    let rows = rows.map(|i| (&*i.role, &*i.path, i.records, &*i.sha256));
+    html::inputs_section(&mut p, rows, None, None, page.stamp.is_some());
     p.finish()
 }
 
