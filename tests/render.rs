@@ -1,6 +1,6 @@
 //! Snapshots of every renderer for people, at 80 and 120 columns: the plan summary
-//! (table, abbreviated table, list; held and fail columns), the lint list, the diff text,
-//! the explanation, and the audit pages. Every line must fit its width. Review a change
+//! (table, abbreviated table, list; held and fail columns; the payload columns), the lint
+//! list, the diff text, the explanation, the reconcile and audit tables, and the pages. Every line must fit its width. Review a change
 //! with `INSTA_UPDATE=always cargo test --test tests render` and `git diff`, or read the
 //! `.snap.new` files.
 
@@ -321,6 +321,61 @@ fn render_reconcile_page_is_deterministic_and_stamped() {
         "<code>{}</code> (6 rows, SHA-256 {sha})",
         report.display()
     )));
+}
+
+#[test]
+fn render_reconcile_table_at_80_and_120_columns() {
+    for width in [80, 120] {
+        let w = width.to_string();
+        let (out, err, code) = run(&[&reconcile_args()[..], &["--width", &w]].concat());
+        // Discrepancies and a quarantined job exit 1.
+        assert_eq!(code, 1, "{err}");
+        assert_fits(&out, width);
+        insta::assert_snapshot!(format!("reconcile_table_{width}"), out);
+    }
+}
+
+#[test]
+fn render_audit_table_at_80_and_120_columns() {
+    for width in [80, 120] {
+        let w = width.to_string();
+        let (out, err, code) = run(&[&crate::audit::FIXTURE[..], &["--width", &w]].concat());
+        // Accounts need review: exit 1.
+        assert_eq!(code, 1, "{err}");
+        assert_fits(&out, width);
+        insta::assert_snapshot!(format!("audit_table_{width}"), out);
+    }
+}
+
+#[test]
+fn render_plan_with_payloads_at_80_and_120_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let payloads = dir.path().join("p.ndjson");
+    let args = [
+        "plan",
+        "Contoso SCIM=fixtures/payloads/scim-schema.json",
+        "-d",
+        "fixtures/users.csv",
+        "--assignments",
+        "fixtures/payloads/scim-assignments.csv",
+        "--group-members",
+        "fixtures/group-members.csv",
+        "--target-state",
+        "Contoso SCIM=fixtures/payloads/scim-accounts.json",
+        "--now",
+        "2026-11-02T08:00:00Z",
+        "--payloads",
+        payloads.to_str().unwrap(),
+    ];
+    for width in [80, 120] {
+        let w = width.to_string();
+        let (out, err, code) = run(&[&args[..], &["--width", &w]].concat());
+        assert_eq!(code, 0, "{err}");
+        assert_fits(&out, width);
+        // The temporary path differs between runs.
+        let out = out.replace(payloads.to_str().unwrap(), "PAYLOADS");
+        insta::assert_snapshot!(format!("plan_payloads_{width}"), out);
+    }
 }
 
 #[test]

@@ -11,7 +11,6 @@ use crate::output::atomic::{Staged, stage_hashed};
 use crate::output::csv_guard::guard;
 use crate::pipeline::evidence::Evidence;
 use crate::source::Sources;
-use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -264,34 +263,65 @@ pub fn after_stages(a: &AppAudit) -> String {
 
 /// The terminal summary: counts per app and class, then per class the top departments
 /// and companies and the first accounts, then the verdict, the warnings and the report.
-fn table(p: &Page<'_>, width: Option<u16>) -> String {
-    let audit = p.audit;
-    let mut t = crate::output::table(width);
-    let mut header = vec!["App", "Stage", "Accounts", "Provisioned"];
-    header.extend(SHOWN.iter().map(|c| c.label()));
-    t.set_header(header);
-    for a in &audit.apps {
-        let num = |n: usize| Cell::new(n).set_alignment(CellAlignment::Right);
-        let mut cells = vec![
-            Cell::new(&a.app),
-            Cell::new(&a.stage),
-            num(a.target_accounts),
-            num(a.provisioned),
-        ];
-        cells.extend(SHOWN.iter().map(|&c| num(a.counts.get(c))));
-        t.add_row(cells);
+/// The abbreviation of each class's column when the table must be narrow.
+fn short_label(c: Class) -> &'static str {
+    match c {
+        Class::Unmanaged => "Unm.",
+        Class::Kept => "Kept",
+        Class::Orphan => "Orph.",
+        Class::Held => "Held",
+        Class::WillRemove => "Rem.",
+        Class::EnabledButDisabled => "En./dis.",
+        Class::ToCreate => "Create",
     }
-    let mut s = t.to_string();
-    s.push('\n');
+}
+
+fn table(p: &Page<'_>, width: Option<u16>) -> String {
+    use crate::output::grid::{Cell as GridCell, Column, Grid, fill};
+    let audit = p.audit;
+    let w = width.map_or(crate::output::console::PIPE_WIDTH, usize::from);
+    let mut columns = vec![
+        Column::text("App").key(),
+        Column::text("Stage").key(),
+        Column::number("Accounts").short("Acc."),
+        Column::number("Provisioned").short("Prov."),
+    ];
+    columns.extend(
+        SHOWN
+            .iter()
+            .map(|&c| Column::number(c.label()).short(short_label(c))),
+    );
+    let mut g = Grid::new(columns);
     for a in &audit.apps {
-        s.push('\n');
+        let mut cells = vec![
+            GridCell::data(&a.app),
+            GridCell::data(&a.stage),
+            GridCell::count(a.target_accounts),
+            GridCell::count(a.provisioned),
+        ];
+        cells.extend(SHOWN.iter().map(|&c| GridCell::count(a.counts.get(c))));
+        g.row(cells);
+    }
+    let (table, _) = g.render(w, crate::output::color::Paint::new(false));
+    // Free text is wrapped to the width, continuation lines indented.
+    let mut s = String::new();
+    let mut text = String::new();
+    let flush = |text: &mut String, s: &mut String| {
+        for line in std::mem::take(text).lines() {
+            let indent = " ".repeat(line.len() - line.trim_start().len() + 2);
+            s.push_str(&fill(line, w, &indent));
+        }
+    };
+    s.push_str(&table);
+    for a in &audit.apps {
+        text.push('\n');
         let after = after_stages(a);
         let held = if a.held_stage {
             "; the stage is held by the deletion threshold (S27)"
         } else {
             ""
         };
-        s.push_str(&format!(
+        text.push_str(&format!(
             "{} at stage `{}`{after}{held}: {} of {} accounts not provisioned by the rules\n",
             a.app,
             a.stage,
@@ -303,7 +333,7 @@ fn table(p: &Page<'_>, width: Option<u16>) -> String {
             if n == 0 {
                 continue;
             }
-            s.push_str(&format!("  {} ({n}):", class.as_str()));
+            text.push_str(&format!("  {} ({n}):", class.as_str()));
             let keys: Vec<&str> = a
                 .accounts
                 .iter()
@@ -311,34 +341,34 @@ fn table(p: &Page<'_>, width: Option<u16>) -> String {
                 .take(LISTED)
                 .map(|x| x.key.as_str())
                 .collect();
-            s.push(' ');
-            s.push_str(&keys.join(", "));
+            text.push(' ');
+            text.push_str(&keys.join(", "));
             if n > LISTED {
-                s.push_str(&format!(", and {} more", n - LISTED));
+                text.push_str(&format!(", and {} more", n - LISTED));
             }
-            s.push('\n');
+            text.push('\n');
             let lines: Vec<String> = audit
                 .group_by
                 .iter()
                 .enumerate()
                 .map(|(i, g)| breakdown_line(a, class, g, i))
                 .collect();
-            s.push_str(&format!("    {}\n", lines.join("; ")));
+            text.push_str(&format!("    {}\n", lines.join("; ")));
         }
     }
     let review = audit.needing_review();
-    s.push('\n');
+    text.push('\n');
     if review == 0 {
-        s.push_str("No account needs review: Entra removes every account the rules do not provision by itself.\n");
+        text.push_str("No account needs review: Entra removes every account the rules do not provision by itself.\n");
     } else {
-        s.push_str(&format!(
+        text.push_str(&format!(
             "{} Entra will not fix by itself (unmanaged, kept, orphan, held, enabled_but_disabled): review {}.\n",
             crate::diag::count(review as u64, "account", "accounts"),
             if review == 1 { "it" } else { "them" }
         ));
     }
     if !p.warnings.is_empty() {
-        s.push_str(&format!(
+        text.push_str(&format!(
             "\n{} warning{}:\n",
             p.warnings.len(),
             if p.warnings.len() == 1 { "" } else { "s" }
@@ -349,18 +379,19 @@ fn table(p: &Page<'_>, width: Option<u16>) -> String {
                 .map(|l| format!(" ({l})"))
                 .unwrap_or_default();
             let rule = w.rule.map(|r| format!("[{r}]")).unwrap_or_default();
-            s.push_str(&format!("  warning{rule}: {}{at}\n", w.message));
+            text.push_str(&format!("  warning{rule}: {}{at}\n", w.message));
             if let Some(h) = &w.help {
-                s.push_str(&format!("    help: {h}\n"));
+                text.push_str(&format!("    help: {h}\n"));
             }
         }
     }
     match p.report_note {
-        Some(n) => s.push_str(&format!("\n{n}\n")),
+        Some(n) => text.push_str(&format!("\n{n}\n")),
         None if review > 0 => {
-            s.push_str("\n`--report FILE` writes every account with its reason.\n");
+            text.push_str("\n`--report FILE` writes every account with its reason.\n");
         }
         None => {}
     }
+    flush(&mut text, &mut s);
     s
 }

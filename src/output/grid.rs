@@ -444,13 +444,13 @@ pub fn fill(text: &str, width: usize, indent: &str) -> String {
     let first = wrap(body, width.saturating_sub(lead.len()).max(10));
     if let Some((head, rest)) = first.split_first() {
         s.push_str(lead);
-        s.push_str(head);
+        s.push_str(head.trim_end());
         s.push('\n');
         let rest = rest.join(" ");
         if !rest.is_empty() {
             for l in wrap(&rest, width.saturating_sub(indent.len()).max(10)) {
                 s.push_str(indent);
-                s.push_str(&l);
+                s.push_str(l.trim_end());
                 s.push('\n');
             }
         }

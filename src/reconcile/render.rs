@@ -85,10 +85,18 @@ pub fn report_digest(r: &Reconciliation) -> io::Result<(u64, String)> {
 
 /// The terminal summary: what was compared, counts per class, the top reasons, the job.
 pub fn summary_text(r: &Reconciliation, width: Option<u16>) -> String {
-    let mut s = format!(
-        "reconciled `{}`, stage `{}`: {} of {} events are the app's\n{}\n\n",
-        r.app, r.stage, r.events.1, r.events.0, r.cycle_note
+    // Free text is wrapped to the table's width, continuation lines indented.
+    let w = width.map_or(crate::output::console::PIPE_WIDTH, usize::from);
+    let fill = |text: &str, indent: &str| crate::output::grid::fill(text, w, indent);
+    let mut s = fill(
+        &format!(
+            "reconciled `{}`, stage `{}`: {} of {} events are the app's",
+            r.app, r.stage, r.events.1, r.events.0
+        ),
+        "  ",
     );
+    s.push_str(&fill(&r.cycle_note, "  "));
+    s.push('\n');
     let mut t = crate::output::table(width);
     t.set_header(vec!["Class", "Users"]);
     for c in Class::ALL {
@@ -104,7 +112,8 @@ pub fn summary_text(r: &Reconciliation, width: Option<u16>) -> String {
     if !top.is_empty() {
         s.push_str("\ntop reasons:\n");
         for (c, reason, n) in &top {
-            s.push_str(&format!("  {n:>7}  {:<13} {reason}\n", c.as_str()));
+            let line = format!("  {n:>7}  {:<13} {reason}", c.as_str());
+            s.push_str(&fill(&line, &" ".repeat(25)));
         }
         let examples: Vec<&super::Discrepancy> = Class::ALL
             .iter()
@@ -117,19 +126,25 @@ pub fn summary_text(r: &Reconciliation, width: Option<u16>) -> String {
             } else {
                 &d.upn
             };
-            s.push_str(&format!("  {} {who}: {}\n", d.class.as_str(), d.reason));
+            s.push_str(&fill(
+                &format!("  {} {who}: {}", d.class.as_str(), d.reason),
+                "      ",
+            ));
             if let Some(c) = &d.clause {
-                s.push_str(&format!("      clause: {c}\n"));
+                s.push_str(&fill(&format!("      clause: {c}"), "        "));
             }
         }
     }
     if let Some(j) = &r.job {
-        s.push_str("\njob");
-        if let Some(id) = &j.id {
-            s.push_str(&format!(" {id}"));
-        }
-        s.push_str(":\n");
-        let line = |s: &mut String, k: &str, v: &str| s.push_str(&format!("  {k:<17} {v}\n"));
+        s.push('\n');
+        let id =
+            j.id.as_deref()
+                .map(|id| format!(" {id}"))
+                .unwrap_or_default();
+        s.push_str(&fill(&format!("job{id}:"), "  "));
+        let line = |s: &mut String, k: &str, v: &str| {
+            s.push_str(&fill(&format!("  {k:<17} {v}"), &" ".repeat(20)));
+        };
         line(
             &mut s,
             "status",
@@ -164,7 +179,7 @@ pub fn summary_text(r: &Reconciliation, width: Option<u16>) -> String {
         line(&mut s, "delete threshold", &threshold);
         s.push_str("  next steps:\n");
         for step in &j.next_steps {
-            s.push_str(&format!("    - {step}\n"));
+            s.push_str(&fill(&format!("    - {step}"), "      "));
         }
     }
     s
