@@ -19,6 +19,7 @@ use crate::eval::Bits;
 use crate::rules::RuleSet;
 use crate::value::parse_bool;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// How many unreadable `accountEnabled` values a warning shows.
 pub(crate) const EXAMPLES: usize = 3;
@@ -99,7 +100,8 @@ pub struct FactColumns {
     enabled: Option<usize>,
     deleted: Option<usize>,
     ids: Vec<(usize, bool)>,
-    wanted: IdSet,
+    /// Shared: the streaming reader keeps a copy of the columns.
+    wanted: Arc<IdSet>,
     match_cols: Vec<(String, Option<usize>)>,
     match_wanted: Vec<HashSet<String>>,
 }
@@ -147,7 +149,7 @@ impl FactColumns {
                 .iter()
                 .filter_map(|(c, is_id)| dir.column(c).map(|c| (c, *is_id)))
                 .collect(),
-            wanted: wanted_ids(inputs),
+            wanted: Arc::new(wanted_ids(inputs)),
             match_cols: attrs
                 .into_iter()
                 .map(|a| {

@@ -117,8 +117,9 @@ const NO_LIST: u32 = u32::MAX;
 pub struct GroupMembers {
     groups: Vec<Group>,
     index: IdMap<u32, true>,
-    /// The last group added to, as written: member lists come grouped by group.
-    last: Option<(String, u32)>,
+    /// Group ids exactly as written to their positions, while reading: groups are few and
+    /// named on every row, so this small map answers before `index` is asked.
+    spelled: FxHashMap<Box<str>, u32>,
     /// Member ids (lowercased, as `index`) to their numbers.
     ids: IdMap<u32, true>,
     /// Per member number, the first `(group, kind)` it was added with (`1 + group << 1 |
@@ -127,7 +128,7 @@ pub struct GroupMembers {
     first: Vec<u64>,
     /// `(group, member number, kind)` added after a member's first, while reading.
     seen: FxHashSet<u64>,
-    /// `(member number, group)` of every member added, in order.
+    /// `(member number, group)` of every member added, in order, while reading.
     edges: Vec<(u32, u32)>,
     /// Member number to its groups, an index into `lists` (or [`NO_LIST`]).
     member_of: Vec<u32>,
@@ -205,10 +206,8 @@ impl GroupMembers {
 
     /// The position of a group, added (as written) when new.
     fn group_index(&mut self, id: &str) -> u32 {
-        if let Some((last, i)) = &self.last {
-            if last == id {
-                return *i;
-            }
+        if let Some(&i) = self.spelled.get(id) {
+            return i;
         }
         let next = self.groups.len() as u32;
         let i = *self.index.get_or_insert_with(id, || next);
@@ -218,14 +217,7 @@ impl GroupMembers {
                 members: Vec::new(),
             });
         }
-        match &mut self.last {
-            Some((last, at)) => {
-                last.clear();
-                last.push_str(id);
-                *at = i;
-            }
-            None => self.last = Some((id.to_string(), i)),
-        }
+        self.spelled.insert(id.into(), i);
         i
     }
 
@@ -321,7 +313,8 @@ impl GroupMembers {
         self.member_of = member_of;
         self.seen = FxHashSet::default();
         self.first = Vec::new();
-        self.last = None;
+        self.edges = Vec::new();
+        self.spelled = FxHashMap::default();
     }
 }
 
