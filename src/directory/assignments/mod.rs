@@ -126,8 +126,8 @@ pub struct GroupMembers {
     /// kind`), while reading: most members are in one group, so most duplicates are
     /// found here.
     first: Vec<u64>,
-    /// `(group, member number, kind)` added after a member's first, while reading.
-    seen: FxHashSet<u64>,
+    /// `(group, member number, is a group)` added after a member's first, while reading.
+    seen: FxHashSet<(u32, u32, bool)>,
     /// `(member number, group)` of every member added, in order, while reading.
     edges: Vec<(u32, u32)>,
     /// Member number to its groups, an index into `lists` (or [`NO_LIST`]).
@@ -240,9 +240,7 @@ impl GroupMembers {
                 true
             }
             Some(f) if *f == first => false,
-            _ => self
-                .seen
-                .insert((u64::from(g) << 32) | (u64::from(m) << 1) | kind_bit),
+            _ => self.seen.insert((g, m, kind == PrincipalType::Group)),
         };
         if new {
             if let Some(grp) = self.groups.get_mut(g as usize) {
