@@ -1,11 +1,16 @@
-//! Micro-benchmarks (divan): parse + compile, evaluation per clause kind, and the full
-//! plan, on a synthetic directory from `scopesim gen` (100,000 users, seed 7).
+//! Micro-benchmarks (divan): parse + compile, evaluation per clause kind, the full plan,
+//! and the inputs of the real job (assignments and group members, in rows per second, and
+//! the candidacy they decide), on a synthetic directory from `scopesim gen` (100,000
+//! users, seed 7).
 //!
 //! Run with `cargo bench --bench scopesim`; set `SCOPESIM_BENCH_USERS` to change the size.
 //! The side-by-side comparison with Polars and DuckDB is `benches/compare.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use scopesim::directory::assignments::{
+    Assignments, GroupMembers, read_assignments, read_group_members,
+};
 use scopesim::directory::synth::{GenOptions, generate};
 use scopesim::directory::{ColumnSelection, Directory, NoProgress, ReadOptions, read_directory};
 use scopesim::eval::{EvalOptions, Plan, compile, evaluate};
@@ -15,6 +20,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 const PERF_RULES: &str = include_str!("perf.scope");
+const REAL_RULES: &str = include_str!("real.scope");
 
 fn data_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -138,4 +144,72 @@ fn read_csv(bencher: divan::Bencher, columns: &str) {
         };
         read(selection)
     });
+}
+
+/// Data rows of a generated CSV file (its lines but the header).
+fn data_rows(name: &str) -> u64 {
+    let text = std::fs::read(data_dir().join(name)).unwrap();
+    (text.iter().filter(|&&b| b == b'\n').count() as u64).saturating_sub(1)
+}
+
+/// Reading `assignments.csv` (one row per assigned user or group), in rows per second.
+#[divan::bench(sample_count = 20)]
+fn read_assignments_csv(bencher: divan::Bencher) {
+    let path = data_dir().join("assignments.csv");
+    bencher
+        .counter(divan::counter::ItemsCount::new(data_rows(
+            "assignments.csv",
+        )))
+        .bench(|| read_assignments(&path).unwrap());
+}
+
+/// Reading `group-members.csv` (one row per direct member of a group): ids to 128-bit
+/// keys, duplicates dropped, which groups hold each member; in rows per second.
+#[divan::bench(sample_count = 10)]
+fn read_group_members_csv(bencher: divan::Bencher) {
+    let path = data_dir().join("group-members.csv");
+    bencher
+        .counter(divan::counter::ItemsCount::new(data_rows(
+            "group-members.csv",
+        )))
+        .bench(|| read_group_members(std::slice::from_ref(&path)).unwrap());
+}
+
+fn real_inputs() -> &'static (Assignments, GroupMembers) {
+    static I: OnceLock<(Assignments, GroupMembers)> = OnceLock::new();
+    I.get_or_init(|| {
+        let a = read_assignments(&data_dir().join("assignments.csv")).unwrap();
+        let g = read_group_members(&[data_dir().join("group-members.csv")]).unwrap();
+        (a, g)
+    })
+}
+
+/// The rollout of the real job (benches/real.scope, `scope assigned`) on a directory
+/// already read and evaluated: candidacy from the assignments and group members, the
+/// facts of every user, and the stages; in users per second.
+#[divan::bench(sample_count = 10)]
+fn real_rollout(bencher: divan::Bencher) {
+    let l = rules(REAL_RULES);
+    let dir = directory();
+    let plan = compile(&l.rules, dir, EvalOptions::default()).unwrap();
+    let out = evaluate(&plan, dir);
+    let (a, g) = real_inputs();
+    let inputs = RolloutInputs {
+        assignments: Some(a),
+        group_members: Some(g),
+        target_states: &[],
+    };
+    bencher
+        .counter(divan::counter::ItemsCount::new(dir.len()))
+        .bench(|| {
+            simulate(
+                &l.rules,
+                &plan,
+                &out,
+                dir,
+                inputs,
+                RolloutOptions::default(),
+            )
+            .unwrap()
+        });
 }

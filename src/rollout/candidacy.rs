@@ -8,9 +8,9 @@
 
 use super::{Candidacy, RolloutInputs};
 use crate::diag::{Code, Diagnostic, FileLocation};
-use crate::directory::assignments::{Assignment, GroupMembers, PrincipalType};
+use crate::directory::assignments::{Assignment, GroupMembers, IdMap, Member, PrincipalType};
 use crate::rules::{App, ScopeMode};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::facts::IdIndex;
 
@@ -20,9 +20,10 @@ pub const MAX_NESTING_DEPTH: usize = 1_000;
 
 /// Everything reachable below some groups.
 #[derive(Debug, Default)]
-pub(crate) struct Reach {
-    /// User ids (lowercased), directly in the groups or nested below.
-    pub users: HashSet<String>,
+pub(crate) struct Reach<'g> {
+    /// User ids (as written), directly in the groups or nested below; an id may appear
+    /// more than once.
+    pub users: Vec<&'g str>,
     /// Cycles found, each as the groups along it (as written), first group repeated last.
     pub cycles: Vec<Vec<String>>,
     /// A group at which the walk stopped because of [`MAX_NESTING_DEPTH`].
@@ -30,67 +31,65 @@ pub(crate) struct Reach {
 }
 
 /// Every user reachable from `groups` (directly and through nested groups), walked
-/// depth-first with an explicit stack.
-pub(crate) fn reachable_members<'a>(
-    g: &GroupMembers,
-    groups: impl IntoIterator<Item = &'a str>,
-) -> Reach {
+/// depth-first with an explicit stack. Each group is walked once.
+pub(crate) fn reachable_members<'g>(
+    g: &'g GroupMembers,
+    groups: impl IntoIterator<Item = &'g str>,
+) -> Reach<'g> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mark {
         OnPath,
         Done,
     }
     let mut reach = Reach::default();
-    let mut marks: HashMap<String, Mark> = HashMap::new();
+    // Group ids compared as the membership compares them (ignoring case).
+    let mut marks: IdMap<Mark, true> = IdMap::default();
     for root in groups {
-        // The path from the root: (group as written, index of its next member).
-        let mut path: Vec<(String, usize)> = Vec::new();
-        let key = root.to_lowercase();
-        if marks.contains_key(&key) {
+        // The path from the root: (group as written, its members, index of the next).
+        let mut path: Vec<(&'g str, &'g [Member], usize)> = Vec::new();
+        if marks.contains(root) {
             continue;
         }
-        marks.insert(key, Mark::OnPath);
-        path.push((root.to_string(), 0));
-        while let Some((group, next)) = path.last_mut() {
-            let members = g.direct_members(group);
+        marks.insert(root, Mark::OnPath);
+        path.push((root, g.direct_members(root), 0));
+        while let Some((group, members, next)) = path.last_mut() {
             let Some(m) = members.get(*next) else {
-                marks.insert(group.to_lowercase(), Mark::Done);
+                marks.insert(group, Mark::Done);
                 path.pop();
                 continue;
             };
             *next += 1;
             match m.kind {
-                PrincipalType::User => {
-                    reach.users.insert(m.id.to_ascii_lowercase());
-                }
-                PrincipalType::Group => {
-                    let key = m.id.to_lowercase();
-                    match marks.get(&key) {
-                        Some(Mark::Done) => {}
-                        Some(Mark::OnPath) => {
-                            if reach.cycles.len() < 3 {
-                                let from = path
-                                    .iter()
-                                    .position(|(p, _)| p.to_lowercase() == key)
-                                    .unwrap_or(0);
-                                let mut cycle: Vec<String> =
-                                    path.iter().skip(from).map(|(p, _)| p.clone()).collect();
-                                cycle.push(m.id.clone());
-                                reach.cycles.push(cycle);
-                            }
-                        }
-                        None if path.len() >= MAX_NESTING_DEPTH => {
-                            if reach.too_deep.is_none() {
-                                reach.too_deep = Some(m.id.clone());
-                            }
-                            marks.insert(key, Mark::Done);
-                        }
-                        None => {
-                            marks.insert(key, Mark::OnPath);
-                            path.push((m.id.clone(), 0));
+                PrincipalType::User => reach.users.push(&m.id),
+                PrincipalType::Group => match marks.get(&m.id).copied() {
+                    Some(Mark::Done) => {}
+                    Some(Mark::OnPath) => {
+                        if reach.cycles.len() < 3 {
+                            let key = m.id.to_lowercase();
+                            let from = path
+                                .iter()
+                                .position(|(p, _, _)| p.to_lowercase() == key)
+                                .unwrap_or(0);
+                            let mut cycle: Vec<String> = path
+                                .iter()
+                                .skip(from)
+                                .map(|(p, _, _)| p.to_string())
+                                .collect();
+                            cycle.push(m.id.clone());
+                            reach.cycles.push(cycle);
                         }
                     }
-                }
+                    None if path.len() >= MAX_NESTING_DEPTH => {
+                        if reach.too_deep.is_none() {
+                            reach.too_deep = Some(m.id.clone());
+                        }
+                        marks.insert(&m.id, Mark::Done);
+                    }
+                    None => {
+                        marks.insert(&m.id, Mark::OnPath);
+                        path.push((&m.id, g.direct_members(&m.id), 0));
+                    }
+                },
             }
         }
     }
@@ -173,7 +172,7 @@ pub(crate) fn candidates(
     }
     if let Some(g) = inputs.group_members {
         let reach = reachable_members(g, nested_roots);
-        for id in &reach.users {
+        for id in reach.users.iter().copied() {
             if let Some(row) = index.get(id) {
                 set(row, Candidacy::NestedOnly);
             }
@@ -245,17 +244,17 @@ pub(crate) fn missing_members(
         return None;
     }
     let assignments = inputs.assignments?;
-    let known: HashSet<String> = inputs
-        .group_members
-        .map(|g| g.groups().map(str::to_lowercase).collect())
-        .unwrap_or_default();
     let name = app.name.node.as_str();
     let mut seen: HashSet<String> = HashSet::new();
     let missing: Vec<&Assignment> = assignments
         .items
         .iter()
         .filter(|a| a.app == name && a.principal_type == PrincipalType::Group)
-        .filter(|a| !known.contains(&a.principal_id.to_lowercase()))
+        .filter(|a| {
+            !inputs
+                .group_members
+                .is_some_and(|g| g.has_group(&a.principal_id))
+        })
         .filter(|a| seen.insert(a.principal_id.to_lowercase()))
         .collect();
     let first = missing.first()?;

@@ -13,12 +13,13 @@ use super::RolloutInputs;
 use super::matching::{
     MatchAttr, match_override, matching_attributes, matching_modeled, target_names,
 };
-use crate::directory::assignments::PrincipalType;
+use crate::directory::assignments::{IdKey, IdMap, IdSet, PrincipalType};
 use crate::directory::{Chunk, Directory};
 use crate::eval::Bits;
 use crate::rules::RuleSet;
 use crate::value::parse_bool;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// How many unreadable `accountEnabled` values a warning shows.
 pub(crate) const EXAMPLES: usize = 3;
@@ -26,20 +27,20 @@ pub(crate) const EXAMPLES: usize = 3;
 /// Case-insensitive lookup of users by objectId or userPrincipalName.
 #[derive(Debug, Clone, Default)]
 pub struct IdIndex {
-    /// Lowercased id to (row, the id is that user's objectId rather than its UPN).
-    map: HashMap<String, (usize, bool)>,
+    /// Id (ASCII case ignored) to (row, the id is that user's objectId rather than its UPN).
+    map: IdMap<(usize, bool)>,
 }
 
 impl IdIndex {
     /// The user with this objectId or UPN (ASCII case ignored).
     pub fn get(&self, id: &str) -> Option<usize> {
-        self.map.get(&id.to_ascii_lowercase()).map(|&(row, _)| row)
+        self.map.get(id).map(|&(row, _)| row)
     }
 
     /// The user with this objectId (ASCII case ignored): what an `externalId` names (S31).
     pub fn object_id(&self, id: &str) -> Option<usize> {
         self.map
-            .get(&id.to_ascii_lowercase())
+            .get(id)
             .filter(|(_, is_id)| *is_id)
             .map(|&(row, _)| row)
     }
@@ -180,7 +181,8 @@ pub struct FactColumns {
     enabled: Option<usize>,
     deleted: Option<usize>,
     ids: Vec<(usize, bool)>,
-    wanted: HashSet<String>,
+    /// Shared: the streaming reader keeps a copy of the columns.
+    wanted: Arc<IdSet>,
     match_cols: Vec<(String, Option<usize>)>,
     match_wanted: Vec<HashSet<String>>,
 }
@@ -228,7 +230,7 @@ impl FactColumns {
                 .iter()
                 .filter_map(|(c, is_id)| dir.column(c).map(|c| (c, *is_id)))
                 .collect(),
-            wanted: wanted_ids(inputs),
+            wanted: Arc::new(wanted_ids(inputs)),
             match_cols: attrs
                 .into_iter()
                 .map(|a| {
@@ -263,7 +265,7 @@ pub struct ChunkFacts {
     null_enabled: usize,
     unreadable_enabled: usize,
     unreadable_examples: Vec<String>,
-    ids: Vec<(String, usize, bool)>,
+    ids: Vec<(IdKey, usize, bool)>,
     present: Vec<Option<Bits>>,
     hits: Vec<(usize, String, String, usize)>,
     hashes: Vec<Option<ValueHashes>>,
@@ -313,17 +315,13 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
             }
         }
     }
-    let mut buf = String::new();
     if !cols.wanted.is_empty() {
         for &(c, is_id) in &cols.ids {
             let Some(t) = chunk.text(c) else { continue };
             for (i, v) in t.iter().enumerate() {
                 let Some(v) = v else { continue };
-                buf.clear();
-                buf.push_str(v);
-                buf.make_ascii_lowercase();
-                if cols.wanted.contains(buf.as_str()) {
-                    f.ids.push((buf.clone(), i, is_id));
+                if cols.wanted.contains(v) {
+                    f.ids.push((IdSet::<false>::key(v), i, is_id));
                 }
             }
         }
@@ -427,8 +425,7 @@ impl UserFacts {
                 facts
                     .index
                     .map
-                    .entry(key.clone())
-                    .or_insert((start + local, *is_id));
+                    .key_or_insert_with(key.clone(), || (start + local, *is_id));
             }
             for (all, part) in present.iter_mut().zip(&f.present) {
                 if let (Some(all), Some(part)) = (all, part) {
@@ -463,33 +460,36 @@ impl UserFacts {
     }
 }
 
-/// The ids (lowercased) that assignments, group memberships and target states name:
-/// only those are indexed, so memory follows the assignment files, not the directory.
-pub fn wanted_ids(inputs: RolloutInputs<'_>) -> HashSet<String> {
-    let mut wanted: HashSet<String> = HashSet::new();
+/// The ids (ASCII case ignored) that assignments, group memberships and target states
+/// name: only those are indexed, so memory follows the assignment files, not the
+/// directory.
+pub fn wanted_ids(inputs: RolloutInputs<'_>) -> IdSet {
+    let mut wanted = IdSet::default();
     if let Some(a) = inputs.assignments {
-        wanted.extend(
-            a.items
-                .iter()
-                .filter(|x| x.principal_type == PrincipalType::User)
-                .map(|x| x.principal_id.to_ascii_lowercase()),
-        );
+        for x in a
+            .items
+            .iter()
+            .filter(|x| x.principal_type == PrincipalType::User)
+        {
+            wanted.add(&x.principal_id);
+        }
         if let Some(g) = inputs.group_members {
             let groups = a
                 .items
                 .iter()
                 .filter(|x| x.principal_type == PrincipalType::Group)
                 .map(|x| x.principal_id.as_str());
-            wanted.extend(super::candidacy::reachable_members(g, groups).users);
+            let reach = super::candidacy::reachable_members(g, groups);
+            wanted.reserve_guids(reach.users.len());
+            for id in reach.users {
+                wanted.add(id);
+            }
         }
     }
     for ts in inputs.target_states {
-        wanted.extend(
-            ts.accounts
-                .iter()
-                .filter_map(|a| a.external_id.as_deref())
-                .map(str::to_ascii_lowercase),
-        );
+        for id in ts.accounts.iter().filter_map(|a| a.external_id.as_deref()) {
+            wanted.add(id);
+        }
     }
     wanted
 }

@@ -39,6 +39,7 @@ use crate::directory::assignments::{Assignments, GroupMembers, TargetState};
 use crate::eval::{Bits, Outcomes, Plan, StageId};
 use crate::rules::{App, RuleSet, ScopeMode};
 use estimate::Estimate;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::sync::Arc;
 use table::{ActionBits, CycleInputs, FailBits, StateBits};
@@ -335,19 +336,24 @@ pub fn simulate_with(
     let mut warnings = Vec::new();
     check_inputs(rules, inputs, options, &mut warnings)?;
     warnings.extend(activity_warnings(facts, n));
+    // Apps are independent: simulated in parallel, their results and warnings taken in
+    // app order, so the output is the same on any number of threads.
+    type AppRun = (Result<AppResult, Vec<Diagnostic>>, Vec<Diagnostic>);
+    let results: Vec<AppRun> = rules
+        .apps
+        .par_iter()
+        .enumerate()
+        .map(|(ai, app)| {
+            let mut w = Vec::new();
+            let r = simulate_app(ai, app, plan, outcomes, facts, inputs, options, &mut w);
+            (r, w)
+        })
+        .collect();
     let mut apps = Vec::new();
     let mut errors = Vec::new();
-    for (ai, app) in rules.apps.iter().enumerate() {
-        match simulate_app(
-            ai,
-            app,
-            plan,
-            outcomes,
-            facts,
-            inputs,
-            options,
-            &mut warnings,
-        ) {
+    for (r, w) in results {
+        warnings.extend(w);
+        match r {
             Ok(a) => apps.push(a),
             Err(e) => errors.extend(e),
         }

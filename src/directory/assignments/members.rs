@@ -19,6 +19,8 @@
 
 use super::*;
 use crate::diag::{Code, Errors};
+use crate::directory::csv::scan_table;
+use std::borrow::Cow;
 
 /// One `--group-members` argument: a file, and the group it lists when given as
 /// `GROUPID=FILE`.
@@ -74,7 +76,10 @@ pub fn read_member_files(files: &[MemberFile]) -> Result<GroupMembers, Errors> {
     }
     match Errors::from_vec(errors) {
         Some(e) => Err(e),
-        None => Ok(gm),
+        None => {
+            gm.finish();
+            Ok(gm)
+        }
     }
 }
 
@@ -180,46 +185,51 @@ fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors
         }
         (InputFormat::GraphJson, None)
     } else {
-        let t = parse_table(&text, &shown)?;
-        let g = find_column(&t, GROUP_COLUMNS);
-        let m = find_column(&t, MEMBER_COLUMNS);
-        let ty = find_column(&t, TYPE_COLUMNS);
-        let name = find_column(&t, NAME_COLUMNS);
-        let users_export = find_column(&t, &["accountEnabled", "department"]).is_some();
-        if users_export || (g.is_none() && f.group.is_none()) {
+        // Rows are visited in place (no `String` per field): member lists run to a million
+        // rows. Row errors come before the errors about the file's shape, as when the
+        // table was parsed whole first.
+        let scan = scan_table(&text, &shown)?;
+        let t = &scan.table;
+        let g = find_column(t, GROUP_COLUMNS);
+        let m = find_column(t, MEMBER_COLUMNS);
+        let ty = find_column(t, TYPE_COLUMNS);
+        let name = find_column(t, NAME_COLUMNS);
+        let users_export = find_column(t, &["accountEnabled", "department"]).is_some();
+        let shape_error = if users_export || (g.is_none() && f.group.is_none()) {
             // A file that does not say its group, or a user export: one error.
-            return Err(Errors::from(vec![if m.is_some() && !users_export {
+            Some(if m.is_some() && !users_export {
                 no_group(&shown, Some(t.header_line))
             } else {
-                wrong_members_file(&shown, &t)
-            }]));
-        }
-        if m.is_none() && (name.is_none() || f.group.is_some()) {
-            return Err(Errors::from(vec![wrong_members_file(&shown, &t)]));
-        }
+                wrong_members_file(&shown, t)
+            })
+        } else if m.is_none() && (name.is_none() || f.group.is_some()) {
+            Some(wrong_members_file(&shown, t))
+        } else {
+            None
+        };
         let mut empty_group: Option<(u64, u64, u64)> = None;
-        for row in &t.rows {
-            let get = |i: Option<usize>| {
-                i.and_then(|i| row.fields.get(i))
-                    .map(String::as_str)
-                    .unwrap_or("")
-            };
+        let rows = scan.rows(|row| {
+            if shape_error.is_some() {
+                return;
+            }
+            let get = |i: Option<usize>| i.map_or(Cow::Borrowed(""), |i| row.get(i));
             let group = match &f.group {
-                Some(g) => g.as_str(),
+                Some(g) => Cow::Borrowed(g.as_str()),
                 None => get(g),
             };
             if group.is_empty() {
                 let e = empty_group.get_or_insert((row.line, g.map_or(1, |c| row.column(c)), 0));
                 e.2 += 1;
-                continue;
+                return;
             }
             if f.group.is_none() {
-                gm.name(group, get(name));
+                gm.name(&group, &get(name));
             }
-            if m.is_none() || get(m).is_empty() {
+            let member = get(m);
+            if m.is_none() || member.is_empty() {
                 // A names-only row (or a group listed without members).
-                gm.group_mut(group);
-                continue;
+                gm.group_mut(&group);
+                return;
             }
             let kind_text = get(ty);
             let kind = if ty.is_none() {
@@ -228,32 +238,19 @@ fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors
             } else if kind_text.trim().is_empty() {
                 Some(PrincipalType::User)
             } else {
-                PrincipalType::parse(kind_text)
+                PrincipalType::parse(&kind_text)
             };
             match kind {
                 Some(k) => {
-                    gm.add(group, get(m), k);
+                    gm.add(&group, &member, k);
                     records += 1;
                 }
-                None => *other_kinds.entry(kind_text.to_string()).or_default() += 1,
+                None => *other_kinds.entry(kind_text.into_owned()).or_default() += 1,
             }
-        }
-        if let Some((line, column, n)) = empty_group {
-            return Err(Errors::from(vec![
-                Diagnostic::error(
-                    Code::MissingValue,
-                    format!(
-                        "row has an empty `groupId`{}",
-                        if n > 1 {
-                            format!(" (and {} more rows of `{shown}`)", n - 1)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                )
-                .at(FileLocation::file(&shown).at_line(line).at_column(column))
-                .with_help("fill in the group's object id, or give the file as `--group-members GROUPID=FILE`"),
-            ]));
+        });
+        rows?;
+        if let Some(e) = shape_error {
+            return Err(Errors::from(vec![e]));
         }
         (InputFormat::Csv, Some(t.delimiter))
     };

@@ -11,10 +11,12 @@
 //! does.
 
 mod app_roles;
+mod ids;
 mod members;
 mod target;
 
 pub use app_roles::{AssignmentFile, read_assignment_files, read_assignments};
+pub use ids::{IdKey, IdMap, IdSet, parse_guid};
 pub use members::{MemberFile, read_group_members, read_member_files};
 pub use target::{TargetAccount, TargetState, read_target_state};
 
@@ -24,9 +26,10 @@ use super::{InputFormat, InputInfo};
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
 use crate::value::parse_bool;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -97,17 +100,41 @@ pub struct Member {
 struct Group {
     id: String,
     members: Vec<Member>,
-    seen: HashSet<(String, PrincipalType)>,
 }
+
+/// No list of groups (a member number that is in no group).
+const NO_LIST: u32 = u32::MAX;
 
 /// Direct members of groups (nested groups appear as members of kind `Group`; their own
 /// members are not expanded, S24).
+///
+/// Shaped for member lists of a million rows: every member id gets a number once (a GUID
+/// is parsed to a 128-bit key, [`IdMap`]), duplicates are found by number, and which
+/// groups hold a member is a compact adjacency (member number to one of the distinct
+/// lists of groups, built once all files are read) rather than a list of strings per
+/// member.
 #[derive(Debug, Clone, Default)]
 pub struct GroupMembers {
     groups: Vec<Group>,
-    index: HashMap<String, usize>,
-    member_of: HashMap<String, Vec<String>>,
-    names: HashMap<String, String>,
+    index: IdMap<u32, true>,
+    /// Group ids exactly as written to their positions, while reading: groups are few and
+    /// named on every row, so this small map answers before `index` is asked.
+    spelled: FxHashMap<Box<str>, u32>,
+    /// Member ids (lowercased, as `index`) to their numbers.
+    ids: IdMap<u32, true>,
+    /// Per member number, the first `(group, kind)` it was added with (`1 + group << 1 |
+    /// kind`), while reading: most members are in one group, so most duplicates are
+    /// found here.
+    first: Vec<u64>,
+    /// `(group, member number, is a group)` added after a member's first, while reading.
+    seen: FxHashSet<(u32, u32, bool)>,
+    /// `(member number, group)` of every member added, in order, while reading.
+    edges: Vec<(u32, u32)>,
+    /// Member number to its groups, an index into `lists` (or [`NO_LIST`]).
+    member_of: Vec<u32>,
+    /// The distinct lists of groups (ids as written) that members are in.
+    lists: Vec<Vec<String>>,
+    names: IdMap<String, true>,
     inputs: Vec<InputInfo>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -117,15 +144,17 @@ impl GroupMembers {
     /// group is unknown).
     pub fn direct_members(&self, group: &str) -> &[Member] {
         self.index
-            .get(&group.to_lowercase())
-            .and_then(|&i| self.groups.get(i))
+            .get(group)
+            .and_then(|&i| self.groups.get(i as usize))
             .map_or(&[], |g| g.members.as_slice())
     }
 
     /// The groups that directly contain a member id.
     pub fn groups_of(&self, member: &str) -> &[String] {
-        self.member_of
-            .get(&member.to_lowercase())
+        self.ids
+            .get(member)
+            .and_then(|&m| self.member_of.get(m as usize))
+            .and_then(|&l| self.lists.get(l as usize))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -141,12 +170,17 @@ impl GroupMembers {
 
     /// A group's display name, when a file gave one.
     pub fn display_name(&self, group: &str) -> Option<&str> {
-        self.names.get(&group.to_lowercase()).map(String::as_str)
+        self.names.get(group).map(String::as_str)
     }
 
     /// Group ids, in the order first seen.
     pub fn groups(&self) -> impl Iterator<Item = &str> {
         self.groups.iter().map(|g| g.id.as_str())
+    }
+
+    /// True when a group is known (listed with members or without).
+    pub fn has_group(&self, group: &str) -> bool {
+        self.index.contains(group)
     }
 
     /// The files read.
@@ -161,6 +195,7 @@ impl GroupMembers {
         for (group, m) in edges {
             g.add(&group, &m.id, m.kind);
         }
+        g.finish();
         g
     }
 
@@ -169,42 +204,115 @@ impl GroupMembers {
         &self.diagnostics
     }
 
-    fn group_mut(&mut self, id: &str) -> &mut Group {
-        let key = id.to_lowercase();
-        let i = match self.index.get(&key) {
-            Some(&i) => i,
-            None => {
-                self.groups.push(Group {
-                    id: id.to_string(),
-                    ..Group::default()
-                });
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
-            }
-        };
-        &mut self.groups[i]
+    /// The position of a group, added (as written) when new.
+    fn group_index(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.spelled.get(id) {
+            return i;
+        }
+        let next = self.groups.len() as u32;
+        let i = *self.index.get_or_insert_with(id, || next);
+        if i == next {
+            self.groups.push(Group {
+                id: id.to_string(),
+                members: Vec::new(),
+            });
+        }
+        self.spelled.insert(id.into(), i);
+        i
+    }
+
+    fn group_mut(&mut self, id: &str) {
+        self.group_index(id);
     }
 
     fn add(&mut self, group: &str, member: &str, kind: PrincipalType) {
-        let g = self.group_mut(group);
-        let gid = g.id.clone();
-        if g.seen.insert((member.to_lowercase(), kind)) {
-            g.members.push(Member {
-                id: member.to_string(),
-                kind,
-            });
-            self.member_of
-                .entry(member.to_lowercase())
-                .or_default()
-                .push(gid);
+        let g = self.group_index(group);
+        let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        let m = *self.ids.get_or_insert_with(member, || next);
+        let kind_bit = u64::from(kind == PrincipalType::Group);
+        let first = 1 + ((u64::from(g) << 1) | kind_bit);
+        if m == next {
+            self.first.push(0);
+        }
+        let new = match self.first.get_mut(m as usize) {
+            Some(f) if *f == 0 => {
+                *f = first;
+                true
+            }
+            Some(f) if *f == first => false,
+            _ => self.seen.insert((g, m, kind == PrincipalType::Group)),
+        };
+        if new {
+            if let Some(grp) = self.groups.get_mut(g as usize) {
+                grp.members.push(Member {
+                    id: member.to_string(),
+                    kind,
+                });
+            }
+            self.edges.push((m, g));
         }
     }
 
     fn name(&mut self, group: &str, name: &str) {
         if !name.is_empty() {
             self.group_mut(group);
-            self.names.insert(group.to_lowercase(), name.to_string());
+            self.names.insert(group, name.to_string());
         }
+    }
+
+    /// Builds which groups hold each member (once every file is read) and drops what only
+    /// reading needs.
+    fn finish(&mut self) {
+        let n = self.ids.len();
+        // Counting sort of the edges by member, keeping their order within a member.
+        let mut start = vec![0u32; n + 1];
+        for &(m, _) in &self.edges {
+            if let Some(c) = start.get_mut(m as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..start.len() {
+            let before = start.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = start.get_mut(i) {
+                *c += before;
+            }
+        }
+        let mut fill = start.clone();
+        let mut by_member = vec![0u32; self.edges.len()];
+        for &(m, g) in &self.edges {
+            if let Some(at) = fill.get_mut(m as usize) {
+                if let Some(slot) = by_member.get_mut(*at as usize) {
+                    *slot = g;
+                }
+                *at += 1;
+            }
+        }
+        let mut known: FxHashMap<&[u32], u32> = FxHashMap::default();
+        let mut lists: Vec<Vec<String>> = Vec::new();
+        let mut member_of = vec![NO_LIST; n];
+        for (m, slot) in member_of.iter_mut().enumerate() {
+            let (a, b) = (
+                start.get(m).copied().unwrap_or(0) as usize,
+                start.get(m + 1).copied().unwrap_or(0) as usize,
+            );
+            let Some(gs) = by_member.get(a..b).filter(|gs| !gs.is_empty()) else {
+                continue;
+            };
+            *slot = *known.entry(gs).or_insert_with(|| {
+                lists.push(
+                    gs.iter()
+                        .filter_map(|&g| self.groups.get(g as usize).map(|x| x.id.clone()))
+                        .collect(),
+                );
+                (lists.len() - 1) as u32
+            });
+        }
+        self.lists = lists;
+        self.member_of = member_of;
+        self.seen = FxHashSet::default();
+        self.first = Vec::new();
+        self.edges = Vec::new();
+        self.spelled = FxHashMap::default();
     }
 }
 

@@ -32,7 +32,7 @@ mod table;
 mod tests;
 
 pub(crate) use errors::MAX_ROW_ERRORS;
-pub(crate) use table::{Table, parse_table, read_small_text};
+pub(crate) use table::{Table, parse_table, read_small_text, scan_table};
 
 use super::encoding::{self, Encoding};
 use super::input::{NoProgress, Progress, Sink, io_error};
