@@ -3,7 +3,8 @@
 //! Exports render the same value differently (`True` in CSV, `true` in Graph JSON), and
 //! Entra's service is .NET: `Boolean.Parse` ignores case and surrounding white space, and
 //! `Int64.Parse` takes an optional sign, leading zeros and surrounding white space. These
-//! functions are that behaviour, byte for byte, without allocating.
+//! functions are that behaviour, byte for byte, without allocating. The calendar (days
+//! to and from a date) is here too, shared by attribute-mapping dates and log timestamps.
 
 /// .NET white space for `Int64.Parse`/`Boolean.Parse` trimming: U+0009..U+000D, U+0020,
 /// and (for Boolean.Parse) U+0000.
@@ -104,6 +105,33 @@ pub fn boolean_rendering(s: &str) -> &str {
         Some(false) => "False",
         None => s,
     }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm): the
+/// one calendar both the mapping functions' dates and the provisioning logs' timestamps
+/// are computed with.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian date `(year, month, day)` of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

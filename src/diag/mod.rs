@@ -361,6 +361,17 @@ pub struct Failure {
     pub errors: Errors,
 }
 
+impl Failure {
+    /// The failure of `step` (`None`: no summary line) with the errors given, for
+    /// `map_err`.
+    pub fn at(step: Option<&str>) -> impl FnOnce(Errors) -> Failure + '_ {
+        move |errors| Failure {
+            step: step.map(str::to_string),
+            errors,
+        }
+    }
+}
+
 /// A failed write of `what` (a summary, a report), as the error a command prints.
 pub fn write_error(what: &str, e: &std::io::Error) -> Errors {
     Diagnostic::error(Code::Io, format!("cannot write {what}: {e}")).into()

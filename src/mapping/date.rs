@@ -90,30 +90,18 @@ const DAYS: [&str; 7] = [
     "Saturday",
 ];
 
-/// Days from 0001-01-01 to the given civil date (Howard Hinnant's algorithm).
+/// Days from 0001-01-01 to 1970-01-01: .NET ticks count from the first, the shared
+/// calendar ([`crate::value::days_from_civil`]) from the second.
+const DAYS_TO_UNIX_EPOCH: i64 = 719_162;
+
+/// Days from 0001-01-01 to the given civil date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    // Days since 0000-03-01, shifted to 0001-01-01 (306 days later).
-    era * 146_097 + doe - 306
+    crate::value::days_from_civil(y, m, d) + DAYS_TO_UNIX_EPOCH
 }
 
 /// The civil date of a day count from 0001-01-01.
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 306;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    crate::value::civil_from_days(days - DAYS_TO_UNIX_EPOCH)
 }
 
 fn is_leap(y: i64) -> bool {

@@ -4,7 +4,7 @@
 //! failed are decided once, here, so that the binary is argument parsing and rendering.
 
 use super::{Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run, Simulation};
-use crate::diag::{Errors, Failure};
+use crate::diag::Failure;
 use crate::directory::Progress;
 use crate::output::paths::check_given;
 use crate::output::progress::{phase, total_size};
@@ -62,10 +62,6 @@ impl Simulated {
     }
 }
 
-fn failed(step: Option<String>) -> impl FnOnce(Errors) -> Failure {
-    move |errors| Failure { step, errors }
-}
-
 impl SimRequest<'_> {
     /// Every file the run reads, for the size of a progress bar.
     pub fn read_paths(&self) -> Vec<PathBuf> {
@@ -80,18 +76,18 @@ impl SimRequest<'_> {
         progress.phase(phase::RULES);
         let anchoring = self.options.eval.anchoring;
         let rules = Rules::load_with(self.rules, self.load, anchoring)
-            .map_err(failed(Some(self.rules.display().to_string())))?;
+            .map_err(Failure::at(Some(&self.rules.display().to_string())))?;
         progress.advance(total_size([self.rules]));
         rules
             .check_selection(self.app, self.stage)
-            .map_err(failed(None))?;
+            .map_err(Failure::at(None))?;
         let mut input_paths = rules.input_paths();
         input_paths.extend(self.source.paths.iter().cloned());
         input_paths.extend(self.files.paths());
         input_paths.extend(self.extra_inputs.iter().cloned());
-        check_given(&input_paths, self.outputs).map_err(failed(None))?;
+        check_given(&input_paths, self.outputs).map_err(Failure::at(None))?;
         progress.phase(phase::INPUTS);
-        let inputs = self.files.read().map_err(failed(Some("inputs".into())))?;
+        let inputs = self.files.read().map_err(Failure::at(Some("inputs")))?;
         progress.advance(total_size(self.files.paths().iter().map(PathBuf::as_path)));
         let sim = Simulation {
             rules: &rules,
@@ -101,7 +97,7 @@ impl SimRequest<'_> {
         };
         let run = sim
             .run(columns, progress)
-            .map_err(|e| failed(Some(crate::output::console::run_label(&e)))(e))?;
+            .map_err(|e| Failure::at(Some(&crate::output::console::run_label(&e)))(e))?;
         Ok(Simulated {
             rules,
             inputs,

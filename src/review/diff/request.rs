@@ -46,13 +46,6 @@ pub struct Diffed {
     pub evidence: Vec<InputRef>,
 }
 
-fn failed(step: Option<&str>) -> impl FnOnce(Errors) -> Failure + '_ {
-    move |errors| Failure {
-        step: step.map(str::to_string),
-        errors,
-    }
-}
-
 impl DiffRequest<'_> {
     /// Loads, reads and compares.
     pub fn run(&self, progress: &dyn Progress) -> Result<Diffed, Failure> {
@@ -61,11 +54,11 @@ impl DiffRequest<'_> {
         let mut loaded = Vec::new();
         for path in self.rules.iter().take(2) {
             let rules = Rules::load_with(path, self.load, anchoring);
-            loaded.push(rules.map_err(failed(Some(&path.display().to_string())))?);
+            loaded.push(rules.map_err(Failure::at(Some(&path.display().to_string())))?);
         }
         let mut loaded = loaded.into_iter();
         let (Some(old), new) = (loaded.next(), loaded.next()) else {
-            return Err(failed(None)(Errors::from(Diagnostic::error(
+            return Err(Failure::at(None)(Errors::from(Diagnostic::error(
                 crate::diag::Code::Usage,
                 "diff needs one or two rules files".to_string(),
             ))));
@@ -74,14 +67,14 @@ impl DiffRequest<'_> {
         paths.extend(new.iter().flat_map(Rules::input_paths));
         paths.extend(self.source.paths.iter().cloned());
         paths.extend(self.files.paths());
-        check_given(&paths, self.outputs).map_err(failed(None))?;
+        check_given(&paths, self.outputs).map_err(Failure::at(None))?;
         progress.phase(phase::INPUTS);
-        let inputs = self.files.read().map_err(failed(Some("inputs")))?;
+        let inputs = self.files.read().map_err(Failure::at(Some("inputs")))?;
         let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
         let dir = self
             .source
             .read(columns, progress)
-            .map_err(failed(Some("directory")))?;
+            .map_err(Failure::at(Some("directory")))?;
         progress.phase(phase::COMPARE);
         let mut warnings = dir.diagnostics().to_vec();
         let compared = compare(

@@ -54,10 +54,6 @@ impl LintRequest<'_> {
             let step = Some(self.rules.display().to_string());
             return Err(Failure { step, errors });
         }
-        let fail = |step: &str| {
-            let step = Some(step.to_string());
-            move |errors| Failure { step, errors }
-        };
         let Some(source) = self.source else {
             let findings = lint(&loaded, None, self.options);
             return Ok(Linted {
@@ -66,12 +62,12 @@ impl LintRequest<'_> {
                 warnings: Vec::new(),
             });
         };
-        let inputs = self.files.read().map_err(fail("inputs"))?;
+        let inputs = self.files.read().map_err(Failure::at(Some("inputs")))?;
         let mut selection = ColumnSelection::only(rule_attributes(&loaded.rules));
         selection.add("userType");
         let dir = source
             .read(selection, progress)
-            .map_err(fail("directory"))?;
+            .map_err(Failure::at(Some("directory")))?;
         progress.phase(phase::LINT);
         let data = LintData {
             dir: &dir,
