@@ -288,6 +288,8 @@ codes! {
     DeletionThreshold = "deletion-threshold", Some("S27");
     /// Groups assigned to an app have no member data (an error unless `--allow-missing-members`).
     MissingGroupMembers = "missing-group-members", Some("S36");
+    /// More distinct group members than scopesim numbers (2^31 - 1).
+    TooManyMembers = "too-many-members", None;
     /// The groups nested below an app's assigned groups form a cycle.
     GroupCycle = "group-cycle", Some("S24");
     /// Group nesting deeper than scopesim follows (members below are never candidates anyway).

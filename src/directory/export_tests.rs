@@ -167,8 +167,8 @@ fn s24_the_portal_users_and_groups_list_needs_its_app_named() {
 fn member_set(gm: &GroupMembers) -> BTreeSet<(String, &'static str, String)> {
     gm.groups()
         .flat_map(|g| {
-            gm.direct_members(g)
-                .iter()
+            gm.members(g)
+                .into_iter()
                 .map(move |m| (g.to_lowercase(), m.kind.as_str(), m.id.to_lowercase()))
         })
         .collect()

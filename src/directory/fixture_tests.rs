@@ -456,7 +456,7 @@ fn group_nesting_and_names() {
     assert_eq!(gm.len(), 2);
     let all_group = "6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0001";
     let nested = "6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0002";
-    let members = gm.direct_members(all_group);
+    let members = gm.members(all_group);
     assert_eq!(members.len(), 11);
     assert_eq!(
         members

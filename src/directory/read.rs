@@ -76,12 +76,27 @@ where
     S: Sink,
     P: FnOnce(&Directory) -> Result<S, Errors>,
 {
+    stream_directory_with(paths, opts, progress, csv::DEFAULT_BLOCK, prepare)
+}
+
+/// [`stream_directory`] with a chosen CSV block size (tests cut blocks small).
+pub(crate) fn stream_directory_with<S, P>(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    progress: &dyn Progress,
+    block_size: usize,
+    prepare: P,
+) -> Result<Option<Streamed<S::Output>>, Errors>
+where
+    S: Sink,
+    P: FnOnce(&Directory) -> Result<S, Errors>,
+{
     let inputs = Inputs::open(paths)?;
     let mut b = Directory::builder();
     let copts = CsvOptions {
         delimiter: opts.delimiter,
         skip_bad_rows: opts.skip_bad_rows,
-        block_size: csv::DEFAULT_BLOCK,
+        block_size,
     };
     let mut errors = Vec::new();
     for input in &inputs.0 {
@@ -110,7 +125,7 @@ where
         &inputs,
         opts,
         progress,
-        csv::DEFAULT_BLOCK,
+        block_size,
         b,
         Some(&sink),
         &mut chunks,

@@ -8,11 +8,11 @@
 
 use super::{Candidacy, RolloutInputs};
 use crate::diag::{Code, Diagnostic, FileLocation};
-use crate::directory::assignments::{Assignment, GroupMembers, IdMap, Member, PrincipalType};
+use crate::directory::assignments::{Assignment, GroupMembers, MemberEntry, PrincipalType};
 use crate::rules::{App, ScopeMode};
 use std::collections::HashSet;
 
-use super::facts::IdIndex;
+use super::facts::{IdIndex, NO_ROW, UserFacts};
 
 /// Nesting levels followed below an assigned group. Members further down are never
 /// candidates anyway (S24); the limit only bounds the walk, and passing it is reported.
@@ -20,80 +20,109 @@ pub const MAX_NESTING_DEPTH: usize = 1_000;
 
 /// Everything reachable below some groups.
 #[derive(Debug, Default)]
-pub(crate) struct Reach<'g> {
-    /// User ids (as written), directly in the groups or nested below; an id may appear
-    /// more than once.
-    pub users: Vec<&'g str>,
+pub(crate) struct Reach {
+    /// Members that are users, directly in the groups or nested below; a member may
+    /// appear more than once.
+    pub users: Vec<MemberEntry>,
     /// Cycles found, each as the groups along it (as written), first group repeated last.
     pub cycles: Vec<Vec<String>>,
     /// A group at which the walk stopped because of [`MAX_NESTING_DEPTH`].
     pub too_deep: Option<String>,
 }
 
-/// Every user reachable from `groups` (directly and through nested groups), walked
+/// Every user reachable from the groups at `roots` (positions among the groups read,
+/// [`GroupMembers::group_position`]), directly and through nested groups, walked
 /// depth-first with an explicit stack. Each group is walked once.
-pub(crate) fn reachable_members<'g>(
-    g: &'g GroupMembers,
-    groups: impl IntoIterator<Item = &'g str>,
-) -> Reach<'g> {
+pub(crate) fn reachable_members(g: &GroupMembers, roots: impl IntoIterator<Item = u32>) -> Reach {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Mark {
+        New,
         OnPath,
         Done,
     }
     let mut reach = Reach::default();
-    // Group ids compared as the membership compares them (ignoring case).
-    let mut marks: IdMap<Mark, true> = IdMap::default();
-    for root in groups {
-        // The path from the root: (group as written, its members, index of the next).
-        let mut path: Vec<(&'g str, &'g [Member], usize)> = Vec::new();
-        if marks.contains(root) {
+    let mut marks = vec![Mark::New; g.len()];
+    let mark = |marks: &[Mark], p: u32| marks.get(p as usize).copied().unwrap_or(Mark::Done);
+    for root in roots {
+        if mark(&marks, root) != Mark::New {
             continue;
         }
-        marks.insert(root, Mark::OnPath);
-        path.push((root, g.direct_members(root), 0));
+        // The path from the root: (group, its members, index of the next).
+        let mut path: Vec<(u32, &[MemberEntry], usize)> = Vec::new();
+        if let Some(m) = marks.get_mut(root as usize) {
+            *m = Mark::OnPath;
+        }
+        path.push((root, g.members_at(root), 0));
         while let Some((group, members, next)) = path.last_mut() {
-            let Some(m) = members.get(*next) else {
-                marks.insert(group, Mark::Done);
+            let Some(&m) = members.get(*next) else {
+                if let Some(m) = marks.get_mut(*group as usize) {
+                    *m = Mark::Done;
+                }
                 path.pop();
                 continue;
             };
             *next += 1;
-            match m.kind {
-                PrincipalType::User => reach.users.push(&m.id),
-                PrincipalType::Group => match marks.get(&m.id).copied() {
-                    Some(Mark::Done) => {}
-                    Some(Mark::OnPath) => {
-                        if reach.cycles.len() < 3 {
-                            let key = m.id.to_lowercase();
-                            let from = path
-                                .iter()
-                                .position(|(p, _, _)| p.to_lowercase() == key)
-                                .unwrap_or(0);
-                            let mut cycle: Vec<String> = path
-                                .iter()
-                                .skip(from)
-                                .map(|(p, _, _)| p.to_string())
-                                .collect();
-                            cycle.push(m.id.clone());
-                            reach.cycles.push(cycle);
-                        }
+            if m.kind() == PrincipalType::User {
+                reach.users.push(m);
+                continue;
+            }
+            let Some(nested) = g.nested_group(m) else {
+                // A group without member data: nothing below it, but the walk has
+                // reached the depth limit if it is that deep.
+                if path.len() >= MAX_NESTING_DEPTH && reach.too_deep.is_none() {
+                    reach.too_deep = Some(g.member_id(m).into_owned());
+                }
+                continue;
+            };
+            match mark(&marks, nested) {
+                Mark::Done => {}
+                Mark::OnPath => {
+                    if reach.cycles.len() < 3 {
+                        let from = path.iter().position(|(p, _, _)| *p == nested).unwrap_or(0);
+                        let mut cycle: Vec<String> = path
+                            .iter()
+                            .skip(from)
+                            .map(|(p, _, _)| g.group_id(*p).to_string())
+                            .collect();
+                        cycle.push(g.group_id(nested).to_string());
+                        reach.cycles.push(cycle);
                     }
-                    None if path.len() >= MAX_NESTING_DEPTH => {
-                        if reach.too_deep.is_none() {
-                            reach.too_deep = Some(m.id.clone());
-                        }
-                        marks.insert(&m.id, Mark::Done);
+                }
+                Mark::New if path.len() >= MAX_NESTING_DEPTH => {
+                    if reach.too_deep.is_none() {
+                        reach.too_deep = Some(g.group_id(nested).to_string());
                     }
-                    None => {
-                        marks.insert(&m.id, Mark::OnPath);
-                        path.push((&m.id, g.direct_members(&m.id), 0));
+                    if let Some(x) = marks.get_mut(nested as usize) {
+                        *x = Mark::Done;
                     }
-                },
+                }
+                Mark::New => {
+                    if let Some(x) = marks.get_mut(nested as usize) {
+                        *x = Mark::OnPath;
+                    }
+                    path.push((nested, g.members_at(nested), 0));
+                }
             }
         }
     }
     reach
+}
+
+/// The directory row of a member that is a user: by the row the directory stream found
+/// for its number, or (an id that is not a GUID) by the id index.
+pub(crate) fn member_row(
+    g: &GroupMembers,
+    m: MemberEntry,
+    index: &IdIndex,
+    member_rows: &[u32],
+) -> Option<usize> {
+    if g.member_is_text(m) {
+        return index.get(&g.member_id(m));
+    }
+    member_rows
+        .get(m.number() as usize)
+        .filter(|&&r| r != NO_ROW)
+        .map(|&r| r as usize)
 }
 
 /// An app's candidates and what the estimate counts.
@@ -112,9 +141,10 @@ pub(crate) struct AppCandidates {
 pub(crate) fn candidates(
     app: &App,
     n: usize,
-    index: &IdIndex,
+    facts: &UserFacts,
     inputs: RolloutInputs<'_>,
 ) -> AppCandidates {
+    let index = &facts.index;
     let name = app.name.node.as_str();
     let mut out = AppCandidates {
         candidacy: vec![Candidacy::NotAssigned as u8; n],
@@ -144,7 +174,7 @@ pub(crate) fn candidates(
             }
         }
     };
-    let mut nested_roots: Vec<&str> = Vec::new();
+    let mut nested_roots: Vec<u32> = Vec::new();
     for a in assignments.items.iter().filter(|a| a.app == name) {
         out.assigned_count += 1;
         match a.principal_type {
@@ -156,15 +186,15 @@ pub(crate) fn candidates(
                 let Some(g) = inputs.group_members else {
                     continue;
                 };
-                for m in g.direct_members(&a.principal_id) {
+                for &m in g.direct_members(&a.principal_id) {
                     out.assigned_count += 1;
-                    match m.kind {
+                    match m.kind() {
                         PrincipalType::User => {
-                            if let Some(row) = index.get(&m.id) {
+                            if let Some(row) = member_row(g, m, index, &facts.member_rows) {
                                 set(row, Candidacy::ViaGroup);
                             }
                         }
-                        PrincipalType::Group => nested_roots.push(&m.id),
+                        PrincipalType::Group => nested_roots.extend(g.nested_group(m)),
                     }
                 }
             }
@@ -172,8 +202,8 @@ pub(crate) fn candidates(
     }
     if let Some(g) = inputs.group_members {
         let reach = reachable_members(g, nested_roots);
-        for id in reach.users.iter().copied() {
-            if let Some(row) = index.get(id) {
+        for &m in &reach.users {
+            if let Some(row) = member_row(g, m, index, &facts.member_rows) {
                 set(row, Candidacy::NestedOnly);
             }
         }

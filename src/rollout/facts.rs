@@ -13,13 +13,16 @@ use super::RolloutInputs;
 use super::matching::{
     MatchAttr, match_override, matching_attributes, matching_modeled, target_names,
 };
-use crate::directory::assignments::{IdKey, IdMap, IdSet, PrincipalType};
+use crate::directory::assignments::{IdKey, IdMap, IdNumbers, IdSet, PrincipalType, parse_guid};
 use crate::directory::{Chunk, Directory};
 use crate::eval::Bits;
 use crate::rules::RuleSet;
 use crate::value::parse_bool;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// No directory row (in [`UserFacts::member_rows`]).
+pub const NO_ROW: u32 = u32::MAX;
 
 /// How many unreadable `accountEnabled` values a warning shows.
 pub(crate) const EXAMPLES: usize = 3;
@@ -78,6 +81,10 @@ pub struct UserFacts {
     pub has_enabled_column: bool,
     /// Rows by objectId and UPN, for the ids that matter.
     pub index: IdIndex,
+    /// Per group-member number ([`crate::directory::assignments::MemberEntry::number`]),
+    /// the row of the user whose objectId (or UPN) it is, or [`NO_ROW`]: found while the
+    /// directory streams, so that candidacy indexes an array instead of looking up ids.
+    pub member_rows: Vec<u32>,
     /// The matching attributes read (source names, S32), in [`FactColumns`] order.
     pub match_attrs: Vec<String>,
     /// Per matching attribute, the users with a value (`None` when the export has no such
@@ -183,6 +190,8 @@ pub struct FactColumns {
     ids: Vec<(usize, bool)>,
     /// Shared: the streaming reader keeps a copy of the columns.
     wanted: Arc<IdSet>,
+    /// The group members' numbers, shared with the membership.
+    members: Option<Arc<IdNumbers<true>>>,
     match_cols: Vec<(String, Option<usize>)>,
     match_wanted: Vec<HashSet<String>>,
 }
@@ -231,6 +240,7 @@ impl FactColumns {
                 .filter_map(|(c, is_id)| dir.column(c).map(|c| (c, *is_id)))
                 .collect(),
             wanted: Arc::new(wanted_ids(inputs)),
+            members: inputs.group_members.map(|g| g.numbers()),
             match_cols: attrs
                 .into_iter()
                 .map(|a| {
@@ -266,6 +276,8 @@ pub struct ChunkFacts {
     unreadable_enabled: usize,
     unreadable_examples: Vec<String>,
     ids: Vec<(IdKey, usize, bool)>,
+    /// `(member number, row)` of the users that group members name.
+    member_hits: Vec<(u32, u32)>,
     present: Vec<Option<Bits>>,
     hits: Vec<(usize, String, String, usize)>,
     hashes: Vec<Option<ValueHashes>>,
@@ -282,6 +294,7 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
         unreadable_enabled: 0,
         unreadable_examples: Vec::new(),
         ids: Vec::new(),
+        member_hits: Vec::new(),
         present: Vec::with_capacity(cols.match_cols.len()),
         hits: Vec::new(),
         hashes: Vec::with_capacity(cols.match_cols.len()),
@@ -315,13 +328,26 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
             }
         }
     }
-    if !cols.wanted.is_empty() {
+    let members = cols.members.as_deref().filter(|m| !m.is_empty());
+    let wanted = Some(cols.wanted.as_ref()).filter(|w| !w.is_empty());
+    if wanted.is_some() || members.is_some() {
         for &(c, is_id) in &cols.ids {
             let Some(t) = chunk.text(c) else { continue };
             for (i, v) in t.iter().enumerate() {
                 let Some(v) = v else { continue };
-                if cols.wanted.contains(v) {
-                    f.ids.push((IdSet::<false>::key(v), i, is_id));
+                // Each id is parsed once, for both lookups.
+                let guid = parse_guid(v);
+                if let (Some(g), Some(m)) = (guid, members) {
+                    if let Some(number) = m.guid(g) {
+                        f.member_hits.push((number, i as u32));
+                    }
+                }
+                if wanted.is_some_and(|w| w.get_parsed(v, guid).is_some()) {
+                    let key = match guid {
+                        Some(g) => IdKey::Guid(g),
+                        None => IdSet::<false>::key(v),
+                    };
+                    f.ids.push((key, i, is_id));
                 }
             }
         }
@@ -395,6 +421,7 @@ impl UserFacts {
             unreadable_examples: Vec::new(),
             has_enabled_column: cols.has_enabled(),
             index: IdIndex::default(),
+            member_rows: vec![NO_ROW; cols.members.as_ref().map_or(0, |m| m.len())],
             match_attrs: cols.match_cols.iter().map(|(a, _)| a.clone()).collect(),
             present: Vec::new(),
             matches: MatchIndex::default(),
@@ -426,6 +453,13 @@ impl UserFacts {
                     .index
                     .map
                     .key_or_insert_with(key.clone(), || (start + local, *is_id));
+            }
+            for &(number, local) in &f.member_hits {
+                if let Some(slot) = facts.member_rows.get_mut(number as usize) {
+                    if *slot == NO_ROW {
+                        *slot = u32::try_from(start + local as usize).unwrap_or(NO_ROW);
+                    }
+                }
             }
             for (all, part) in present.iter_mut().zip(&f.present) {
                 if let (Some(all), Some(part)) = (all, part) {
@@ -473,16 +507,17 @@ pub fn wanted_ids(inputs: RolloutInputs<'_>) -> IdSet {
         {
             wanted.add(&x.principal_id);
         }
-        if let Some(g) = inputs.group_members {
+        if let Some(g) = inputs.group_members.filter(|g| g.has_text_members()) {
+            // Members named by GUID are found through `member_rows`; only the others
+            // (UPNs, say) are looked up as ids.
             let groups = a
                 .items
                 .iter()
                 .filter(|x| x.principal_type == PrincipalType::Group)
-                .map(|x| x.principal_id.as_str());
+                .filter_map(|x| g.group_position(&x.principal_id));
             let reach = super::candidacy::reachable_members(g, groups);
-            wanted.reserve_guids(reach.users.len());
-            for id in reach.users {
-                wanted.add(id);
+            for m in reach.users.into_iter().filter(|&m| g.member_is_text(m)) {
+                wanted.add(&g.member_id(m));
             }
         }
     }

@@ -481,7 +481,7 @@ fn simulate_app(
 ) -> Result<AppResult, Vec<Diagnostic>> {
     let n = outcomes.len();
     let name = app.name.node.clone();
-    let found = candidacy::candidates(app, n, &facts.index, inputs);
+    let found = candidacy::candidates(app, n, facts, inputs);
     warnings.extend(assignment_warnings(app, inputs, &found.unknown));
     warnings.extend(found.warnings);
     let mut candidate_bits = Bits::zeros(n);

@@ -143,6 +143,15 @@ impl<V, const UNICODE: bool> IdMap<V, UNICODE> {
         }
     }
 
+    /// The value of an id already parsed: `guid` is what [`parse_guid`] gives for `id`.
+    pub fn get_parsed(&self, id: &str, guid: Option<u128>) -> Option<&V> {
+        match guid {
+            Some(g) => self.guids.get(&g),
+            None if self.text.is_empty() => None,
+            None => self.text.get(fold::<UNICODE>(id).as_ref()),
+        }
+    }
+
     /// True when the id has a value.
     pub fn contains(&self, id: &str) -> bool {
         self.get(id).is_some()
@@ -209,6 +218,131 @@ impl<V, const UNICODE: bool> IdMap<V, UNICODE> {
     }
 }
 
+/// Numbers for ids, ignoring case as [`IdMap`] does, given in the order the ids are first
+/// seen: what a member list of a million rows keeps of its member ids.
+///
+/// A GUID costs its 16 bytes and a 4-byte slot in a table of numbers (an `IdMap<u32>`
+/// would spend 32 bytes a slot on the padded pair); the rare id that is not a GUID is kept
+/// lowercased for lookups and as written for messages.
+#[derive(Debug, Clone, Default)]
+pub struct IdNumbers<const UNICODE: bool = true> {
+    /// Per number, its GUID (0 for an id that is not one).
+    guids: Vec<u128>,
+    /// Numbers of GUID ids, hashed by their GUID.
+    table: hashbrown::HashTable<u32>,
+    /// Lowercased ids that are not GUIDs, to their numbers.
+    text: FxHashMap<Box<str>, u32>,
+    /// Ids that are not GUIDs, as written, by number.
+    written: FxHashMap<u32, Box<str>>,
+}
+
+fn guid_hash(g: u128) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(g)
+}
+
+impl<const UNICODE: bool> IdNumbers<UNICODE> {
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.guids.len()
+    }
+
+    /// True when there is no id.
+    pub fn is_empty(&self) -> bool {
+        self.guids.is_empty()
+    }
+
+    /// True when some id is not a GUID.
+    pub fn has_text_ids(&self) -> bool {
+        !self.text.is_empty()
+    }
+
+    /// The number of a GUID.
+    pub fn guid(&self, g: u128) -> Option<u32> {
+        self.table
+            .find(guid_hash(g), |&n| self.guids.get(n as usize) == Some(&g))
+            .copied()
+    }
+
+    /// The number of an id.
+    pub fn get(&self, id: &str) -> Option<u32> {
+        match parse_guid(id) {
+            Some(g) => self.guid(g),
+            None if self.text.is_empty() => None,
+            None => self.text.get(fold::<UNICODE>(id).as_ref()).copied(),
+        }
+    }
+
+    /// The number of an id, numbering it when new (`true`). `None` when every number
+    /// a `u32` holds below `limit` is taken.
+    pub fn number(&mut self, id: &str, limit: u32) -> Option<(u32, bool)> {
+        match parse_guid(id) {
+            Some(g) => self.number_guid(g, limit),
+            None => {
+                let key = fold::<UNICODE>(id);
+                if let Some(&n) = self.text.get(key.as_ref()) {
+                    return Some((n, false));
+                }
+                let n = self.next(limit)?;
+                self.text.insert(key.into_owned().into_boxed_str(), n);
+                self.written.insert(n, id.into());
+                self.guids.push(0);
+                Some((n, true))
+            }
+        }
+    }
+
+    /// The number of a GUID, numbering it when new (`true`); `None` past `limit`.
+    pub fn number_guid(&mut self, g: u128, limit: u32) -> Option<(u32, bool)> {
+        let hash = guid_hash(g);
+        if let Some(&n) = self
+            .table
+            .find(hash, |&n| self.guids.get(n as usize) == Some(&g))
+        {
+            return Some((n, false));
+        }
+        let n = self.next(limit)?;
+        let guids = &self.guids;
+        self.table.insert_unique(hash, n, |&m| {
+            guid_hash(guids.get(m as usize).copied().unwrap_or(0))
+        });
+        self.guids.push(g);
+        Some((n, true))
+    }
+
+    fn next(&self, limit: u32) -> Option<u32> {
+        u32::try_from(self.guids.len()).ok().filter(|&n| n < limit)
+    }
+
+    /// An id by number: as written when it is not a GUID, else the GUID in its canonical
+    /// lowercase form.
+    pub fn id(&self, n: u32) -> Cow<'_, str> {
+        if let Some(w) = self.written.get(&n) {
+            return Cow::Borrowed(w);
+        }
+        let g = self.guids.get(n as usize).copied().unwrap_or(0);
+        let h = format!("{g:032x}");
+        Cow::Owned(format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        ))
+    }
+
+    /// True when id number `n` is not a GUID.
+    pub fn is_text(&self, n: u32) -> bool {
+        self.written.contains_key(&n)
+    }
+
+    /// Gives back what growing left unused, once every id is numbered.
+    pub fn shrink_to_fit(&mut self) {
+        self.guids.shrink_to_fit();
+    }
+}
+
 /// A set of ids, ignoring case (see [`IdMap`]).
 pub type IdSet<const UNICODE: bool = false> = IdMap<(), UNICODE>;
 
@@ -231,6 +365,28 @@ mod tests {
         assert!(parse_guid(" 6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0001").is_none());
         assert!(parse_guid("6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e000g").is_none());
         assert!(parse_guid("6c1d9b8e_52a1-4c55-9a0e-5a1e5a1e0001").is_none());
+    }
+
+    #[test]
+    fn numbers_in_first_seen_order_ignoring_case() {
+        let mut n: IdNumbers = IdNumbers::default();
+        let a = "6C1D9B8E-52a1-4c55-9a0e-5a1e5a1e0001";
+        assert_eq!(n.number(a, u32::MAX), Some((0, true)));
+        assert_eq!(n.number("Kim@Contoso.com", u32::MAX), Some((1, true)));
+        assert_eq!(n.number(&a.to_lowercase(), u32::MAX), Some((0, false)));
+        assert_eq!(n.number("kim@contoso.COM", u32::MAX), Some((1, false)));
+        assert_eq!(n.get("6c1d9b8e-52a1-4c55-9A0E-5a1e5a1e0001"), Some(0));
+        assert_eq!(n.get("KIM@contoso.com"), Some(1));
+        assert_eq!(n.get("nobody"), None);
+        assert_eq!(n.id(0), "6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0001");
+        assert_eq!(n.id(1), "Kim@Contoso.com");
+        assert!(n.is_text(1) && !n.is_text(0));
+        assert_eq!(n.number("other", 2), None, "the limit is kept");
+        let many: Vec<u32> = (0..10_000u128)
+            .map(|i| n.number_guid(i * 7919 + 3, u32::MAX).unwrap().0)
+            .collect();
+        assert_eq!(many.first(), Some(&2));
+        assert!((0..10_000u128).all(|i| n.guid(i * 7919 + 3) == Some(i as u32 + 2)));
     }
 
     #[test]

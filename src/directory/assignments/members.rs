@@ -40,15 +40,15 @@ impl MemberFile {
     }
 }
 
-const GROUP_COLUMNS: &[&str] = &["groupId", "group object id"];
-const MEMBER_COLUMNS: &[&str] = &[
+pub(super) const GROUP_COLUMNS: &[&str] = &["groupId", "group object id"];
+pub(super) const MEMBER_COLUMNS: &[&str] = &[
     "memberId",
     "member object id",
     "id",
     "objectId",
     "object id",
 ];
-const TYPE_COLUMNS: &[&str] = &[
+pub(super) const TYPE_COLUMNS: &[&str] = &[
     "memberType",
     "@odata.type",
     "odataType",
@@ -56,7 +56,7 @@ const TYPE_COLUMNS: &[&str] = &[
     "object type",
     "principalType",
 ];
-const NAME_COLUMNS: &[&str] = &["groupDisplayName", "displayName"];
+pub(super) const NAME_COLUMNS: &[&str] = &["groupDisplayName", "displayName"];
 
 /// Reads group memberships from one or more files (see the module documentation).
 pub fn read_group_members(paths: &[PathBuf]) -> Result<GroupMembers, Errors> {
@@ -70,16 +70,19 @@ pub fn read_member_files(files: &[MemberFile]) -> Result<GroupMembers, Errors> {
     let mut gm = GroupMembers::default();
     let mut errors = Vec::new();
     for f in files {
+        let regular = std::fs::metadata(&f.path).is_ok_and(|m| m.is_file());
+        if regular && super::member_stream::read_fast(f, &mut gm) {
+            continue;
+        }
         if let Err(e) = read_members_file(f, &mut gm) {
             errors.extend(e);
         }
     }
+    gm.finish();
+    errors.extend(gm.overflow_error());
     match Errors::from_vec(errors) {
         Some(e) => Err(e),
-        None => {
-            gm.finish();
-            Ok(gm)
-        }
+        None => Ok(gm),
     }
 }
 
@@ -99,7 +102,7 @@ fn group_in_link(link: &str) -> Option<String> {
     (id.len() >= 32).then_some(id)
 }
 
-fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors> {
+pub(super) fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors> {
     let shown = f.path.display().to_string();
     let (text, sha, bytes, enc) = read_small_text(&f.path, &shown)?;
     let mut records = 0u64;
@@ -254,6 +257,20 @@ fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors
         }
         (InputFormat::Csv, Some(t.delimiter))
     };
+    let info = input_info(&shown, format, sha, bytes, records, enc, delimiter);
+    finish_file(gm, info, other_kinds, untyped);
+    Ok(())
+}
+
+/// Records a file read: its warnings (members of other kinds, members without a type)
+/// and its input record.
+pub(super) fn finish_file(
+    gm: &mut GroupMembers,
+    info: InputInfo,
+    other_kinds: BTreeMap<String, u64>,
+    untyped: u64,
+) {
+    let shown = info.path.as_str();
     for (kind, n) in other_kinds {
         gm.diagnostics.push(
             Diagnostic::warning(
@@ -264,7 +281,7 @@ fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors
                 ),
             )
             .with_rule("S24")
-            .at(FileLocation::file(&shown))
+            .at(FileLocation::file(shown))
             .with_help("only users and groups take part in user provisioning"),
         );
     }
@@ -277,14 +294,11 @@ fn read_members_file(f: &MemberFile, gm: &mut GroupMembers) -> Result<(), Errors
                 ),
             )
             .with_rule("S24")
-            .at(FileLocation::file(&shown))
+            .at(FileLocation::file(shown))
             .with_help("a nested group taken as a user is a candidate nobody has, and its members are not expanded; export the type too: `Get-MgGroupMember -GroupId $g -All | Select-Object Id,@{n='memberType';e={$_.AdditionalProperties['@odata.type'] -replace '#microsoft.graph.',''}} | Export-Csv ...`"),
         );
     }
-    gm.inputs.push(input_info(
-        &shown, format, sha, bytes, records, enc, delimiter,
-    ));
-    Ok(())
+    gm.inputs.push(info);
 }
 
 /// The error for a member list that does not name its group.

@@ -12,11 +12,12 @@
 
 mod app_roles;
 mod ids;
+mod member_stream;
 mod members;
 mod target;
 
 pub use app_roles::{AssignmentFile, read_assignment_files, read_assignments};
-pub use ids::{IdKey, IdMap, IdSet, parse_guid};
+pub use ids::{IdKey, IdMap, IdNumbers, IdSet, parse_guid};
 pub use members::{MemberFile, read_group_members, read_member_files};
 pub use target::{TargetAccount, TargetState, read_target_state};
 
@@ -29,9 +30,11 @@ use crate::value::parse_bool;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// What an assignment or membership points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -87,7 +90,7 @@ pub struct Assignments {
     pub inputs: Vec<InputInfo>,
 }
 
-/// A direct member of a group.
+/// A direct member of a group, as a caller spells it ([`GroupMembers::from_edges`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     /// objectId (or userPrincipalName) of the member.
@@ -96,10 +99,39 @@ pub struct Member {
     pub kind: PrincipalType,
 }
 
+/// A direct member as [`GroupMembers`] keeps it, in four bytes: the member's number (its
+/// id is [`GroupMembers::member_id`]) and whether it is a nested group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemberEntry(u32);
+
+impl MemberEntry {
+    fn new(number: u32, kind: PrincipalType) -> MemberEntry {
+        MemberEntry((number << 1) | u32::from(kind == PrincipalType::Group))
+    }
+
+    /// The member's number: the same for every group the member is in.
+    pub fn number(self) -> u32 {
+        self.0 >> 1
+    }
+
+    /// User or nested group.
+    pub fn kind(self) -> PrincipalType {
+        if self.0 & 1 == 1 {
+            PrincipalType::Group
+        } else {
+            PrincipalType::User
+        }
+    }
+}
+
+/// Member numbers take 31 bits (the last one says "group"): more distinct members than
+/// that is an error, not a wrap-around.
+const MEMBER_LIMIT: u32 = u32::MAX >> 1;
+
 #[derive(Debug, Clone, Default)]
 struct Group {
     id: String,
-    members: Vec<Member>,
+    members: Vec<MemberEntry>,
 }
 
 /// No list of groups (a member number that is in no group).
@@ -109,10 +141,11 @@ const NO_LIST: u32 = u32::MAX;
 /// members are not expanded, S24).
 ///
 /// Shaped for member lists of a million rows: every member id gets a number once (a GUID
-/// is parsed to a 128-bit key, [`IdMap`]), duplicates are found by number, and which
-/// groups hold a member is a compact adjacency (member number to one of the distinct
-/// lists of groups, built once all files are read) rather than a list of strings per
-/// member.
+/// is parsed to a 128-bit key, [`IdNumbers`]), a group's members are those numbers,
+/// duplicates are found by number, and which groups hold a member is a compact adjacency
+/// (member number to one of the distinct lists of groups, built once all files are read)
+/// rather than a list of strings per member. The directory stream looks its users' ids up
+/// in [`GroupMembers::numbers`], so candidacy is array indexing, not a lookup per member.
 #[derive(Debug, Clone, Default)]
 pub struct GroupMembers {
     groups: Vec<Group>,
@@ -120,8 +153,9 @@ pub struct GroupMembers {
     /// Group ids exactly as written to their positions, while reading: groups are few and
     /// named on every row, so this small map answers before `index` is asked.
     spelled: FxHashMap<Box<str>, u32>,
-    /// Member ids (lowercased, as `index`) to their numbers.
-    ids: IdMap<u32, true>,
+    /// Member ids (lowercased, as `index`) to their numbers; shared with the directory
+    /// stream.
+    ids: Arc<IdNumbers<true>>,
     /// Per member number, the first `(group, kind)` it was added with (`1 + group << 1 |
     /// kind`), while reading: most members are in one group, so most duplicates are
     /// found here.
@@ -134,6 +168,10 @@ pub struct GroupMembers {
     member_of: Vec<u32>,
     /// The distinct lists of groups (ids as written) that members are in.
     lists: Vec<Vec<String>>,
+    /// Member number of a group to its position among the groups read.
+    nested: FxHashMap<u32, u32>,
+    /// Member rows dropped because every member number was taken.
+    overflow: u64,
     names: IdMap<String, true>,
     inputs: Vec<InputInfo>,
     diagnostics: Vec<Diagnostic>,
@@ -142,18 +180,79 @@ pub struct GroupMembers {
 impl GroupMembers {
     /// The direct members of a group, in file order, without duplicates (empty when the
     /// group is unknown).
-    pub fn direct_members(&self, group: &str) -> &[Member] {
-        self.index
-            .get(group)
-            .and_then(|&i| self.groups.get(i as usize))
+    pub fn direct_members(&self, group: &str) -> &[MemberEntry] {
+        self.group_position(group)
+            .map_or(&[], |i| self.members_at(i))
+    }
+
+    /// The direct members of a group with their ids (see [`GroupMembers::member_id`]),
+    /// in file order: for callers that show them.
+    pub fn members(&self, group: &str) -> Vec<Member> {
+        self.direct_members(group)
+            .iter()
+            .map(|&m| Member {
+                id: self.member_id(m).into_owned(),
+                kind: m.kind(),
+            })
+            .collect()
+    }
+
+    /// The direct members of the group at a position ([`GroupMembers::group_position`]).
+    pub fn members_at(&self, position: u32) -> &[MemberEntry] {
+        self.groups
+            .get(position as usize)
             .map_or(&[], |g| g.members.as_slice())
+    }
+
+    /// The position of a group among those read (ignoring case).
+    pub fn group_position(&self, group: &str) -> Option<u32> {
+        self.index.get(group).copied()
+    }
+
+    /// The id of the group at a position, as first written.
+    pub fn group_id(&self, position: u32) -> &str {
+        self.groups
+            .get(position as usize)
+            .map_or("", |g| g.id.as_str())
+    }
+
+    /// The position of the group that a member of kind `Group` is, when that group's
+    /// members were read.
+    pub fn nested_group(&self, member: MemberEntry) -> Option<u32> {
+        self.nested.get(&member.number()).copied()
+    }
+
+    /// A member's id: as written when it is not a GUID, else the GUID in lowercase.
+    pub fn member_id(&self, member: MemberEntry) -> Cow<'_, str> {
+        self.ids.id(member.number())
+    }
+
+    /// True when a member's id is not a GUID (a UPN, say): such ids are matched to users
+    /// as text.
+    pub fn member_is_text(&self, member: MemberEntry) -> bool {
+        self.ids.is_text(member.number())
+    }
+
+    /// True when some member id is not a GUID.
+    pub fn has_text_members(&self) -> bool {
+        self.ids.has_text_ids()
+    }
+
+    /// The member numbers by id, for looking users up while the directory streams.
+    pub fn numbers(&self) -> Arc<IdNumbers<true>> {
+        self.ids.clone()
+    }
+
+    /// Number of distinct member ids.
+    pub fn member_count(&self) -> usize {
+        self.ids.len()
     }
 
     /// The groups that directly contain a member id.
     pub fn groups_of(&self, member: &str) -> &[String] {
         self.ids
             .get(member)
-            .and_then(|&m| self.member_of.get(m as usize))
+            .and_then(|m| self.member_of.get(m as usize))
             .and_then(|&l| self.lists.get(l as usize))
             .map_or(&[], Vec::as_slice)
     }
@@ -227,11 +326,19 @@ impl GroupMembers {
 
     fn add(&mut self, group: &str, member: &str, kind: PrincipalType) {
         let g = self.group_index(group);
-        let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-        let m = *self.ids.get_or_insert_with(member, || next);
+        let numbered = Arc::make_mut(&mut self.ids).number(member, MEMBER_LIMIT);
+        self.add_numbered(g, numbered, kind);
+    }
+
+    /// Adds a member already numbered (`None`: no number was left).
+    fn add_numbered(&mut self, g: u32, numbered: Option<(u32, bool)>, kind: PrincipalType) {
+        let Some((m, is_new)) = numbered else {
+            self.overflow += 1;
+            return;
+        };
         let kind_bit = u64::from(kind == PrincipalType::Group);
         let first = 1 + ((u64::from(g) << 1) | kind_bit);
-        if m == next {
+        if is_new {
             self.first.push(0);
         }
         let new = match self.first.get_mut(m as usize) {
@@ -244,10 +351,7 @@ impl GroupMembers {
         };
         if new {
             if let Some(grp) = self.groups.get_mut(g as usize) {
-                grp.members.push(Member {
-                    id: member.to_string(),
-                    kind,
-                });
+                grp.members.push(MemberEntry::new(m, kind));
             }
             self.edges.push((m, g));
         }
@@ -258,6 +362,20 @@ impl GroupMembers {
             self.group_mut(group);
             self.names.insert(group, name.to_string());
         }
+    }
+
+    /// The error for member rows dropped because every member number was taken.
+    fn overflow_error(&self) -> Option<Diagnostic> {
+        (self.overflow > 0).then(|| {
+            Diagnostic::error(
+                Code::TooManyMembers,
+                format!(
+                    "the group-member files name more than {MEMBER_LIMIT} distinct members; {} member rows could not be read",
+                    self.overflow
+                ),
+            )
+            .with_help("pass only the member lists of the groups assigned to the apps in the rules")
+        })
     }
 
     /// Builds which groups hold each member (once every file is read) and drops what only
@@ -287,6 +405,8 @@ impl GroupMembers {
                 *at += 1;
             }
         }
+        drop(fill);
+        self.edges = Vec::new();
         let mut known: FxHashMap<&[u32], u32> = FxHashMap::default();
         let mut lists: Vec<Vec<String>> = Vec::new();
         let mut member_of = vec![NO_LIST; n];
@@ -309,10 +429,19 @@ impl GroupMembers {
         }
         self.lists = lists;
         self.member_of = member_of;
+        self.nested = self
+            .groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| Some((self.ids.get(&g.id)?, i as u32)))
+            .collect();
         self.seen = FxHashSet::default();
         self.first = Vec::new();
-        self.edges = Vec::new();
         self.spelled = FxHashMap::default();
+        for g in &mut self.groups {
+            g.members.shrink_to_fit();
+        }
+        Arc::make_mut(&mut self.ids).shrink_to_fit();
     }
 }
 

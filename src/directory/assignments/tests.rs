@@ -44,8 +44,8 @@ fn group_members_dedup_nesting_and_names() {
     let gm = read_group_members(&[p]).unwrap();
     assert_eq!(gm.len(), 2);
     assert_eq!(
-        gm.direct_members("g1"),
-        &[
+        gm.members("g1"),
+        [
             Member {
                 id: "u1".into(),
                 kind: PrincipalType::User
@@ -71,7 +71,7 @@ fn group_members_graph_json() {
     );
     let gm = read_group_members(&[p]).unwrap();
     assert_eq!(gm.direct_members("G1").len(), 2);
-    assert_eq!(gm.direct_members("G1")[1].kind, PrincipalType::Group);
+    assert_eq!(gm.direct_members("G1")[1].kind(), PrincipalType::Group);
     assert_eq!(gm.diagnostics()[0].code, "member-not-user-or-group");
 }
 
