@@ -15,13 +15,14 @@
 
 use super::members::{GROUP_COLUMNS, MEMBER_COLUMNS, MemberFile, NAME_COLUMNS, TYPE_COLUMNS};
 use super::{GroupMembers, MEMBER_LIMIT, PrincipalType, parse_guid};
+use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::csv::{CsvOptions, scan_header};
-use crate::directory::read::{NoProgress, ReadOptions, stream_directory_with};
-use crate::directory::{Chunk, ColId, ColumnInfo, ColumnSelection, Directory, InputInfo};
+use crate::directory::read::{NoProgress, ReadOptions, Sink, stream_directory_with};
+use crate::directory::{Chunk, ColId, ColumnInfo, ColumnSelection, Directory};
 use crate::schema::name_key;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What a row of a block holds (the low bits of [`Block::meta`]): a member whose id is a
 /// GUID (in [`Block::guids`]),
@@ -79,7 +80,7 @@ fn pick<'d>(dir: &'d Directory, names: &[&str]) -> Option<&'d ColumnInfo> {
     })
 }
 
-/// Reads `f` through the fast path into `gm`: `false`, with `gm` untouched, when the
+/// Reads `f` through the fast path into `gm`: `false`, with `gm` as it was, when the
 /// exact reader must read it instead.
 pub(super) fn read_fast(f: &MemberFile, gm: &mut GroupMembers) -> bool {
     read_fast_with(f, gm, crate::directory::csv::DEFAULT_BLOCK)
@@ -87,16 +88,52 @@ pub(super) fn read_fast(f: &MemberFile, gm: &mut GroupMembers) -> bool {
 
 /// [`read_fast`] with a chosen block size (tests cut blocks small).
 fn read_fast_with(f: &MemberFile, gm: &mut GroupMembers, block_size: usize) -> bool {
-    let Some((blocks, mut info)) = read_blocks(f, block_size) else {
-        return false;
-    };
-    if blocks.iter().any(|b| b.refused) {
-        return false;
+    // What the membership was, to go back to; nothing to keep for the first file.
+    let backup = (!gm.is_empty() || !gm.inputs.is_empty()).then(|| gm.clone());
+    let taken = std::mem::take(gm);
+    match read_merged(f, taken, block_size) {
+        Some(read) => {
+            *gm = read;
+            true
+        }
+        None => {
+            *gm = backup.unwrap_or_default();
+            false
+        }
     }
-    let mut records = 0u64;
-    let mut untyped = 0u64;
-    let mut other_kinds: BTreeMap<String, u64> = BTreeMap::new();
-    for b in &blocks {
+}
+
+/// Numbers blocks into the membership in file order, as they come: the thread that
+/// parsed the next block numbers it (and any that were waiting for it), while the other
+/// goes on parsing. A block is dropped once numbered, so the blocks of a large file are
+/// never all held.
+struct Merge {
+    cols: Columns,
+    fixed: Option<String>,
+    /// Blocks parsed before their turn, by index.
+    waiting: Mutex<BTreeMap<usize, Block>>,
+    /// The membership, the next block's index, and what the blocks counted.
+    into: Mutex<Merged>,
+}
+
+struct Merged {
+    gm: GroupMembers,
+    next: usize,
+    records: u64,
+    untyped: u64,
+    other_kinds: BTreeMap<String, u64>,
+    refused: bool,
+}
+
+impl Merged {
+    fn take(&mut self, b: Block) {
+        if b.refused {
+            self.refused = true;
+        }
+        if self.refused {
+            return;
+        }
+        let gm = &mut self.gm;
         // Groups take their positions in the order rows first list them, as when the
         // exact reader meets them row by row.
         let positions: Vec<u32> = b.groups.iter().map(|g| gm.group_index(g)).collect();
@@ -120,26 +157,81 @@ fn read_fast_with(f: &MemberFile, gm: &mut GroupMembers, block_size: usize) -> b
                 _ => ids.number_guid(guid, MEMBER_LIMIT),
             };
             gm.add_numbered(g, numbered, kind);
-            records += 1;
+            self.records += 1;
         }
         for (local, name) in &b.names {
             if let Some(group) = b.groups.get(*local as usize) {
                 gm.name(group, name);
             }
         }
-        untyped += b.untyped;
-        for (k, n) in &b.other_kinds {
-            *other_kinds.entry(k.clone()).or_default() += n;
+        self.untyped += b.untyped;
+        for (k, n) in b.other_kinds {
+            *self.other_kinds.entry(k).or_default() += n;
         }
     }
-    info.records = records;
-    info.skipped = 0;
-    super::members::finish_file(gm, info, other_kinds, untyped);
-    true
 }
 
-/// The blocks of `f` and its input record, or `None` when the exact reader must read it.
-fn read_blocks(f: &MemberFile, block_size: usize) -> Option<(Vec<Block>, InputInfo)> {
+impl Merge {
+    /// Numbers the blocks that are next in turn, unless another thread is at it (that
+    /// thread takes them, or the caller's final [`Merge::drain`] does).
+    fn advance(&self) {
+        let Ok(mut into) = self.into.try_lock() else {
+            return;
+        };
+        loop {
+            let next = into.next;
+            let Some(b) = self.waiting.lock().ok().and_then(|mut w| w.remove(&next)) else {
+                return;
+            };
+            into.take(b);
+            into.next += 1;
+        }
+    }
+
+    /// Numbers every block still waiting; `None` when a block is missing or refused.
+    fn drain(self) -> Option<Merged> {
+        let mut into = self.into.into_inner().ok()?;
+        let waiting = self.waiting.into_inner().ok()?;
+        for (index, b) in waiting {
+            if index != into.next {
+                return None;
+            }
+            into.take(b);
+            into.next += 1;
+        }
+        (!into.refused).then_some(into)
+    }
+}
+
+impl Sink for Merge {
+    type Output = ();
+
+    /// Only [`Sink::row_group_at`] says where a block goes: a block without its index
+    /// sends the file to the exact reader.
+    fn row_group(&self, _chunk: &Chunk) {
+        if let Ok(mut into) = self.into.lock() {
+            into.refused = true;
+        }
+    }
+
+    fn row_group_at(&self, index: usize, chunk: &Chunk) {
+        let b = block(chunk, self.cols, self.fixed.as_deref());
+        if let Ok(mut into) = self.into.lock() {
+            if index == 0 && into.next > 0 {
+                // The file is read a second time (exact cutting): start over.
+                into.gm = GroupMembers::default();
+                into.refused = true;
+            }
+        }
+        if let Ok(mut w) = self.waiting.lock() {
+            w.insert(index, b);
+        }
+        self.advance();
+    }
+}
+
+/// Reads `f` into `gm` (which it takes), or `None` when the exact reader must read it.
+fn read_merged(f: &MemberFile, gm: GroupMembers, block_size: usize) -> Option<GroupMembers> {
     let shown = f.path.display().to_string();
     let file = std::fs::File::open(&f.path).ok()?;
     let mut all = Directory::builder();
@@ -172,7 +264,15 @@ fn read_blocks(f: &MemberFile, block_size: usize) -> Option<(Vec<Block>, InputIn
         ..ReadOptions::default()
     };
     let names = [group, Some(member), kind, name].map(|c| c.map(|c| c.name.clone()));
-    let fixed = f.group.clone();
+    let mut merge = None;
+    let into = Mutex::new(Merged {
+        gm,
+        next: 0,
+        records: 0,
+        untyped: 0,
+        other_kinds: BTreeMap::new(),
+        refused: false,
+    });
     let streamed = stream_directory_with(
         std::slice::from_ref(&f.path),
         &opts,
@@ -181,21 +281,28 @@ fn read_blocks(f: &MemberFile, block_size: usize) -> Option<(Vec<Block>, InputIn
         |schema| {
             let col = |n: &Option<String>| n.as_deref().and_then(|n| schema.column(n));
             let [g, m, k, n] = &names;
+            let Some(member) = col(m) else {
+                return Err(Errors::new(Diagnostic::error(
+                    Code::Internal,
+                    "the member column is not in the stream".to_string(),
+                )));
+            };
             let cols = Columns {
                 group: col(g),
-                member: col(m).ok_or_else(|| {
-                    crate::diag::Errors::new(crate::diag::Diagnostic::error(
-                        crate::diag::Code::Internal,
-                        "the member column is not in the stream".to_string(),
-                    ))
-                })?,
+                member,
                 kind: col(k),
                 name: col(n),
             };
-            Ok(move |chunk: &Chunk| block(chunk, cols, fixed.as_deref()))
+            Ok(MergeRef(merge.insert(Merge {
+                cols,
+                fixed: f.group.clone(),
+                waiting: Mutex::new(BTreeMap::new()),
+                into,
+            })))
         },
     )
     .ok()??;
+    let merged = merge?.drain()?;
     if !streamed.directory.diagnostics().is_empty() {
         return None;
     }
@@ -204,7 +311,24 @@ fn read_blocks(f: &MemberFile, block_size: usize) -> Option<(Vec<Block>, InputIn
     };
     let mut info = info.clone();
     info.path = shown;
-    Some((streamed.chunks.into_iter().map(|(_, b)| b).collect(), info))
+    info.records = merged.records;
+    info.skipped = 0;
+    let mut gm = merged.gm;
+    super::members::finish_file(&mut gm, info, merged.other_kinds, merged.untyped);
+    Some(gm)
+}
+
+/// A [`Merge`] lent to the stream, which wants its sink by value.
+struct MergeRef<'m>(&'m Merge);
+
+impl Sink for MergeRef<'_> {
+    type Output = ();
+    fn row_group(&self, chunk: &Chunk) {
+        self.0.row_group(chunk);
+    }
+    fn row_group_at(&self, index: usize, chunk: &Chunk) {
+        self.0.row_group_at(index, chunk);
+    }
 }
 
 /// Turns one row group of a member list into a [`Block`]; `fixed` is the group given as

@@ -134,6 +134,10 @@ struct Group {
     members: Vec<MemberEntry>,
 }
 
+/// In [`GroupMembers`]' `first`: the group's number is too large to hold there, so the
+/// member's memberships are all in `seen`.
+const ONLY_SEEN: u32 = u32::MAX;
+
 /// No list of groups (a member number that is in no group).
 const NO_LIST: u32 = u32::MAX;
 
@@ -157,9 +161,9 @@ pub struct GroupMembers {
     /// stream.
     ids: Arc<IdNumbers<true>>,
     /// Per member number, the first `(group, kind)` it was added with (`1 + group << 1 |
-    /// kind`), while reading: most members are in one group, so most duplicates are
-    /// found here.
-    first: Vec<u64>,
+    /// kind`; [`ONLY_SEEN`] past 2^31 groups), while reading: most members are in one
+    /// group, so most duplicates are found here.
+    first: Vec<u32>,
     /// `(group, member number, is a group)` added after a member's first, while reading.
     seen: FxHashSet<(u32, u32, bool)>,
     /// `(member number, group)` of every member added, in order, while reading.
@@ -336,17 +340,24 @@ impl GroupMembers {
             self.overflow += 1;
             return;
         };
-        let kind_bit = u64::from(kind == PrincipalType::Group);
-        let first = 1 + ((u64::from(g) << 1) | kind_bit);
+        let kind_bit = u32::from(kind == PrincipalType::Group);
+        let first = g
+            .checked_mul(2)
+            .and_then(|x| (x | kind_bit).checked_add(1))
+            .filter(|&f| f != ONLY_SEEN)
+            .unwrap_or(ONLY_SEEN);
         if is_new {
             self.first.push(0);
         }
         let new = match self.first.get_mut(m as usize) {
             Some(f) if *f == 0 => {
                 *f = first;
+                if first == ONLY_SEEN {
+                    self.seen.insert((g, m, kind == PrincipalType::Group));
+                }
                 true
             }
-            Some(f) if *f == first => false,
+            Some(f) if *f == first && first != ONLY_SEEN => false,
             _ => self.seen.insert((g, m, kind == PrincipalType::Group)),
         };
         if new {

@@ -289,7 +289,7 @@ where
                 {
                     // Consume the row group here, on the parsing thread, and keep only its
                     // length; its buffers go back to the pool.
-                    output = Some(sink.row_group(&chunk));
+                    output = Some(sink.row_group_at(block.index, &chunk));
                     let cols = chunk.take_text_columns(&lay.slot_cols);
                     if let Ok(mut p) = col_pool.lock() {
                         p.push(cols);
