@@ -48,6 +48,7 @@ fn read(columns: ColumnSelection) -> Directory {
         delimiter: None,
         skip_bad_rows: false,
         columns,
+        skip_hash: false,
     };
     read_directory(&[data_dir().join("users.csv")], &opts, &NoProgress).unwrap()
 }

@@ -61,6 +61,7 @@ fn read_as(data: &[u8], format: Option<InputFormat>, skip_bad_rows: bool) {
         delimiter: None,
         skip_bad_rows,
         columns: ColumnSelection::all(),
+        skip_hash: false,
     };
     match read_directory(&[f.path().to_path_buf()], &opts, &NoProgress) {
         Ok(dir) => {

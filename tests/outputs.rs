@@ -315,3 +315,78 @@ fn s24_s31_the_summary_counts_every_user_and_account_once() {
         "the fixture has a nested-group member and accounts with no user"
     );
 }
+
+/// The table summary shows no evidence, so the streamed export is not hashed for it
+/// (SHA-256 was an eighth of a plan's CPU time); every output that shows evidence still
+/// hashes, and the counts are the same either way.
+#[test]
+fn outputs_only_the_table_summary_skips_hashing_the_export() {
+    use scopesim::directory::NoProgress;
+    use scopesim::pipeline::{Columns, DirectorySource, InputFiles, Options, Rules, Simulation};
+    use scopesim::report::plan::summary_rows;
+    let rules = Rules::load(
+        &root().join("fixtures/rollout.scope"),
+        scopesim::regex::Anchoring::Partial,
+    )
+    .unwrap();
+    let inputs = InputFiles {
+        assignments: vec![root().join("fixtures/assignments.csv")],
+        group_members: vec![root().join("fixtures/group-members.csv")],
+        ..InputFiles::default()
+    }
+    .read()
+    .unwrap();
+    let source = DirectorySource {
+        paths: vec![root().join("fixtures/users.csv")],
+        ..DirectorySource::default()
+    };
+    let sim = Simulation {
+        rules: &rules,
+        directory: &source,
+        inputs: &inputs,
+        options: Options::default(),
+    };
+    let directory_hash = |columns: Columns| {
+        let run = sim.run(columns, &NoProgress).unwrap();
+        let hash = run
+            .evidence
+            .inputs
+            .iter()
+            .find(|i| i.role == "directory")
+            .map(|i| i.sha256.clone())
+            .unwrap();
+        let counts: Vec<(usize, usize)> = summary_rows(&run.evaluated.rollout, None, None)
+            .iter()
+            .map(|r| (r.candidates, r.in_scope))
+            .collect();
+        (hash, counts)
+    };
+    let (summary, summary_counts) = directory_hash(Columns::Summary);
+    let (counts, counted) = directory_hash(Columns::Counts);
+    assert_eq!(summary, "");
+    assert_eq!(counts.len(), 64);
+    assert_eq!(summary_counts, counted);
+    let expected = {
+        use sha2::Digest;
+        let bytes = std::fs::read(root().join("fixtures/users.csv")).unwrap();
+        scopesim::text::hex(&sha2::Sha256::digest(&bytes))
+    };
+    assert_eq!(counts, expected);
+    // The JSON summary, which shows the evidence, has the hash.
+    let out = scopesim()
+        .args([
+            "plan",
+            "fixtures/rollout.scope",
+            "-d",
+            "fixtures/users.csv",
+            "--assignments",
+            "fixtures/assignments.csv",
+            "--group-members",
+            "fixtures/group-members.csv",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&expected));
+}

@@ -34,6 +34,7 @@ fn directory(path: &str) -> Directory {
             delimiter: None,
             skip_bad_rows: false,
             columns: ColumnSelection::all(),
+            skip_hash: false,
         },
         &NoProgress,
     )

@@ -121,7 +121,8 @@ pub(crate) fn replaced_warning(shown: &str, replaced: u64) -> Diagnostic {
 /// Reads from `inner`, hashing every byte (SHA-256), counting them and reporting progress.
 pub struct HashingReader<'p, R> {
     inner: R,
-    hasher: Sha256,
+    /// `None` for a run that shows no evidence (see [`HashingReader::unhashed`]).
+    hasher: Option<Sha256>,
     bytes: u64,
     progress: &'p dyn Progress,
 }
@@ -131,10 +132,16 @@ impl<'p, R: Read> HashingReader<'p, R> {
     pub fn new(inner: R, progress: &'p dyn Progress) -> Self {
         HashingReader {
             inner,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             bytes: 0,
             progress,
         }
+    }
+
+    /// Does not hash: [`HashingReader::finish`] then gives an empty hash.
+    pub fn unhashed(mut self) -> Self {
+        self.hasher = None;
+        self
     }
 
     /// Bytes read so far.
@@ -142,17 +149,20 @@ impl<'p, R: Read> HashingReader<'p, R> {
         self.bytes
     }
 
-    /// Lowercase hex SHA-256 of the bytes read, and their count.
+    /// Lowercase hex SHA-256 of the bytes read (empty when not hashed), and their count.
     pub fn finish(self) -> (String, u64) {
-        (crate::text::hex(&self.hasher.finalize()), self.bytes)
+        let hash = self
+            .hasher
+            .map_or_else(String::new, |h| crate::text::hex(&h.finalize()));
+        (hash, self.bytes)
     }
 }
 
 impl<R: Read> Read for HashingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(read) = buf.get(..n) {
-            self.hasher.update(read);
+        if let (Some(h), Some(read)) = (self.hasher.as_mut(), buf.get(..n)) {
+            h.update(read);
         }
         self.bytes += n as u64;
         self.progress.inc(n as u64);
@@ -364,8 +374,19 @@ pub(crate) fn open<'p, R: Read>(
     progress: &'p dyn Progress,
     shown: &str,
 ) -> Result<Decoder<HashingReader<'p, R>>, Errors> {
-    let dec = Decoder::new(HashingReader::new(raw, progress))
-        .map_err(|e| Errors::from(vec![io_error(shown, &e)]))?;
+    open_hashed(raw, progress, shown, true)
+}
+
+/// [`open`], hashing the bytes only when `hash` (a run that shows no evidence skips it).
+pub(crate) fn open_hashed<'p, R: Read>(
+    raw: R,
+    progress: &'p dyn Progress,
+    shown: &str,
+    hash: bool,
+) -> Result<Decoder<HashingReader<'p, R>>, Errors> {
+    let reader = HashingReader::new(raw, progress);
+    let reader = if hash { reader } else { reader.unhashed() };
+    let dec = Decoder::new(reader).map_err(|e| Errors::from(vec![io_error(shown, &e)]))?;
     match dec.encoding() {
         Encoding::Utf32Le | Encoding::Utf32Be => Err(Errors::from(vec![
             Diagnostic::error(

@@ -255,6 +255,7 @@ impl DirectorySource {
             delimiter: self.delimiter,
             skip_bad_rows: self.skip_bad_rows,
             columns,
+            skip_hash: false,
         }
     }
 
@@ -435,6 +436,10 @@ pub enum Columns {
     /// Only what counts need (the rules' attributes and activity); the export is streamed
     /// when it can be, and values are not kept.
     Counts,
+    /// As [`Columns::Counts`], for a summary that shows no evidence (`plan`'s table): the
+    /// export's bytes are not hashed either, and its `sha256` in the run's evidence is
+    /// empty. Nothing that writes evidence may ask for this.
+    Summary,
     /// What a per-user report needs (the rules' attributes, identity, activity), kept.
     Report,
     /// Every attribute (one user's explanation shows them all).
@@ -499,8 +504,10 @@ impl Simulation<'_> {
         let attrs = self.rules.attributes();
         let mut selection = match columns {
             Columns::All => return ColumnSelection::all(),
-            Columns::Counts if !self.needs_identity() => ColumnSelection::minimal(attrs),
-            Columns::Counts | Columns::Report => ColumnSelection::only(attrs),
+            Columns::Counts | Columns::Summary if !self.needs_identity() => {
+                ColumnSelection::minimal(attrs)
+            }
+            Columns::Counts | Columns::Summary | Columns::Report => ColumnSelection::only(attrs),
             Columns::Only(extra) => {
                 let mut s = ColumnSelection::only(attrs);
                 for e in extra {
@@ -532,7 +539,8 @@ impl Simulation<'_> {
     pub fn run(&self, columns: Columns, progress: &dyn Progress) -> Result<Run, Errors> {
         let selection = self.selection(&columns);
         let streamed = match columns {
-            Columns::Counts => self.stream(selection.clone(), progress)?,
+            Columns::Counts => self.stream(selection.clone(), false, progress)?,
+            Columns::Summary => self.stream(selection.clone(), true, progress)?,
             _ => None,
         };
         let (directory, plan, outcomes, facts) = match streamed {
@@ -598,9 +606,13 @@ impl Simulation<'_> {
     fn stream(
         &self,
         selection: ColumnSelection,
+        skip_hash: bool,
         progress: &dyn Progress,
     ) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Errors> {
-        let opts = self.directory.read_options(selection);
+        let opts = ReadOptions {
+            skip_hash,
+            ..self.directory.read_options(selection)
+        };
         let mut prepared: Option<(Arc<Plan>, FactColumns)> = None;
         let rules = self.rules.rules();
         let eval = self.options.eval;

@@ -75,14 +75,15 @@ pub struct PlanResult {
 
 impl PlanOutputs<'_> {
     /// The columns the run must keep: none without a report or a page (the export is
-    /// streamed); the report's; the page's (the report's and the attributes it breaks
-    /// users down by).
+    /// streamed, and not even hashed for the table, which shows no evidence); the
+    /// report's; the page's (the report's and the attributes it breaks users down by).
     pub fn columns(&self) -> Columns {
         match (self.format, self.report) {
             (PlanFormat::Html, _) => {
                 Columns::Only(BREAKDOWN.iter().map(|(a, _)| a.to_string()).collect())
             }
             (_, Some(_)) => Columns::Report,
+            (PlanFormat::Table, None) if self.payloads.is_none() => Columns::Summary,
             _ => Columns::Counts,
         }
     }

@@ -58,6 +58,8 @@ pub(crate) struct CsvOptions {
     pub skip_bad_rows: bool,
     /// Block size (tests use tiny blocks to cut inside quoted fields).
     pub block_size: usize,
+    /// Do not hash the bytes (see [`crate::directory::read::ReadOptions::skip_hash`]).
+    pub skip_hash: bool,
 }
 
 impl Default for CsvOptions {
@@ -66,6 +68,7 @@ impl Default for CsvOptions {
             delimiter: None,
             skip_bad_rows: false,
             block_size: DEFAULT_BLOCK,
+            skip_hash: false,
         }
     }
 }
@@ -174,7 +177,7 @@ where
 {
     let block_size = opts.block_size.max(1);
     let raw = open().map_err(|e| vec![io_error(shown, &e)])?;
-    let mut dec = encoding::open(raw, progress, shown)?;
+    let mut dec = encoding::open_hashed(raw, progress, shown, !opts.skip_hash)?;
     let enc = dec.encoding();
     let mut buf = Vec::new();
     let mut eof =

@@ -16,6 +16,7 @@ fn read_bytes(
         delimiter: None,
         skip_bad_rows: skip,
         block_size: block,
+        skip_hash: false,
     };
     let s = read_csv(
         || Ok(io::Cursor::new(bytes.to_vec())),
@@ -304,7 +305,7 @@ proptest! {
         }
         let bytes = w.into_inner().unwrap();
         let mut b = Directory::builder();
-        let opts = CsvOptions { delimiter: Some(if semicolon { b';' } else { b',' }), skip_bad_rows: false, block_size: block };
+        let opts = CsvOptions { delimiter: Some(if semicolon { b';' } else { b',' }), skip_bad_rows: false, block_size: block, skip_hash: false };
         let s = read_csv(|| Ok(io::Cursor::new(bytes.clone())), "p.csv", &opts, &ColumnSelection::all(), &mut b, &NoProgress, None::<&KeepAll>, &mut Vec::new()).unwrap();
         let d = b.build();
         // A row of one empty field is written as `""` by the csv crate and reads back
