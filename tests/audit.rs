@@ -803,3 +803,81 @@ fn audit_summary_breaks_classes_down_by_department_and_says_when_an_attribute_is
         "{text}"
     );
 }
+
+#[test]
+fn s32_an_account_matched_then_lost_to_a_duplicate_value_is_contested_duplicate_source() {
+    // Matching tries mail first, then employeeId. The one account has only an employee
+    // number, user 1's. User 1 hits it by employeeId, but its mail (the first matching
+    // attribute it has a value for) is also user 2's: DuplicateSourceEntries among all
+    // users (S32), so user 1's match fails and the account is nobody's.
+    use scopesim::rules::{Matching, Spanned};
+    let t = Tenant::new(&[
+        (
+            "users.csv",
+            "userPrincipalName,objectId,department,accountEnabled,mail,employeeId\n\
+             a@x.com,id-a,IT,True,shared@x.com,E1\n\
+             b@x.com,id-b,IT,True,shared@x.com,\n",
+        ),
+        ("a.csv", "employeeNumber,mail,active\nE1,,true\n"),
+    ]);
+    let mut loaded = crate::common::rules(
+        "app \"A\" {\n scope all\n filter \"IT\" { department EQUALS \"IT\" }\n}\n",
+    );
+    loaded.rules.apps[0].object.matching =
+        [("mail", "mail", 1), ("employeeId", "employeeNumber", 2)]
+            .iter()
+            .map(|(source, target, priority)| Matching {
+                source: Spanned::new((*source).to_string(), scopesim::source::Span::new(0, 0)),
+                target: (*target).to_string(),
+                priority: *priority,
+                expression: None,
+            })
+            .collect();
+    let rules = Rules::from_loaded(t.path("rules.scope"), loaded);
+    let inputs = InputFiles {
+        target_states: vec![format!("A={}", t.path("a.csv").display())],
+        ..InputFiles::default()
+    }
+    .read()
+    .unwrap();
+    let source = DirectorySource {
+        paths: vec![t.path("users.csv")],
+        ..DirectorySource::default()
+    };
+    let sim = Simulation {
+        rules: &rules,
+        directory: &source,
+        inputs: &inputs,
+        options: Options::default(),
+    };
+    let done = scopesim::audit::run(
+        &sim,
+        Selection {
+            app: None,
+            stage: None,
+        },
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("{e:#?}"));
+    let links = done.run.evaluated.rollout.apps[0].matching.accounts();
+    assert!(
+        links
+            .iter()
+            .any(|l| matches!(&l.owner, AccountOwner::Contested(rows) if rows == &[0])),
+        "user 1 alone contests the account it lost: {links:#?}"
+    );
+    let app = &done.audit.apps[0];
+    let acc = app
+        .accounts
+        .iter()
+        .find(|a| a.key == "line 2")
+        .unwrap_or_else(|| panic!("{:#?}", app.accounts));
+    assert_eq!(acc.class, Class::Unmanaged);
+    assert!(
+        acc.reason.contains("DuplicateSourceEntries")
+            && !acc.reason.contains("DuplicateTargetEntries"),
+        "{}",
+        acc.reason
+    );
+    assert!(acc.reason.contains("a@x.com"), "{}", acc.reason);
+}

@@ -52,7 +52,9 @@ use crate::directory::{Directory, Progress};
 use crate::eval::Bits;
 use crate::pipeline::{Columns, Inputs, Run, Simulation};
 use crate::rollout::reason::{PRE_EXISTING, Reasons, inactive_reason};
-use crate::rollout::{AccountOwner, AccountState, Action, AppResult, StageResult, Why};
+use crate::rollout::{
+    AccountOwner, AccountState, Action, AppResult, MatchFailure, StageResult, Why,
+};
 use serde::Serialize;
 
 /// Directory attributes the audit breaks its classes down by, when present.
@@ -778,7 +780,20 @@ fn account(
                 .and_then(|&r| app.matching.note(r))
                 .map(|n| format!("`{}`", n.attribute))
                 .unwrap_or_else(|| app.matching.names());
+            // One user who lost the account to another user's equal value (S32
+            // `DuplicateSourceEntries` among all users) is not a user who hits several
+            // accounts.
+            let lost_to_duplicate = single.is_some_and(|r| {
+                app.matching.note(r).and_then(|n| n.failure) == Some(MatchFailure::DuplicateSource)
+            });
             let failure = match single {
+                Some(r) if lost_to_duplicate => format!(
+                    "{} has a matching value that another directory user has too, and Entra never picks one (DuplicateSourceEntries, S32)",
+                    names
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| user_name(ctx.dir, r))
+                ),
                 Some(r) => format!(
                     "{}'s {attr} matches several accounts of the app, and Entra never picks one (DuplicateTargetEntries, S32)",
                     names
