@@ -2,9 +2,12 @@
 //! has: the inputs besides the user directory that decide candidates (spec S24) and the
 //! managed state (S26).
 //!
-//! These files are small next to a directory export (thousands of rows, not millions), so
-//! each is read whole, decoded like the directory (BOM, UTF-16) and parsed with the same
-//! CSV record parser, so a quote error reads the same everywhere. JSON forms (Graph
+//! Assignment and target-state files are small next to a directory export (thousands of
+//! rows, not millions), so each is read whole, decoded like the directory (BOM, UTF-16)
+//! and parsed with the same CSV record parser, so a quote error reads the same
+//! everywhere. A member list can have as many rows as the directory: a CSV one is
+//! streamed in parallel blocks first (`member_stream`), and read whole only when that
+//! fast path refuses it. JSON forms (Graph
 //! `appRoleAssignedTo`, group `members` pages, SCIM `ListResponse`) are parsed record by
 //! record from raw slices of the text, so that every record keeps its line number for
 //! messages. Object ids and user principal names are compared ignoring case, as Entra
