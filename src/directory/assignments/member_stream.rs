@@ -350,6 +350,7 @@ fn block(chunk: &Chunk, cols: Columns, fixed: Option<&str>) -> Block {
         column(cols.name)
     };
     let mut local: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut last_group: Option<(&str, u32)> = None;
     // Per group, its last name and the row that gave it.
     let mut last_name: Vec<Option<(usize, &str)>> = Vec::new();
     for row in 0..n {
@@ -381,8 +382,14 @@ fn block(chunk: &Chunk, cols: Columns, fixed: Option<&str>) -> Block {
                 .or_default() += 1;
             continue;
         }
+        // Rows of one group come together: the previous row's group is checked first,
+        // without hashing the id.
         let next = local.len() as u32;
-        let g = *local.entry(group).or_insert(next);
+        let g = match last_group {
+            Some((text, g)) if text == group => g,
+            _ => *local.entry(group).or_insert(next),
+        };
+        last_group = Some((group, g));
         if g == next {
             if next >= 1 << 28 {
                 b.refused = true;
