@@ -478,17 +478,8 @@ fn s32_a_user_without_a_matching_value_is_import_skipped() {
 }
 
 fn with_matching(text: &str, m: &[(&str, &str, u32)]) -> scopesim::rules::load::LoadedRules {
-    use scopesim::rules::{Matching, Spanned};
     let mut l = rules(text);
-    l.rules.apps[0].object.matching = m
-        .iter()
-        .map(|(source, target, priority)| Matching {
-            source: Spanned::new((*source).to_string(), scopesim::source::Span::new(0, 0)),
-            target: (*target).to_string(),
-            priority: *priority,
-            expression: None,
-        })
-        .collect();
+    l.rules.apps[0].object.matching = crate::common::matching(m);
     l
 }
 

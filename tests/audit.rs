@@ -810,7 +810,6 @@ fn s32_an_account_matched_then_lost_to_a_duplicate_value_is_contested_duplicate_
     // number, user 1's. User 1 hits it by employeeId, but its mail (the first matching
     // attribute it has a value for) is also user 2's: DuplicateSourceEntries among all
     // users (S32), so user 1's match fails and the account is nobody's.
-    use scopesim::rules::{Matching, Spanned};
     let t = Tenant::new(&[
         (
             "users.csv",
@@ -824,15 +823,7 @@ fn s32_an_account_matched_then_lost_to_a_duplicate_value_is_contested_duplicate_
         "app \"A\" {\n scope all\n filter \"IT\" { department EQUALS \"IT\" }\n}\n",
     );
     loaded.rules.apps[0].object.matching =
-        [("mail", "mail", 1), ("employeeId", "employeeNumber", 2)]
-            .iter()
-            .map(|(source, target, priority)| Matching {
-                source: Spanned::new((*source).to_string(), scopesim::source::Span::new(0, 0)),
-                target: (*target).to_string(),
-                priority: *priority,
-                expression: None,
-            })
-            .collect();
+        crate::common::matching(&[("mail", "mail", 1), ("employeeId", "employeeNumber", 2)]);
     let rules = Rules::from_loaded(t.path("rules.scope"), loaded);
     let inputs = InputFiles {
         target_states: vec![format!("A={}", t.path("a.csv").display())],

@@ -20,6 +20,20 @@ pub fn rules(text: &str) -> LoadedRules {
 }
 
 /// One filter with the given clause lines, in an app with default settings.
+/// The user object mapping's matching attributes, as a Graph schema gives them:
+/// `(source, target, matchingPriority)`.
+pub fn matching(m: &[(&str, &str, u32)]) -> Vec<scopesim::rules::Matching> {
+    use scopesim::rules::{Matching, Spanned};
+    m.iter()
+        .map(|(source, target, priority)| Matching {
+            source: Spanned::new((*source).to_string(), scopesim::source::Span::new(0, 0)),
+            target: (*target).to_string(),
+            priority: *priority,
+            expression: None,
+        })
+        .collect()
+}
+
 pub fn one_filter(clauses: &[&str]) -> String {
     format!(
         "app \"A\" {{\n  filter \"f\" {{\n    {}\n  }}\n}}\n",
