@@ -153,25 +153,14 @@ impl UserFacts {
         let Some(k) = self.match_attr(name) else {
             return;
         };
-        let mut present = Bits::zeros(n);
-        let mut hashes = ValueHashes {
-            exact: vec![0; n],
-            folded: vec![0; n],
-        };
         let wanted = cols.match_wanted.get(k).filter(|w| !w.is_empty());
-        for (row, v) in values.enumerate().take(n) {
-            let Some(v) = v else { continue };
-            present.set(row, true);
-            let lower = v.to_lowercase();
-            hashes.exact[row] = value_hash(v);
-            hashes.folded[row] = value_hash(&lower);
-            if wanted.is_some_and(|w| w.contains(&lower)) {
-                self.matches
-                    .map
-                    .entry((k, lower))
-                    .or_default()
-                    .push((row, v.to_string()));
-            }
+        let (present, hashes, hits) = read_match_values(n, values, wanted);
+        for (row, lower, original) in hits {
+            self.matches
+                .map
+                .entry((k, lower))
+                .or_default()
+                .push((row, original));
         }
         if let Some(p) = self.present.get_mut(k) {
             *p = Some(present);
@@ -180,6 +169,35 @@ impl UserFacts {
             *h = Some(hashes);
         }
     }
+}
+
+/// One matching attribute's values, row by row (`None` for NULL): who has a value, the
+/// hashes of every value (exact and lowercased), and `(row, lowercased, as exported)` of
+/// the values in `wanted` (those target-state accounts hold).
+fn read_match_values<'v>(
+    n: usize,
+    values: impl Iterator<Item = Option<&'v str>>,
+    wanted: Option<&HashSet<String>>,
+) -> (Bits, ValueHashes, Vec<(usize, String, String)>) {
+    let mut present = Bits::zeros(n);
+    let mut hashes = ValueHashes {
+        exact: vec![0; n],
+        folded: vec![0; n],
+    };
+    let mut hits = Vec::new();
+    for (row, v) in values.enumerate().take(n) {
+        let Some(v) = v else { continue };
+        present.set(row, true);
+        let lower = v.to_lowercase();
+        if let (Some(e), Some(f)) = (hashes.exact.get_mut(row), hashes.folded.get_mut(row)) {
+            *e = value_hash(v);
+            *f = value_hash(&lower);
+        }
+        if wanted.is_some_and(|w| w.contains(&lower)) {
+            hits.push((row, lower, v.to_string()));
+        }
+    }
+    (present, hashes, hits)
 }
 
 /// The columns [`UserFacts`] read, resolved once.
@@ -363,24 +381,12 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
             }));
             continue;
         };
-        let mut present = Bits::zeros(n);
-        let mut hashes = ValueHashes {
-            exact: vec![0; n],
-            folded: vec![0; n],
-        };
         let wanted = cols.match_wanted.get(k).filter(|w| !w.is_empty());
-        for (i, v) in t.iter().enumerate() {
-            let Some(v) = v else { continue };
-            present.set(i, true);
-            let lower = v.to_lowercase();
-            hashes.exact[i] = value_hash(v);
-            hashes.folded[i] = value_hash(&lower);
-            if let Some(w) = wanted {
-                if w.contains(&lower) {
-                    f.hits.push((k, lower, v.to_string(), i));
-                }
-            }
-        }
+        let (present, hashes, hits) = read_match_values(n, t.iter(), wanted);
+        f.hits.extend(
+            hits.into_iter()
+                .map(|(i, lower, original)| (k, lower, original, i)),
+        );
         f.present.push(Some(present));
         f.hashes.push(Some(hashes));
     }

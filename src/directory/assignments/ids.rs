@@ -136,11 +136,7 @@ impl<V, const UNICODE: bool> Default for IdMap<V, UNICODE> {
 impl<V, const UNICODE: bool> IdMap<V, UNICODE> {
     /// The value of an id.
     pub fn get(&self, id: &str) -> Option<&V> {
-        match parse_guid(id) {
-            Some(g) => self.guids.get(&g),
-            None if self.text.is_empty() => None,
-            None => self.text.get(fold::<UNICODE>(id).as_ref()),
-        }
+        self.get_parsed(id, parse_guid(id))
     }
 
     /// The value of an id already parsed: `guid` is what [`parse_guid`] gives for `id`.

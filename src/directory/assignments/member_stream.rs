@@ -14,12 +14,11 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::members::{GROUP_COLUMNS, MEMBER_COLUMNS, MemberFile, NAME_COLUMNS, TYPE_COLUMNS};
-use super::{GroupMembers, MEMBER_LIMIT, PrincipalType, parse_guid};
+use super::{GroupMembers, MEMBER_LIMIT, PrincipalType, find_header, parse_guid};
 use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::csv::{CsvOptions, scan_header};
 use crate::directory::read::{NoProgress, ReadOptions, Sink, stream_directory_with};
 use crate::directory::{Chunk, ColId, ColumnInfo, ColumnSelection, Directory};
-use crate::schema::name_key;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -74,10 +73,8 @@ fn written(c: &ColumnInfo) -> &str {
 /// The first column whose header (as written) designates one of `names`, as the exact
 /// reader's `find_column` picks it.
 fn pick<'d>(dir: &'d Directory, names: &[&str]) -> Option<&'d ColumnInfo> {
-    names.iter().find_map(|n| {
-        let key = name_key(n);
-        dir.columns().iter().find(|c| name_key(written(c)) == key)
-    })
+    let headers: Vec<&str> = dir.columns().iter().map(written).collect();
+    find_header(&headers, names).and_then(|i| dir.columns().get(i))
 }
 
 /// Reads `f` through the fast path into `gm`: `false`, with `gm` as it was, when the

@@ -678,9 +678,16 @@ pub(crate) fn split_spec(spec: &Path) -> (Option<String>, PathBuf) {
 /// The first column whose header designates one of `names` (ignoring case, spaces and
 /// punctuation, as [`schema::name_key`] compares them).
 fn find_column(t: &Table, names: &[&str]) -> Option<usize> {
+    find_header(&t.headers, names)
+}
+
+/// The first of `headers` (as written) that designates one of `names`, tried in order.
+pub(crate) fn find_header<S: AsRef<str>>(headers: &[S], names: &[&str]) -> Option<usize> {
     names.iter().find_map(|n| {
         let key = schema::name_key(n);
-        t.headers.iter().position(|h| schema::name_key(h) == key)
+        headers
+            .iter()
+            .position(|h| schema::name_key(h.as_ref()) == key)
     })
 }
 
