@@ -795,3 +795,78 @@ fn cli_explain_shows_the_perform_action_step() {
             "changes title: \"Service Desk Agent\" -> \"Service Desk\"",
         ));
 }
+
+/// `explain` streams the export and keeps only the row group of its user
+/// (`Columns::OneUser`): everything it shows of each user, found by objectId or by UPN in
+/// another case, is what a run that keeps every value shows.
+#[test]
+fn explaining_one_user_streamed_equals_explaining_from_the_whole_directory() {
+    use scopesim::pipeline::find_user_in;
+    use scopesim::report::explain::explain_user;
+    let opts = PayloadOptions::new(None, None, Some("2026-11-02T08:00:00Z"), None).unwrap();
+    for case in [salesforce(), scim()] {
+        let inputs = case.files.read().unwrap();
+        let sim = Simulation {
+            rules: &case.rules,
+            directory: &case.directory,
+            inputs: &inputs,
+            options: Options::default(),
+        };
+        let whole = sim.run(Columns::All, &NoProgress).unwrap();
+        let explained = |run: &Run, row: usize| {
+            let e = explain_user(
+                &run.evaluated.plan,
+                &run.directory,
+                &run.evaluated.rollout,
+                inputs.rollout_inputs(),
+                row,
+                None,
+                None,
+            );
+            let payloads = user_payloads(&case.rules, run, &inputs, row, &opts).unwrap();
+            (serde_json::to_value(e).unwrap(), format!("{payloads:?}"))
+        };
+        let mut seen = 0;
+        for row in 0..whole.directory.len() {
+            for key in [
+                whole
+                    .directory
+                    .value_by_name(row, "objectId")
+                    .map(str::to_string),
+                whole
+                    .directory
+                    .value_by_name(row, "userPrincipalName")
+                    .map(str::to_uppercase),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let Ok(want_row) = find_user_in(&whole, &case.directory, &key) else {
+                    continue;
+                };
+                let one = sim.run(Columns::OneUser(key.clone()), &NoProgress).unwrap();
+                let got_row = find_user_in(&one, &case.directory, &key).unwrap();
+                assert_eq!(got_row, want_row, "{key}");
+                assert_eq!(
+                    explained(&one, got_row),
+                    explained(&whole, want_row),
+                    "{key}"
+                );
+                assert_eq!(
+                    format!("{:?}", one.warnings),
+                    format!("{:?}", whole.warnings),
+                    "{key}"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 10, "only {seen} users explained");
+        // A user who is not there: the same message, with the same closest names.
+        let key = "annaa@contoso.com";
+        let one = sim.run(Columns::OneUser(key.into()), &NoProgress).unwrap();
+        let got = find_user_in(&one, &case.directory, key).unwrap_err();
+        let want = find_user_in(&whole, &case.directory, key).unwrap_err();
+        assert_eq!(format!("{got:?}"), format!("{want:?}"));
+        assert!(format!("{got:?}").contains("closest matches"), "{got:?}");
+    }
+}

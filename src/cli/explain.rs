@@ -5,7 +5,7 @@ use super::common::{FixedArgs, SimArgs};
 use super::output::Out;
 use scopesim::pipeline::payloads::user_payloads;
 use scopesim::pipeline::request::Simulated;
-use scopesim::pipeline::{Columns, find_user};
+use scopesim::pipeline::{Columns, find_user_in};
 use scopesim::reconcile::{render::user_outcome_addendum, user_outcome};
 use scopesim::report::explain::{ExplainFormat, add_payloads, explain_user, render_with};
 use std::path::PathBuf;
@@ -29,13 +29,18 @@ pub struct Args {
 
 /// Runs the command; `Err` carries the exit code of a failure already printed.
 pub fn run(args: Args, out: &mut Out) -> Result<Exit, Exit> {
-    let (sim, bar) = args.sim.simulate(out, Columns::All, &[], &args.logs)?;
+    // The logged outcome pairs the logs with every user's identity, so it reads them all.
+    let columns = match args.logs.is_empty() {
+        true => Columns::OneUser(args.user.clone()),
+        false => Columns::All,
+    };
+    let (sim, bar) = args.sim.simulate(out, columns, &[], &args.logs)?;
     drop(bar);
+    let row = find_user_in(&sim.run, &sim.source, &args.user).map_err(|e| out.errors(&e))?;
     let Simulated {
         rules, inputs, run, ..
     } = sim;
     let (app, stage) = args.sim.selection();
-    let row = find_user(&run.directory, &args.user).map_err(|e| out.errors(&e))?;
     let mut explanation = explain_user(
         &run.evaluated.plan,
         &run.directory,

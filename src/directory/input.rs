@@ -36,12 +36,50 @@ pub trait Sink: Sync {
         let _ = index;
         self.row_group(chunk)
     }
+
+    /// Whether the reader keeps the values of the row group that gave `output` instead
+    /// of dropping them (a streamed explanation keeps the row group holding its user).
+    fn keeps(&self, output: &Self::Output) -> bool {
+        let _ = output;
+        false
+    }
+
+    /// The columns the sink reads, when fewer than the read keeps: the CSV reader then
+    /// parses only these for the sink, and the whole row (every column the read keeps)
+    /// only for the row groups the sink keeps.
+    fn reads(&self) -> Option<&super::ColumnSelection> {
+        None
+    }
 }
 
 impl<T: Send, F: Fn(&super::Chunk) -> T + Sync> Sink for F {
     type Output = T;
     fn row_group(&self, chunk: &super::Chunk) -> T {
         self(chunk)
+    }
+}
+
+/// A sink whose closure also says whether to keep the row group's values (`true` in the
+/// second half of its output), and that reads only some columns: one user of a streamed
+/// export kept whole, the others seen only through the columns the rules read.
+#[derive(Debug, Clone)]
+pub struct KeepWhen<F> {
+    /// The closure, called on each row group (holding the columns of `reads`).
+    pub sink: F,
+    /// The columns the closure reads; `None` for every column the read keeps.
+    pub reads: Option<super::ColumnSelection>,
+}
+
+impl<T: Send, F: Fn(&super::Chunk) -> (T, bool) + Sync> Sink for KeepWhen<F> {
+    type Output = (T, bool);
+    fn row_group(&self, chunk: &super::Chunk) -> (T, bool) {
+        (self.sink)(chunk)
+    }
+    fn keeps(&self, output: &(T, bool)) -> bool {
+        output.1
+    }
+    fn reads(&self) -> Option<&super::ColumnSelection> {
+        self.reads.as_ref()
     }
 }
 

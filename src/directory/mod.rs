@@ -24,7 +24,7 @@ mod parquet;
 pub mod read;
 pub mod synth;
 
-pub use input::{InputFormat, InputInfo, KeepAll, NoProgress, Progress, Sink};
+pub use input::{InputFormat, InputInfo, KeepAll, KeepWhen, NoProgress, Progress, Sink};
 pub use read::{ReadOptions, Streamed, read_directory, stream_directory};
 
 use crate::diag::Diagnostic;
@@ -259,6 +259,12 @@ impl Chunk {
     #[inline]
     pub fn value(&self, row: usize, col: ColId) -> Option<&str> {
         self.text(col).and_then(|t| t.get(row))
+    }
+
+    /// True for a row group whose values a streamed read dropped (it holds no column;
+    /// every value reads as null).
+    pub fn is_streamed(&self) -> bool {
+        self.columns.is_empty() && self.len > 0
     }
 
     /// The data of column `col`.

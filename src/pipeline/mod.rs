@@ -24,8 +24,8 @@ use crate::directory::assignments::{
     read_member_files, read_target_state,
 };
 use crate::directory::{
-    Chunk, ColumnSelection, Directory, InputFormat, Progress, ReadOptions, read_directory,
-    stream_directory,
+    Chunk, ColumnSelection, Directory, InputFormat, KeepWhen, NoProgress, Progress, ReadOptions,
+    read_directory, stream_directory,
 };
 use crate::eval::{EvalOptions, Outcomes, Plan, assemble, compile, evaluate, evaluate_chunk};
 use crate::regex::Anchoring;
@@ -442,8 +442,15 @@ pub enum Columns {
     Summary,
     /// What a per-user report needs (the rules' attributes, identity, activity), kept.
     Report,
-    /// Every attribute (one user's explanation shows them all).
+    /// Every attribute of every user, kept.
     All,
+    /// Every attribute of one user (named by userPrincipalName or objectId, ignoring
+    /// case) and what the rules and the rollout give for everyone: one user's
+    /// explanation. The export is streamed when it can be, and only the row group that
+    /// holds the user keeps its values; nothing is hashed (an explanation shows no
+    /// evidence). Elsewhere every value reads as null, so use [`find_user_in`] to find
+    /// the user.
+    OneUser(String),
     /// These attributes (plus identity and activity), kept.
     Only(Vec<String>),
 }
@@ -503,7 +510,7 @@ impl Simulation<'_> {
     fn selection(&self, columns: &Columns) -> ColumnSelection {
         let attrs = self.rules.attributes();
         let mut selection = match columns {
-            Columns::All => return ColumnSelection::all(),
+            Columns::All | Columns::OneUser(_) => return ColumnSelection::all(),
             Columns::Counts | Columns::Summary if !self.needs_identity() => {
                 ColumnSelection::minimal(attrs)
             }
@@ -538,9 +545,10 @@ impl Simulation<'_> {
     /// CSV), compiles and evaluates the rules, and rolls out every app and stage.
     pub fn run(&self, columns: Columns, progress: &dyn Progress) -> Result<Run, Errors> {
         let selection = self.selection(&columns);
-        let streamed = match columns {
-            Columns::Counts => self.stream(selection.clone(), false, progress)?,
-            Columns::Summary => self.stream(selection.clone(), true, progress)?,
+        let streamed = match &columns {
+            Columns::Counts => self.stream(selection.clone(), false, None, progress)?,
+            Columns::Summary => self.stream(selection.clone(), true, None, progress)?,
+            Columns::OneUser(key) => self.stream(selection.clone(), true, Some(key), progress)?,
             _ => None,
         };
         let (directory, plan, outcomes, facts) = match streamed {
@@ -602,11 +610,14 @@ impl Simulation<'_> {
     }
 
     /// Streams a CSV export: each row group is evaluated and its facts read on the
-    /// parsing threads, and its values dropped. `Ok(None)` when an input is not CSV.
+    /// parsing threads, and its values dropped, except in the row groups that hold user
+    /// `keep` (by userPrincipalName or objectId, as [`Directory::find_user`] finds it).
+    /// `Ok(None)` when an input is not CSV.
     fn stream(
         &self,
         selection: ColumnSelection,
         skip_hash: bool,
+        keep: Option<&str>,
         progress: &dyn Progress,
     ) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Errors> {
         let opts = ReadOptions {
@@ -619,22 +630,47 @@ impl Simulation<'_> {
         let inputs = self.inputs.rollout_inputs();
         let sources = self.rules.sources();
         let matches = computed_matches(self.rules);
+        // Keeping one user's row group whole, the others are parsed only for what the
+        // rules, the rollout and the user's lookup read.
+        let reads = keep.map(|_| self.selection(&Columns::Report));
         let streamed = stream_directory(&self.directory.paths, &opts, progress, |schema| {
             let plan = Arc::new(compile(rules, schema, eval).map_err(|e| e.with_sources(sources))?);
             let cols = FactColumns::new(schema, rules, inputs);
             prepared = Some((plan.clone(), cols.clone()));
             let names = ColumnMap::new(schema);
             let matches = matches.clone();
-            Ok(move |chunk: &Chunk| {
-                let computed = if matches.is_empty() {
-                    Vec::new()
-                } else {
-                    chunk_match_values(chunk, &names, &matches)
-                };
-                (
-                    evaluate_chunk(&plan, chunk),
-                    (chunk_facts(chunk, &cols), computed),
-                )
+            let ids: Vec<usize> = match keep {
+                Some(_) => ["objectId", "userPrincipalName"]
+                    .iter()
+                    .filter_map(|c| schema.column(c))
+                    .collect(),
+                None => Vec::new(),
+            };
+            Ok(KeepWhen {
+                sink: move |chunk: &Chunk| {
+                    let computed = if matches.is_empty() {
+                        Vec::new()
+                    } else {
+                        chunk_match_values(chunk, &names, &matches)
+                    };
+                    let holds = keep.is_some_and(|key| {
+                        (0..chunk.len()).any(|row| {
+                            ids.iter().any(|&c| {
+                                chunk
+                                    .value(row, c)
+                                    .is_some_and(|v| v.eq_ignore_ascii_case(key))
+                            })
+                        })
+                    });
+                    (
+                        (
+                            evaluate_chunk(&plan, chunk),
+                            (chunk_facts(chunk, &cols), computed),
+                        ),
+                        holds,
+                    )
+                },
+                reads: reads.clone(),
             })
         })?;
         let Some(streamed) = streamed else {
@@ -648,7 +684,10 @@ impl Simulation<'_> {
         let outcomes = assemble(
             &plan,
             n,
-            streamed.chunks.iter().map(|(start, (o, _))| (*start, o)),
+            streamed
+                .chunks
+                .iter()
+                .map(|(start, ((o, _), _))| (*start, o)),
         );
         let mut facts = UserFacts::assemble(
             n,
@@ -656,42 +695,62 @@ impl Simulation<'_> {
             streamed
                 .chunks
                 .iter()
-                .map(|(start, (_, (f, _)))| (*start, f)),
+                .map(|(start, ((_, (f, _)), _))| (*start, f)),
         );
         for (k, m) in matches.iter().enumerate() {
             let values = streamed
                 .chunks
                 .iter()
-                .flat_map(|(_, (_, (_, c)))| c.get(k).into_iter().flat_map(|t| t.iter()));
+                .flat_map(|(_, ((_, (_, c)), _))| c.get(k).into_iter().flat_map(|t| t.iter()));
             facts.set_computed(&cols, &m.name, n, values);
         }
         Ok(Some((streamed.directory, plan, outcomes, facts)))
     }
 }
 
+/// The row of the user named `key` in a run of [`Columns::OneUser`] (or one that kept
+/// every value) over `source`: when the directory was streamed and the user is not in
+/// it, the export's identity columns are read again for the closest names of the
+/// `unknown-user` error.
+pub fn find_user_in(run: &Run, source: &DirectorySource, key: &str) -> Result<usize, Errors> {
+    let dir = &run.directory;
+    match dir.find_user(key) {
+        Ok(row) => Ok(row),
+        Err(_) if dir.chunk_slice().iter().any(Chunk::is_streamed) => {
+            let ids = source.read(ColumnSelection::only(["objectId"]), &NoProgress)?;
+            find_user(&ids, key)
+        }
+        Err(close) => Err(unknown_user(key, &close)),
+    }
+}
+
 /// The row of the user named `key` (userPrincipalName or objectId, ignoring case), or an
 /// `unknown-user` error with the closest names.
 pub fn find_user(dir: &Directory, key: &str) -> Result<usize, Errors> {
-    dir.find_user(key).map_err(|close| {
-        let help = if close.is_empty() {
-            "check the spelling; users are found by userPrincipalName or objectId".to_string()
-        } else {
-            format!(
-                "closest matches: {}",
-                close
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        Diagnostic::error(
-            Code::UnknownUser,
-            format!("no user `{key}` in the directory export"),
+    dir.find_user(key)
+        .map_err(|close| unknown_user(key, &close))
+}
+
+/// The `unknown-user` error for `key`, with the closest names.
+fn unknown_user(key: &str, close: &[String]) -> Errors {
+    let help = if close.is_empty() {
+        "check the spelling; users are found by userPrincipalName or objectId".to_string()
+    } else {
+        format!(
+            "closest matches: {}",
+            close
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
-        .with_help(help)
-        .into()
-    })
+    };
+    Diagnostic::error(
+        Code::UnknownUser,
+        format!("no user `{key}` in the directory export"),
+    )
+    .with_help(help)
+    .into()
 }
 
 /// Compiles, evaluates and rolls out a rule set over a directory already in memory (a

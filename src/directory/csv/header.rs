@@ -176,6 +176,42 @@ pub(crate) struct Layout {
     pub(crate) ncols: usize,
 }
 
+impl Layout {
+    /// This layout with only the columns `sel` wants (a subset of the slots, stored in
+    /// the same directory columns): what a streamed read parses for the row groups its
+    /// sink does not keep ([`super::super::input::Sink::reads`]).
+    pub(crate) fn narrowed(&self, header: &Header, sel: &ColumnSelection) -> Layout {
+        let mut slot_of = Vec::with_capacity(self.slot_of.len());
+        let mut slot_cols = Vec::new();
+        for (i, slot) in self.slot_of.iter().enumerate() {
+            let wanted = header
+                .names
+                .get(i)
+                .is_some_and(|w| sel.wants(&attribute_name(w)));
+            match slot.and_then(|s| self.slot_cols.get(s)).filter(|_| wanted) {
+                Some(&col) => {
+                    slot_of.push(Some(slot_cols.len()));
+                    slot_cols.push(col);
+                }
+                None => slot_of.push(None),
+            }
+        }
+        Layout {
+            slot_of,
+            slot_cols,
+            header_len: self.header_len,
+            ncols: self.ncols,
+        }
+    }
+}
+
+/// The attribute a header name holds (S3: the schema's spelling of a known name).
+fn attribute_name(written: &str) -> String {
+    schema::canonical_name(written)
+        .unwrap_or(written)
+        .to_string()
+}
+
 /// Maps header names to attributes (S3), rejects duplicates, and registers the columns.
 pub(crate) fn layout(
     header: &mut Header,
@@ -194,9 +230,7 @@ pub(crate) fn layout(
             slot_of.push(None);
             continue;
         }
-        let name = schema::canonical_name(written)
-            .unwrap_or(written.as_str())
-            .to_string();
+        let name = attribute_name(written);
         if let Some(&j) = seen.get(&name) {
             let first = header.names.get(j).map_or("", String::as_str);
             if errors.len() < super::errors::MAX_ROW_ERRORS {

@@ -188,6 +188,12 @@ where
     let mut header = read_header(&mut dec, &mut buf, &mut eof, shown, opts.delimiter)?;
     let delim = header.delimiter;
     let lay = layout(&mut header, shown, columns, b)?;
+    // What the sink reads, when fewer columns than the read keeps: the whole layout is
+    // parsed only for the row groups it keeps.
+    let narrow = sink
+        .and_then(Sink::reads)
+        .map(|sel| lay.narrowed(&header, sel));
+    let parse_lay = narrow.as_ref().unwrap_or(&lay);
     // The first buffer goes on with the data after the header.
     let start = header.data_start.min(buf.len());
     buf.copy_within(start.., 0);
@@ -285,19 +291,31 @@ where
                         .and_then(|mut p| p.pop())
                         .unwrap_or_default()
                 });
-                let mut parsed = parse_block(&block, &lay, delim, keep_after_errors, recycled);
+                let mut parsed = parse_block(&block, parse_lay, delim, keep_after_errors, recycled);
                 let mut output = None;
                 if let Some((sink, mut chunk)) =
                     sink.and_then(|v| parsed.chunk.take().map(|c| (v, c)))
                 {
                     // Consume the row group here, on the parsing thread, and keep only its
-                    // length; its buffers go back to the pool.
-                    output = Some(sink.row_group_at(block.index, &chunk));
-                    let cols = chunk.take_text_columns(&lay.slot_cols);
-                    if let Ok(mut p) = col_pool.lock() {
-                        p.push(cols);
+                    // length (unless the sink keeps it); its buffers go back to the pool.
+                    let out = sink.row_group_at(block.index, &chunk);
+                    let keeps = sink.keeps(&out);
+                    if keeps && narrow.is_none() {
+                        parsed.chunk = Some(chunk);
+                    } else {
+                        let cols = chunk.take_text_columns(&parse_lay.slot_cols);
+                        if let Ok(mut p) = col_pool.lock() {
+                            p.push(cols);
+                        }
+                        parsed.chunk = Some(match keeps {
+                            // The same records, every kept column this time.
+                            true => parse_block(&block, &lay, delim, keep_after_errors, None)
+                                .chunk
+                                .unwrap_or_else(|| Chunk::new(chunk.len(), Vec::new())),
+                            false => Chunk::new(chunk.len(), Vec::new()),
+                        });
                     }
-                    parsed.chunk = Some(Chunk::new(chunk.len(), Vec::new()));
+                    output = Some(out);
                 }
                 // Hand the buffer back for reuse; the reader may be gone already.
                 let _ = pool_tx.send(block.bytes);
@@ -360,7 +378,7 @@ where
         )));
     }
     let mut warnings = std::mem::take(&mut header.warnings);
-    warnings.extend(export_mistakes(shown, &header, &lay, &parsed, good));
+    warnings.extend(export_mistakes(shown, &header, parse_lay, &parsed, good));
     for (_, p, output) in &mut parsed {
         if let Some(chunk) = p.chunk.take() {
             if let Some(v) = output.take().filter(|_| !chunk.is_empty()) {

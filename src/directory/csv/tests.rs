@@ -314,3 +314,68 @@ proptest! {
         prop_assert_eq!(s.records as usize, rows_in.len());
     }
 }
+
+/// A streaming sink that reads a few columns and keeps one user's row group: the sink
+/// sees only its columns, the kept row group holds every column (as a whole read gives
+/// it) and the others read as null, for blocks cut anywhere.
+#[test]
+fn a_kept_row_group_holds_every_column_and_the_sink_sees_only_its_own() {
+    use crate::directory::input::KeepWhen;
+    let mut text = String::from("Id,Department,City,\"Note\"\n");
+    for i in 0..40 {
+        text.push_str(&format!("{i},D{},C{i},\"n \"\"{i}\"\"\"\r\n", i % 3));
+    }
+    let all = ColumnSelection::all();
+    let (whole, _) = read_bytes(text.as_bytes(), 1 << 20, false, &all).unwrap();
+    for block in [1, 7, 64, 1 << 20] {
+        let mut b = Directory::builder();
+        let opts = CsvOptions {
+            block_size: block,
+            ..CsvOptions::default()
+        };
+        let sink = KeepWhen {
+            sink: |chunk: &Chunk| {
+                // Id is the objectId column (0), Department (1); City and Note are not read.
+                let sees_others = (0..chunk.len())
+                    .any(|r| chunk.value(r, 2).is_some() || chunk.value(r, 3).is_some());
+                let holds = (0..chunk.len()).any(|r| chunk.value(r, 0) == Some("17"));
+                ((chunk.len(), sees_others), holds)
+            },
+            reads: Some(ColumnSelection::only(["department"])),
+        };
+        let mut visited = Vec::new();
+        read_csv(
+            || Ok(io::Cursor::new(text.as_bytes().to_vec())),
+            "t.csv",
+            &opts,
+            &all,
+            &mut b,
+            &NoProgress,
+            Some(&sink),
+            &mut visited,
+        )
+        .unwrap();
+        let d = b.build();
+        assert_eq!(d.len(), 40);
+        assert!(
+            visited.iter().all(|(_, ((_, others), _))| !others),
+            "{block}"
+        );
+        let kept: Vec<usize> = visited
+            .iter()
+            .filter(|(_, (_, holds))| *holds)
+            .flat_map(|(start, ((len, _), _))| *start..start + len)
+            .collect();
+        assert!(kept.contains(&17), "{block}");
+        for r in 0..40 {
+            for c in 0..d.columns().len() {
+                let want = if kept.contains(&r) {
+                    whole.value(r, c)
+                } else {
+                    None
+                };
+                assert_eq!(d.value(r, c), want, "block {block}, row {r}, column {c}");
+            }
+        }
+    }
+}
