@@ -299,7 +299,38 @@ def real_job(args, scopesim, data):
             base = base or per
             print(f"  {n:>10,} users  {t:7.3f} s  {per:6.0f} ns/user  ({per / base:.2f} x the first row per user)"
                   f"  {mib(peak)}")
+        largest_commands(scopesim, data, max(sizes))
     return 0
+
+
+def largest_commands(scopesim, data, n):
+    """Issue 13's targets at the largest size: lint and diff <= 2 x the plan, explain of one
+    user <= the plan, each in <= 256 MiB plus the member data's own size; interleaved,
+    median of 3, peak memory the largest."""
+    f = generate_real(scopesim, data, n)
+    inputs = real_inputs(f)
+    user = next(csv_first_value(f[0], "objectId"), None)
+    commands = {
+        "scopesim plan": ([scopesim, "plan", str(REAL_RULES)] + inputs + ["--format", "json"], (0,)),
+        "scopesim lint": ([scopesim, "lint", str(REAL_RULES)] + inputs, (0, 1)),
+        "scopesim diff (one app, two stages)": ([scopesim, "diff", str(REAL_RULES), "--app", "Salesforce",
+                                                 "--from", "pilot", "--to", "wave-1"] + inputs, (0, 1)),
+        "scopesim explain (one user)": ([scopesim, "explain", str(REAL_RULES)] + inputs + ["--user", user], (0,)),
+    }
+    runs = {k: [] for k in commands}
+    for _ in range(3):
+        for k, (cmd, ok) in commands.items():
+            runs[k].append(measured(cmd, ok))
+    med = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+    rss = {k: max((r[1] for r in v if r[1] is not None), default=None) for k, v in runs.items()}
+    members_mib = f[2].stat().st_size / 2**20
+    print(f"\nat {n:,} users (real job, median of 3 interleaved; budget 256 MiB + the member file's "
+          f"{members_mib:,.0f} MiB = {256 + members_mib:,.0f} MiB):")
+    plan = med["scopesim plan"]
+    for k, target in [("scopesim plan", ""), ("scopesim lint", "<= 2"),
+                      ("scopesim diff (one app, two stages)", "<= 2"), ("scopesim explain (one user)", "<= 1")]:
+        ratio = "" if not target else f"{med[k] / plan:5.2f} x plan (target {target})"
+        print(f"  {k:38} {med[k]:7.3f} s {mib(rss[k]):>12}   {ratio}")
 
 
 def csv_first_value(path, column):

@@ -289,6 +289,17 @@ impl Chunk {
             .collect()
     }
 
+    /// Drops the spare capacity of its columns (a streamed read reserves ahead).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        for c in &mut self.columns {
+            match c {
+                ColumnData::Text(t) => t.shrink_to_fit(),
+                ColumnData::List(l) => l.shrink_to_fit(),
+                ColumnData::Absent => {}
+            }
+        }
+    }
+
     fn heap_bytes(&self) -> usize {
         self.columns
             .iter()

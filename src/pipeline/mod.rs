@@ -455,6 +455,19 @@ pub enum Columns {
     Only(Vec<String>),
 }
 
+/// Which row groups of a streamed export keep their values.
+#[derive(Debug, Clone, Copy)]
+enum Keep<'a> {
+    /// None: only counts and facts are wanted.
+    Nothing,
+    /// The row groups holding this user (by userPrincipalName or objectId, ignoring
+    /// case, as [`Directory::find_user`] finds it).
+    User(&'a str),
+    /// Every row group: the rules are still evaluated and the facts read on the parsing
+    /// threads, while the next blocks are parsed, instead of after the whole read.
+    Everyone,
+}
+
 /// A simulation to run: rules, the directory, the other inputs, options.
 #[derive(Debug, Clone, Copy)]
 pub struct Simulation<'a> {
@@ -546,10 +559,14 @@ impl Simulation<'_> {
     pub fn run(&self, columns: Columns, progress: &dyn Progress) -> Result<Run, Errors> {
         let selection = self.selection(&columns);
         let streamed = match &columns {
-            Columns::Counts => self.stream(selection.clone(), false, None, progress)?,
-            Columns::Summary => self.stream(selection.clone(), true, None, progress)?,
-            Columns::OneUser(key) => self.stream(selection.clone(), true, Some(key), progress)?,
-            _ => None,
+            Columns::Counts => self.stream(selection.clone(), false, Keep::Nothing, progress)?,
+            Columns::Summary => self.stream(selection.clone(), true, Keep::Nothing, progress)?,
+            Columns::OneUser(key) => {
+                self.stream(selection.clone(), true, Keep::User(key), progress)?
+            }
+            Columns::Report | Columns::All | Columns::Only(_) => {
+                self.stream(selection.clone(), false, Keep::Everyone, progress)?
+            }
         };
         let (directory, plan, outcomes, facts) = match streamed {
             Some(s) => s,
@@ -610,14 +627,13 @@ impl Simulation<'_> {
     }
 
     /// Streams a CSV export: each row group is evaluated and its facts read on the
-    /// parsing threads, and its values dropped, except in the row groups that hold user
-    /// `keep` (by userPrincipalName or objectId, as [`Directory::find_user`] finds it).
-    /// `Ok(None)` when an input is not CSV.
+    /// parsing threads, while the next ones are parsed, and its values kept as `keep`
+    /// says. `Ok(None)` when an input is not CSV.
     fn stream(
         &self,
         selection: ColumnSelection,
         skip_hash: bool,
-        keep: Option<&str>,
+        keep: Keep<'_>,
         progress: &dyn Progress,
     ) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Errors> {
         let opts = ReadOptions {
@@ -632,7 +648,10 @@ impl Simulation<'_> {
         let matches = computed_matches(self.rules);
         // Keeping one user's row group whole, the others are parsed only for what the
         // rules, the rollout and the user's lookup read.
-        let reads = keep.map(|_| self.selection(&Columns::Report));
+        let reads = match keep {
+            Keep::User(_) => Some(self.selection(&Columns::Report)),
+            Keep::Nothing | Keep::Everyone => None,
+        };
         let streamed = stream_directory(&self.directory.paths, &opts, progress, |schema| {
             let plan = Arc::new(compile(rules, schema, eval).map_err(|e| e.with_sources(sources))?);
             let cols = FactColumns::new(schema, rules, inputs);
@@ -640,11 +659,11 @@ impl Simulation<'_> {
             let names = ColumnMap::new(schema);
             let matches = matches.clone();
             let ids: Vec<usize> = match keep {
-                Some(_) => ["objectId", "userPrincipalName"]
+                Keep::User(_) => ["objectId", "userPrincipalName"]
                     .iter()
                     .filter_map(|c| schema.column(c))
                     .collect(),
-                None => Vec::new(),
+                Keep::Nothing | Keep::Everyone => Vec::new(),
             };
             Ok(KeepWhen {
                 sink: move |chunk: &Chunk| {
@@ -653,15 +672,17 @@ impl Simulation<'_> {
                     } else {
                         chunk_match_values(chunk, &names, &matches)
                     };
-                    let holds = keep.is_some_and(|key| {
-                        (0..chunk.len()).any(|row| {
+                    let holds = match keep {
+                        Keep::Nothing => false,
+                        Keep::Everyone => true,
+                        Keep::User(key) => (0..chunk.len()).any(|row| {
                             ids.iter().any(|&c| {
                                 chunk
                                     .value(row, c)
                                     .is_some_and(|v| v.eq_ignore_ascii_case(key))
                             })
-                        })
-                    });
+                        }),
+                    };
                     (
                         (
                             evaluate_chunk(&plan, chunk),

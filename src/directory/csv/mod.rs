@@ -301,6 +301,8 @@ where
                     let out = sink.row_group_at(block.index, &chunk);
                     let keeps = sink.keeps(&out);
                     if keeps && narrow.is_none() {
+                        // Kept for good: no spare capacity for a next row group.
+                        chunk.shrink_to_fit();
                         parsed.chunk = Some(chunk);
                     } else {
                         let cols = chunk.take_text_columns(&parse_lay.slot_cols);
