@@ -808,10 +808,13 @@ fn facts_of(
     }
     let cols = FactColumns::new(dir, rules, inputs);
     let names = ColumnMap::new(dir);
-    let parts: Vec<Vec<crate::directory::TextColumn>> = dir
-        .chunks()
-        .map(|(_, c)| chunk_match_values(c, &names, matches))
-        .collect();
+    let parts: Vec<Vec<crate::directory::TextColumn>> = {
+        use rayon::prelude::*;
+        dir.chunk_slice()
+            .par_iter()
+            .map(|c| chunk_match_values(c, &names, matches))
+            .collect()
+    };
     for (k, m) in matches.iter().enumerate() {
         let values = parts
             .iter()

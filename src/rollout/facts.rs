@@ -400,12 +400,16 @@ impl UserFacts {
         rules: &RuleSet,
         inputs: RolloutInputs<'_>,
     ) -> UserFacts {
+        use rayon::prelude::*;
         let cols = FactColumns::new(dir, rules, inputs);
-        let parts: Vec<(usize, ChunkFacts)> = dir
-            .chunks()
-            .map(|(start, c)| (start, chunk_facts(c, &cols)))
+        // Row groups in parallel, as the parsing threads do when a directory streams.
+        let parts: Vec<ChunkFacts> = dir
+            .chunk_slice()
+            .par_iter()
+            .map(|c| chunk_facts(c, &cols))
             .collect();
-        UserFacts::assemble(dir.len(), &cols, parts.iter().map(|(s, f)| (*s, f)))
+        let starts = dir.chunk_starts().iter().copied();
+        UserFacts::assemble(dir.len(), &cols, starts.zip(&parts))
     }
 
     /// Puts row-group facts (`(first row, facts)`, in row order) together.
