@@ -349,17 +349,24 @@ pub fn chunk_facts(chunk: &Chunk, cols: &FactColumns) -> ChunkFacts {
     let members = cols.members.as_deref().filter(|m| !m.is_empty());
     let wanted = Some(cols.wanted.as_ref()).filter(|w| !w.is_empty());
     if wanted.is_some() || members.is_some() {
+        let mut guids: Vec<Option<u128>> = Vec::new();
         for &(c, is_id) in &cols.ids {
             let Some(t) = chunk.text(c) else { continue };
-            for (i, v) in t.iter().enumerate() {
-                let Some(v) = v else { continue };
-                // Each id is parsed once, for both lookups.
-                let guid = parse_guid(v);
-                if let (Some(g), Some(m)) = (guid, members) {
-                    if let Some(number) = m.guid(g) {
+            // Each id is parsed once, for both lookups.
+            guids.clear();
+            guids.extend(t.iter().map(|v| v.and_then(parse_guid)));
+            if let Some(m) = members {
+                // A loop of look-ups only: the processor overlaps the cache misses of
+                // several (the member table is larger than the cache), which it could
+                // not while each was between two GUID parses.
+                for (i, g) in guids.iter().enumerate() {
+                    if let Some(number) = g.and_then(|g| m.guid(g)) {
                         f.member_hits.push((number, i as u32));
                     }
                 }
+            }
+            for ((i, v), &guid) in t.iter().enumerate().zip(&guids) {
+                let Some(v) = v else { continue };
                 if wanted.is_some_and(|w| w.get_parsed(v, guid).is_some()) {
                     let key = match guid {
                         Some(g) => IdKey::Guid(g),
