@@ -4,7 +4,9 @@
 
 use scopesim::directory::NoProgress;
 use scopesim::pipeline::payloads::{PayloadOptions, PayloadSummary, user_payloads};
-use scopesim::pipeline::{Columns, DirectorySource, InputFiles, Options, Rules, Run, Simulation};
+use scopesim::pipeline::{
+    Columns, DirectorySource, InputFiles, Inputs, Options, Rules, Run, Simulation,
+};
 use scopesim::regex::Anchoring;
 use scopesim::rollout::{Action, Why};
 use scopesim::rules::load::LoadOptions;
@@ -35,15 +37,20 @@ impl Case {
         }
     }
 
+    /// The simulation of this case over `inputs` (its files, as read), default options.
+    fn simulation<'a>(&'a self, inputs: &'a Inputs) -> Simulation<'a> {
+        Simulation {
+            rules: &self.rules,
+            directory: &self.directory,
+            inputs,
+            options: Options::default(),
+        }
+    }
+
     /// Runs the plan (streamed, as `plan` does) and the payloads; the records by line.
     fn payloads(&self, columns: Columns) -> (Run, PayloadSummary, Vec<Value>) {
         let inputs = self.files.read().unwrap_or_else(|e| panic!("{e:#?}"));
-        let sim = Simulation {
-            rules: &self.rules,
-            directory: &self.directory,
-            inputs: &inputs,
-            options: Options::default(),
-        };
+        let sim = self.simulation(&inputs);
         let run = sim
             .run(columns, &NoProgress)
             .unwrap_or_else(|e| panic!("{e:#?}"));
@@ -236,12 +243,7 @@ fn streamed_payloads_equal_the_explanations_of_a_directory_in_memory() {
     let case = scim();
     let (_, _, streamed) = case.payloads(Columns::Counts);
     let inputs = case.files.read().unwrap();
-    let sim = Simulation {
-        rules: &case.rules,
-        directory: &case.directory,
-        inputs: &inputs,
-        options: Options::default(),
-    };
+    let sim = case.simulation(&inputs);
     let run = sim.run(Columns::All, &NoProgress).unwrap();
     let opts = PayloadOptions::new(None, None, Some("2026-11-02T08:00:00Z"), None).unwrap();
     for r in &streamed {
@@ -806,12 +808,7 @@ fn explaining_one_user_streamed_equals_explaining_from_the_whole_directory() {
     let opts = PayloadOptions::new(None, None, Some("2026-11-02T08:00:00Z"), None).unwrap();
     for case in [salesforce(), scim()] {
         let inputs = case.files.read().unwrap();
-        let sim = Simulation {
-            rules: &case.rules,
-            directory: &case.directory,
-            inputs: &inputs,
-            options: Options::default(),
-        };
+        let sim = case.simulation(&inputs);
         let whole = sim.run(Columns::All, &NoProgress).unwrap();
         let explained = |run: &Run, row: usize| {
             let e = explain_user(
