@@ -554,8 +554,9 @@ impl Simulation<'_> {
         i.assignments.is_some() || i.group_members.is_some() || !i.target_states.is_empty()
     }
 
-    /// Reads the directory (streaming it when only counts are wanted and the export is
-    /// CSV), compiles and evaluates the rules, and rolls out every app and stage.
+    /// Reads the directory (streaming a CSV export: each row group is evaluated as it is
+    /// parsed, and keeps its values as `columns` says), compiles and evaluates the
+    /// rules, and rolls out every app and stage.
     pub fn run(&self, columns: Columns, progress: &dyn Progress) -> Result<Run, Errors> {
         let selection = self.selection(&columns);
         let streamed = match &columns {
