@@ -798,11 +798,11 @@ fn cli_explain_shows_the_perform_action_step() {
         ));
 }
 
-/// `explain` streams the export and keeps only the row group of its user
+/// S29: `explain` streams the export and keeps only the row group of its user
 /// (`Columns::OneUser`): everything it shows of each user, found by objectId or by UPN in
 /// another case, is what a run that keeps every value shows.
 #[test]
-fn explaining_one_user_streamed_equals_explaining_from_the_whole_directory() {
+fn s29_explaining_one_user_streamed_equals_explaining_from_the_whole_directory() {
     use scopesim::pipeline::find_user_in;
     use scopesim::report::explain::explain_user;
     let opts = PayloadOptions::new(None, None, Some("2026-11-02T08:00:00Z"), None).unwrap();
