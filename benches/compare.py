@@ -10,7 +10,8 @@ with two threads, printing ratios and peak memory measured in the same run:
 - the real job (issue 13): benches/real.scope under `scope assigned`, with the
   assignments and group members `scopesim gen` writes (candidates are direct assignments
   and direct User members of assigned groups, S24), plus `plan --report`, `lint`, `diff`,
-  `explain` of one user and `reconcile` of a provisioning log, each as a ratio to the plan.
+  `explain` of one user, `reconcile` of a provisioning log and `plan --payloads`, each as a
+  ratio to the plan.
 
 Absolute times on a shared 2-core machine are noisy; the ratios are what to quote.
 
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "benches" / "perf.scope"
 REAL_RULES = ROOT / "benches" / "real.scope"
 RECONCILE_RULES = ROOT / "fixtures" / "logs" / "generated.scope"
+PAYLOAD_SCHEMA = "Salesforce=" + str(ROOT / "fixtures" / "payloads" / "salesforce-schema.json")
 PEERS = ROOT / "benches" / "peers"
 THREADS = "2"
 
@@ -284,7 +286,29 @@ def real_job(args, scopesim, data):
             print(f"  {k:38} {rm[k]:6.3f} s {mib(rp[k]):>12}")
         print(f"  {'reconcile / plan':38} {rm['scopesim reconcile'] / rm['scopesim plan']:6.2f}")
 
-    # 4. Growth in users.
+    # 4. Payloads: what Entra would write (S40), from the Salesforce schema of
+    # fixtures/payloads (its attribute mappings; the generated assignments name the app
+    # `Salesforce`), on the real job's data.
+    pay_inputs = [str(PAYLOAD_SCHEMA)] + real_inputs(files) + ["--now", "2026-11-02T08:00:00Z"]
+    ndjson = out_dir / "scopesim-payloads.ndjson"
+    cmds = {
+        "scopesim plan": [scopesim, "plan"] + pay_inputs + ["--format", "json"],
+        "scopesim plan --payloads": [scopesim, "plan"] + pay_inputs + ["--format", "json", "--payloads", str(ndjson)],
+    }
+    for cmd in cmds.values():
+        measured(cmd)
+    pr = {k: [measured(c) for _ in range(max(1, args.rounds))] for k, c in cmds.items()}
+    pm = {k: statistics.median(r[0] for r in v) for k, v in pr.items()}
+    pp = {k: max((r[1] for r in v if r[1] is not None), default=None) for k, v in pr.items()}
+    records = sum(1 for _ in open(ndjson, "rb"))
+    print(f"\nplan --payloads ({args.users:,} users, the Salesforce schema of fixtures/payloads; "
+          f"{records:,} records, {ndjson.stat().st_size / 1e6:,.0f} MB of NDJSON in {ndjson.parent}):")
+    for k in cmds:
+        print(f"  {k:38} {pm[k]:6.3f} s {mib(pp[k]):>12}")
+    print(f"  {'plan --payloads / plan':38} {pm['scopesim plan --payloads'] / pm['scopesim plan']:6.2f}")
+    ndjson.unlink()
+
+    # 5. Growth in users.
     sizes = [int(s) for s in args.scaling.split(",") if s]
     if sizes:
         print("\ngrowth in users (real job, scopesim plan, median of 3, peak memory the largest):")

@@ -145,13 +145,62 @@ pub struct EstimateMinutes {
 /// at one of them. The summary counts the same users, so its columns add up to the
 /// report's rows.
 pub fn reported_users(app: &AppResult, stages: &[&StageResult], n: usize) -> Bits {
-    let mut bits = Bits::zeros(n);
-    for row in 0..n {
-        if app.candidacy(row) != Candidacy::NotAssigned || stages.iter().any(|s| s.reported(row)) {
-            bits.set(row, true);
-        }
-    }
-    bits
+    use rayon::prelude::*;
+    // Whole words per task, so that each task writes its own words.
+    let words: Vec<u64> = (0..n.div_ceil(64))
+        .into_par_iter()
+        .with_min_len(ROWS_PER_TASK / 64)
+        .map(|w| {
+            let mut word = 0u64;
+            for bit in 0..64 {
+                let row = w * 64 + bit;
+                if row < n && is_reported(app, stages, row) {
+                    word |= 1 << bit;
+                }
+            }
+            word
+        })
+        .collect();
+    Bits::from_words(words, n)
+}
+
+/// Rows of the directory per parallel task of the summary's counts.
+const ROWS_PER_TASK: usize = 1 << 16;
+
+/// Whether user `row` has a row in the report of `app` at `stages` ([`reported_users`]).
+fn is_reported(app: &AppResult, stages: &[&StageResult], row: usize) -> bool {
+    app.candidacy(row) != Candidacy::NotAssigned || stages.iter().any(|s| s.reported(row))
+}
+
+/// Of the users of `app` reported at `stages`: how many are not candidates, and per stage
+/// how many have no action. One pass over the directory, in parallel row ranges whose
+/// counts add up.
+fn reported_counts(app: &AppResult, stages: &[&StageResult], n: usize) -> (usize, Vec<usize>) {
+    use rayon::prelude::*;
+    let zero = || (0usize, vec![0usize; stages.len()]);
+    (0..n.div_ceil(ROWS_PER_TASK))
+        .into_par_iter()
+        .map(|task| {
+            let (mut not_candidates, mut idle) = zero();
+            for row in task * ROWS_PER_TASK..((task + 1) * ROWS_PER_TASK).min(n) {
+                if !is_reported(app, stages, row) {
+                    continue;
+                }
+                if !app.candidacy(row).is_candidate() {
+                    not_candidates += 1;
+                }
+                for (count, s) in idle.iter_mut().zip(stages) {
+                    if s.action(row) == Action::None {
+                        *count += 1;
+                    }
+                }
+            }
+            (not_candidates, idle)
+        })
+        .reduce(zero, |(a, mut x), (b, y)| {
+            x.iter_mut().zip(&y).for_each(|(x, y)| *x += y);
+            (a + b, x)
+        })
 }
 
 /// Summary rows, narrowed by app and stage names.
@@ -168,16 +217,8 @@ pub fn summary_rows(rollout: &Rollout, app: Option<&str>, stage: Option<&str>) -
             .iter()
             .filter(|s| stage.is_none_or(|x| x == s.name))
             .collect();
-        let reported = reported_users(a, &stages, n);
-        let not_candidate_users = reported
-            .ones_iter()
-            .filter(|&r| !a.candidacy(r).is_candidate())
-            .count();
-        for s in &stages {
-            let idle_users = reported
-                .ones_iter()
-                .filter(|&r| s.action(r) == Action::None)
-                .count();
+        let (not_candidate_users, idle) = reported_counts(a, &stages, n);
+        for (s, &idle_users) in stages.iter().zip(&idle) {
             let idle_orphans = s
                 .orphan_actions
                 .iter()

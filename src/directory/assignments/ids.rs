@@ -333,6 +333,16 @@ impl<const UNICODE: bool> IdNumbers<UNICODE> {
         self.written.contains_key(&n)
     }
 
+    /// Room for `n` more GUIDs, so that numbering a large file does not grow (and
+    /// rehash) the table as it goes.
+    pub fn reserve(&mut self, n: usize) {
+        self.guids.reserve(n);
+        let guids = &self.guids;
+        self.table.reserve(n, |&m| {
+            guid_hash(guids.get(m as usize).copied().unwrap_or(0))
+        });
+    }
+
     /// Gives back what growing left unused, once every id is numbered.
     pub fn shrink_to_fit(&mut self) {
         self.guids.shrink_to_fit();

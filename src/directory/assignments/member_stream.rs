@@ -116,6 +116,9 @@ struct Merge {
 struct Merged {
     gm: GroupMembers,
     next: usize,
+    /// Blocks the file is expected to have (its size over the block size), when more
+    /// than one: the first block's rows times this is what the tables reserve.
+    blocks: f64,
     records: u64,
     untyped: u64,
     other_kinds: BTreeMap<String, u64>,
@@ -131,6 +134,11 @@ impl Merged {
             return;
         }
         let gm = &mut self.gm;
+        if self.next == 0 && self.blocks > 1.0 {
+            // The tables are sized once for the whole file rather than grown (and
+            // rehashed) while one thread numbers the rows and the other waits.
+            gm.reserve_rows((b.meta.len() as f64 * self.blocks * 1.05) as usize);
+        }
         // Groups take their positions in the order rows first list them, as when the
         // exact reader meets them row by row.
         let positions: Vec<u32> = b.groups.iter().map(|g| gm.group_index(g)).collect();
@@ -262,9 +270,11 @@ fn read_merged(f: &MemberFile, gm: GroupMembers, block_size: usize) -> Option<Gr
     };
     let names = [group, Some(member), kind, name].map(|c| c.map(|c| c.name.clone()));
     let mut merge = None;
+    let size = std::fs::metadata(&f.path).map_or(0, |m| m.len());
     let into = Mutex::new(Merged {
         gm,
         next: 0,
+        blocks: size as f64 / block_size.max(1) as f64,
         records: 0,
         untyped: 0,
         other_kinds: BTreeMap::new(),

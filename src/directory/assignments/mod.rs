@@ -337,6 +337,13 @@ impl GroupMembers {
         self.add_numbered(g, numbered, kind);
     }
 
+    /// Room for about `rows` more member rows (estimated from a file's first block).
+    fn reserve_rows(&mut self, rows: usize) {
+        Arc::make_mut(&mut self.ids).reserve(rows);
+        self.first.reserve(rows);
+        self.edges.reserve(rows);
+    }
+
     /// Adds a member already numbered (`None`: no number was left).
     fn add_numbered(&mut self, g: u32, numbered: Option<(u32, bool)>, kind: PrincipalType) {
         let Some((m, is_new)) = numbered else {
@@ -424,6 +431,8 @@ impl GroupMembers {
         let mut known: FxHashMap<&[u32], u32> = FxHashMap::default();
         let mut lists: Vec<Vec<String>> = Vec::new();
         let mut member_of = vec![NO_LIST; n];
+        // Per group, the list holding it alone, once a member has it.
+        let mut alone: Vec<Option<u32>> = vec![None; self.groups.len()];
         for (m, slot) in member_of.iter_mut().enumerate() {
             let (a, b) = (
                 start.get(m).copied().unwrap_or(0) as usize,
@@ -432,14 +441,20 @@ impl GroupMembers {
             let Some(gs) = by_member.get(a..b).filter(|gs| !gs.is_empty()) else {
                 continue;
             };
-            *slot = *known.entry(gs).or_insert_with(|| {
+            let make = || {
                 lists.push(
                     gs.iter()
                         .filter_map(|&g| self.groups.get(g as usize).map(|x| x.id.clone()))
                         .collect(),
                 );
                 (lists.len() - 1) as u32
-            });
+            };
+            // Most members are in one group: its list is found by the group's position,
+            // without hashing the list.
+            *slot = match (gs, gs.first().and_then(|&g| alone.get_mut(g as usize))) {
+                ([_], Some(list)) => *list.get_or_insert_with(make),
+                _ => *known.entry(gs).or_insert_with(make),
+            };
         }
         self.lists = lists;
         self.member_of = member_of;
