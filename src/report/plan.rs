@@ -825,7 +825,7 @@ pub struct ReportRow<'r> {
 }
 
 /// Users per block of rows formatted in parallel.
-const BLOCK: usize = 16_384;
+const BLOCK: usize = 4_096;
 
 impl ReportContext<'_> {
     fn apps(&self) -> impl Iterator<Item = &AppResult> {
@@ -1016,10 +1016,10 @@ pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Resul
     header.push(b'\n');
     w.write_all(&header)?;
     let n = ctx.dir.len();
-    let window = BLOCK * 2 * rayon::current_num_threads().max(1);
+    let window = BLOCK * 8 * rayon::current_num_threads().max(1);
     std::thread::scope(|scope| {
         // Formatted windows, in order: `(bytes, rows)` per block.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Vec<u8>, u64)>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Vec<u8>, u64)>>(2);
         scope.spawn(move || {
             for app in ctx.apps() {
                 let included = ctx.included(app);
