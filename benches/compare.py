@@ -164,6 +164,16 @@ def real_peer_counts(python, script, files):
     return counts
 
 
+def timed_with_peak(cmds, rounds):
+    """Each of `cmds` (name: (command, exit codes taken as success)) run once to warm up,
+    then `rounds` times: (median wall s, largest peak RSS KiB or None) by name."""
+    for cmd, ok in cmds.values():
+        measured(cmd, ok)
+    runs = {k: [measured(c, ok) for _ in range(max(1, rounds))] for k, (c, ok) in cmds.items()}
+    return ({k: statistics.median(r[0] for r in v) for k, v in runs.items()},
+            {k: max((r[1] for r in v if r[1] is not None), default=None) for k, v in runs.items()})
+
+
 def mib(kb):
     return "       -" if kb is None else f"{kb / 1024:5.0f} MiB"
 
@@ -274,11 +284,7 @@ def real_job(args, scopesim, data):
             "scopesim reconcile": ([scopesim, "reconcile"] + rec_inputs + ["--logs", str(log), "--format", "json"],
                                    (0, 1)),
         }
-        for cmd, ok in cmds.values():
-            measured(cmd, ok)
-        rr = {k: [measured(c, ok) for _ in range(max(1, args.rounds))] for k, (c, ok) in cmds.items()}
-        rm = {k: statistics.median(r[0] for r in v) for k, v in rr.items()}
-        rp = {k: max((r[1] for r in v if r[1] is not None), default=None) for k, v in rr.items()}
+        rm, rp = timed_with_peak(cmds, args.rounds)
         events = sum(1 for _ in open(log, "rb"))
         print(f"\nreconcile ({n:,} users, {events:,} events, {log.stat().st_size / 1e6:,.0f} MB of NDJSON, "
               f"{RECONCILE_RULES.name}):")
@@ -292,14 +298,11 @@ def real_job(args, scopesim, data):
     pay_inputs = [str(PAYLOAD_SCHEMA)] + real_inputs(files) + ["--now", "2026-11-02T08:00:00Z"]
     ndjson = out_dir / "scopesim-payloads.ndjson"
     cmds = {
-        "scopesim plan": [scopesim, "plan"] + pay_inputs + ["--format", "json"],
-        "scopesim plan --payloads": [scopesim, "plan"] + pay_inputs + ["--format", "json", "--payloads", str(ndjson)],
+        "scopesim plan": ([scopesim, "plan"] + pay_inputs + ["--format", "json"], (0,)),
+        "scopesim plan --payloads": ([scopesim, "plan"] + pay_inputs + ["--format", "json", "--payloads", str(ndjson)],
+                                     (0,)),
     }
-    for cmd in cmds.values():
-        measured(cmd)
-    pr = {k: [measured(c) for _ in range(max(1, args.rounds))] for k, c in cmds.items()}
-    pm = {k: statistics.median(r[0] for r in v) for k, v in pr.items()}
-    pp = {k: max((r[1] for r in v if r[1] is not None), default=None) for k, v in pr.items()}
+    pm, pp = timed_with_peak(cmds, args.rounds)
     records = sum(1 for _ in open(ndjson, "rb"))
     print(f"\nplan --payloads ({args.users:,} users, the Salesforce schema of fixtures/payloads; "
           f"{records:,} records, {ndjson.stat().st_size / 1e6:,.0f} MB of NDJSON in {ndjson.parent}):")

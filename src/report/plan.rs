@@ -1000,8 +1000,8 @@ fn push_row(buf: &mut Vec<u8>, r: &ReportRow<'_>, style: CsvStyle) {
 /// Writes the per-user report as CSV (formula-guarded cells). Blocks of users are
 /// formatted in parallel and written in order, a window at a time, so memory stays
 /// bounded and the output does not depend on the number of threads. Formatting runs
-/// one window ahead of writing (and of the hash a staged report computes on the way), so
-/// neither waits for the other.
+/// up to two windows ahead of writing (and of the hash a staged report computes on the
+/// way), so neither waits for the other.
 pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Result<u64> {
     use rayon::prelude::*;
     let style = ctx.style;

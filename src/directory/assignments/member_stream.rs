@@ -117,7 +117,8 @@ struct Merged {
     gm: GroupMembers,
     next: usize,
     /// Blocks the file is expected to have (its size over the block size), when more
-    /// than one: the first block's rows times this is what the tables reserve.
+    /// than one: the first block's rows times this is what the tables reserve (about
+    /// twice the rows for a UTF-16 file, whose blocks are of decoded bytes).
     blocks: f64,
     records: u64,
     untyped: u64,
