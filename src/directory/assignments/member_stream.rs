@@ -32,6 +32,8 @@ const LISTED: u32 = 2;
 const TEXT: u32 = 3;
 /// The bit of [`Block::meta`] set for a member that is a nested group.
 const IS_GROUP: u32 = 4;
+/// Rows whose members are looked up together before they are numbered.
+const BATCH: usize = 32;
 
 /// One block of a member list, rows local to it.
 #[derive(Debug, Default)]
@@ -144,26 +146,38 @@ impl Merged {
         // exact reader meets them row by row.
         let positions: Vec<u32> = b.groups.iter().map(|g| gm.group_index(g)).collect();
         let mut texts = b.texts.iter();
-        for (&guid, &meta) in b.guids.iter().zip(&b.meta) {
-            let Some(&g) = positions.get((meta >> 3) as usize) else {
-                continue;
-            };
-            let kind = if meta & IS_GROUP != 0 {
-                PrincipalType::Group
-            } else {
-                PrincipalType::User
-            };
-            let ids = Arc::make_mut(&mut gm.ids);
-            let numbered = match meta & 3 {
-                LISTED => continue,
-                TEXT => match texts.next() {
-                    Some(t) => ids.number(t, MEMBER_LIMIT),
-                    None => continue,
-                },
-                _ => ids.number_guid(guid, MEMBER_LIMIT),
-            };
-            gm.add_numbered(g, numbered, kind);
-            self.records += 1;
+        for (guids, metas) in b.guids.chunks(BATCH).zip(b.meta.chunks(BATCH)) {
+            // The look-ups of a batch first: they do not depend on each other, so the
+            // processor overlaps their cache misses. The numbering then goes in row order
+            // and finds the table's lines in the cache; a member the batch lists twice
+            // is numbered by its first row and found by its second.
+            let mut known = [None; BATCH];
+            for (k, (&guid, &meta)) in known.iter_mut().zip(guids.iter().zip(metas)) {
+                if meta & 3 == MEMBER {
+                    *k = gm.ids.guid(guid);
+                }
+            }
+            for ((&guid, &meta), known) in guids.iter().zip(metas).zip(known) {
+                let Some(&g) = positions.get((meta >> 3) as usize) else {
+                    continue;
+                };
+                let kind = if meta & IS_GROUP != 0 {
+                    PrincipalType::Group
+                } else {
+                    PrincipalType::User
+                };
+                let numbered = match (meta & 3, known) {
+                    (LISTED, _) => continue,
+                    (TEXT, _) => match texts.next() {
+                        Some(t) => Arc::make_mut(&mut gm.ids).number(t, MEMBER_LIMIT),
+                        None => continue,
+                    },
+                    (_, Some(n)) => Some((n, false)),
+                    (_, None) => Arc::make_mut(&mut gm.ids).number_guid(guid, MEMBER_LIMIT),
+                };
+                gm.add_numbered(g, numbered, kind);
+                self.records += 1;
+            }
         }
         for (local, name) in &b.names {
             if let Some(group) = b.groups.get(*local as usize) {

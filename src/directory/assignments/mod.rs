@@ -30,7 +30,7 @@ use super::{InputFormat, InputInfo};
 use crate::diag::{Code, Diagnostic, Errors, FileLocation};
 use crate::schema;
 use crate::value::parse_bool;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -137,10 +137,6 @@ struct Group {
     members: Vec<MemberEntry>,
 }
 
-/// In [`GroupMembers`]' `first`: the group's number is too large to hold there, so the
-/// member's memberships are all in `seen`.
-const ONLY_SEEN: u32 = u32::MAX;
-
 /// No list of groups (a member number that is in no group).
 const NO_LIST: u32 = u32::MAX;
 
@@ -163,13 +159,8 @@ pub struct GroupMembers {
     /// Member ids (lowercased, as `index`) to their numbers; shared with the directory
     /// stream.
     ids: Arc<IdNumbers<true>>,
-    /// Per member number, the first `(group, kind)` it was added with (`1 + group << 1 |
-    /// kind`; [`ONLY_SEEN`] past 2^31 groups), while reading: most members are in one
-    /// group, so most duplicates are found here.
-    first: Vec<u32>,
-    /// `(group, member number, is a group)` added after a member's first, while reading.
-    seen: FxHashSet<(u32, u32, bool)>,
-    /// `(member number, group)` of every member added, in order, while reading.
+    /// `(member number, group << 1 | is a group)` of every member row, in file order,
+    /// repeats included, while reading.
     edges: Vec<(u32, u32)>,
     /// Member number to its groups, an index into `lists` (or [`NO_LIST`]).
     member_of: Vec<u32>,
@@ -340,41 +331,19 @@ impl GroupMembers {
     /// Room for about `rows` more member rows (estimated from a file's first block).
     fn reserve_rows(&mut self, rows: usize) {
         Arc::make_mut(&mut self.ids).reserve(rows);
-        self.first.reserve(rows);
         self.edges.reserve(rows);
     }
 
-    /// Adds a member already numbered (`None`: no number was left).
+    /// Adds a member already numbered (`None`: no number was left). A row that repeats
+    /// a membership is dropped by [`GroupMembers::finish`], which can find repeats by
+    /// member in one pass: looking each row up here would cost a random access per row
+    /// on the one thread that numbers them.
     fn add_numbered(&mut self, g: u32, numbered: Option<(u32, bool)>, kind: PrincipalType) {
-        let Some((m, is_new)) = numbered else {
-            self.overflow += 1;
-            return;
-        };
         let kind_bit = u32::from(kind == PrincipalType::Group);
-        let first = g
-            .checked_mul(2)
-            .and_then(|x| (x | kind_bit).checked_add(1))
-            .filter(|&f| f != ONLY_SEEN)
-            .unwrap_or(ONLY_SEEN);
-        if is_new {
-            self.first.push(0);
-        }
-        let new = match self.first.get_mut(m as usize) {
-            Some(f) if *f == 0 => {
-                *f = first;
-                if first == ONLY_SEEN {
-                    self.seen.insert((g, m, kind == PrincipalType::Group));
-                }
-                true
-            }
-            Some(f) if *f == first && first != ONLY_SEEN => false,
-            _ => self.seen.insert((g, m, kind == PrincipalType::Group)),
-        };
-        if new {
-            if let Some(grp) = self.groups.get_mut(g as usize) {
-                grp.members.push(MemberEntry::new(m, kind));
-            }
-            self.edges.push((m, g));
+        // A group position needs 31 bits here; 2^31 groups do not fit in memory anyway.
+        match (numbered, g.checked_mul(2)) {
+            (Some((m, _)), Some(g2)) => self.edges.push((m, g2 | kind_bit)),
+            _ => self.overflow += 1,
         }
     }
 
@@ -403,9 +372,11 @@ impl GroupMembers {
     /// reading needs.
     fn finish(&mut self) {
         let n = self.ids.len();
-        // Counting sort of the edges by member, keeping their order within a member.
+        let edges = std::mem::take(&mut self.edges);
+        // Counting sort of the edges (their positions) by member, keeping file order
+        // within a member.
         let mut start = vec![0u32; n + 1];
-        for &(m, _) in &self.edges {
+        for &(m, _) in &edges {
             if let Some(c) = start.get_mut(m as usize + 1) {
                 *c += 1;
             }
@@ -417,18 +388,22 @@ impl GroupMembers {
             }
         }
         let mut fill = start.clone();
-        let mut by_member = vec![0u32; self.edges.len()];
-        for &(m, g) in &self.edges {
+        let mut by_member = vec![0u32; edges.len()];
+        for (e, &(m, _)) in edges.iter().enumerate() {
             if let Some(at) = fill.get_mut(m as usize) {
                 if let Some(slot) = by_member.get_mut(*at as usize) {
-                    *slot = g;
+                    *slot = e as u32;
                 }
                 *at += 1;
             }
         }
         drop(fill);
-        self.edges = Vec::new();
-        let mut known: FxHashMap<&[u32], u32> = FxHashMap::default();
+        // A membership `(group, kind)` listed again for the same member is a repeat:
+        // `last` holds, per group and kind, the last member that had it.
+        let mut last = vec![u32::MAX; self.groups.len() * 2];
+        let mut repeat = vec![false; edges.len()];
+        let mut gs: Vec<u32> = Vec::new();
+        let mut known: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
         let mut lists: Vec<Vec<String>> = Vec::new();
         let mut member_of = vec![NO_LIST; n];
         // Per group, the list holding it alone, once a member has it.
@@ -438,10 +413,28 @@ impl GroupMembers {
                 start.get(m).copied().unwrap_or(0) as usize,
                 start.get(m + 1).copied().unwrap_or(0) as usize,
             );
-            let Some(gs) = by_member.get(a..b).filter(|gs| !gs.is_empty()) else {
+            gs.clear();
+            for &e in by_member.get(a..b).unwrap_or(&[]) {
+                let Some(&(_, gk)) = edges.get(e as usize) else {
+                    continue;
+                };
+                match last.get_mut(gk as usize) {
+                    Some(l) if *l == m as u32 => {
+                        if let Some(r) = repeat.get_mut(e as usize) {
+                            *r = true;
+                        }
+                    }
+                    Some(l) => {
+                        *l = m as u32;
+                        gs.push(gk >> 1);
+                    }
+                    None => {}
+                }
+            }
+            if gs.is_empty() {
                 continue;
-            };
-            let make = || {
+            }
+            let mut make = |gs: &[u32]| {
                 lists.push(
                     gs.iter()
                         .filter_map(|&g| self.groups.get(g as usize).map(|x| x.id.clone()))
@@ -451,10 +444,37 @@ impl GroupMembers {
             };
             // Most members are in one group: its list is found by the group's position,
             // without hashing the list.
-            *slot = match (gs, gs.first().and_then(|&g| alone.get_mut(g as usize))) {
-                ([_], Some(list)) => *list.get_or_insert_with(make),
-                _ => *known.entry(gs).or_insert_with(make),
+            *slot = match (gs.as_slice(), gs.first().and_then(|&g| alone.get_mut(g as usize))) {
+                ([_], Some(list)) => *list.get_or_insert_with(|| make(&gs)),
+                _ => match known.get(gs.as_slice()) {
+                    Some(&l) => l,
+                    None => {
+                        let l = make(&gs);
+                        known.insert(gs.as_slice().into(), l);
+                        l
+                    }
+                },
             };
+        }
+        drop((by_member, start, last));
+        // Each group's members in file order, repeats left out.
+        let mut sizes = vec![0usize; self.groups.len()];
+        for (&(_, gk), &r) in edges.iter().zip(&repeat) {
+            if let Some(c) = sizes.get_mut((gk >> 1) as usize).filter(|_| !r) {
+                *c += 1;
+            }
+        }
+        for (g, size) in self.groups.iter_mut().zip(sizes) {
+            g.members.reserve_exact(size);
+        }
+        for (&(m, gk), r) in edges.iter().zip(repeat) {
+            let kind = match gk & 1 {
+                1 => PrincipalType::Group,
+                _ => PrincipalType::User,
+            };
+            if let Some(grp) = self.groups.get_mut((gk >> 1) as usize).filter(|_| !r) {
+                grp.members.push(MemberEntry::new(m, kind));
+            }
         }
         self.lists = lists;
         self.member_of = member_of;
@@ -464,8 +484,6 @@ impl GroupMembers {
             .enumerate()
             .filter_map(|(i, g)| Some((self.ids.get(&g.id)?, i as u32)))
             .collect();
-        self.seen = FxHashSet::default();
-        self.first = Vec::new();
         self.spelled = FxHashMap::default();
         for g in &mut self.groups {
             g.members.shrink_to_fit();

@@ -127,3 +127,76 @@ fn target_state_scim_list_response() {
     );
     assert_eq!(t.input.format, InputFormat::GraphJson);
 }
+
+/// Membership built from rows with repeats (a member listed twice in a group, in another
+/// letter case, or once as a user and once as a group) against a naive reference: each
+/// group's direct members are its first rows per member and kind, in file order (S24),
+/// and a member's groups are listed in the order of those rows.
+#[test]
+fn s24_repeated_member_rows_are_dropped_as_a_naive_reference_drops_them() {
+    let members = [
+        "d5cdd2bc-bdd0-5218-a3f4-d45043a76967",
+        "D5CDD2BC-BDD0-5218-A3F4-D45043A76967",
+        "a1b2c3d4-0000-4000-8000-000000000002",
+        "kim@contoso.com",
+        "KIM@contoso.com",
+        "lee@contoso.com",
+        "6c1d9b8e-52a1-4c55-9a0e-5a1e5a1e0003",
+    ];
+    let groups = ["G1", "g1", "G2", "G3", "G4"];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..200 {
+        let rows: Vec<(String, Member)> = (0..1 + next(40))
+            .map(|_| {
+                let kind = match next(4) {
+                    0 => PrincipalType::Group,
+                    _ => PrincipalType::User,
+                };
+                let id = members[next(members.len())].to_string();
+                (groups[next(groups.len())].to_string(), Member { id, kind })
+            })
+            .collect();
+        let gm = GroupMembers::from_edges(rows.clone());
+        let mut want_members: Vec<(String, Vec<(String, PrincipalType)>)> = Vec::new();
+        let mut want_groups: Vec<(String, Vec<String>)> = Vec::new();
+        for (g, m) in &rows {
+            let (gk, mk) = (g.to_lowercase(), m.id.to_lowercase());
+            let at = match want_members.iter().position(|(k, _)| *k == gk) {
+                Some(i) => i,
+                None => {
+                    want_members.push((gk.clone(), Vec::new()));
+                    want_members.len() - 1
+                }
+            };
+            let list = &mut want_members[at].1;
+            if list.iter().any(|(id, kind)| *id == mk && *kind == m.kind) {
+                continue;
+            }
+            list.push((mk.clone(), m.kind));
+            // The group as first written.
+            let first = rows.iter().find(|(x, _)| x.to_lowercase() == gk).unwrap();
+            match want_groups.iter_mut().find(|(k, _)| *k == mk) {
+                Some((_, gs)) => gs.push(first.0.clone()),
+                None => want_groups.push((mk, vec![first.0.clone()])),
+            }
+        }
+        for (g, want) in &want_members {
+            let got: Vec<(String, PrincipalType)> = gm
+                .members(g)
+                .into_iter()
+                .map(|m| (m.id.to_lowercase(), m.kind))
+                .collect();
+            assert_eq!(&got, want, "members of {g} from {rows:?}");
+        }
+        assert_eq!(gm.len(), want_members.len());
+        for (m, want) in &want_groups {
+            assert_eq!(gm.groups_of(m), want.as_slice(), "groups of {m} from {rows:?}");
+        }
+    }
+}
