@@ -444,7 +444,10 @@ impl GroupMembers {
             };
             // Most members are in one group: its list is found by the group's position,
             // without hashing the list.
-            *slot = match (gs.as_slice(), gs.first().and_then(|&g| alone.get_mut(g as usize))) {
+            *slot = match (
+                gs.as_slice(),
+                gs.first().and_then(|&g| alone.get_mut(g as usize)),
+            ) {
                 ([_], Some(list)) => *list.get_or_insert_with(|| make(&gs)),
                 _ => match known.get(gs.as_slice()) {
                     Some(&l) => l,

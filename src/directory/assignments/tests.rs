@@ -196,7 +196,11 @@ fn s24_repeated_member_rows_are_dropped_as_a_naive_reference_drops_them() {
         }
         assert_eq!(gm.len(), want_members.len());
         for (m, want) in &want_groups {
-            assert_eq!(gm.groups_of(m), want.as_slice(), "groups of {m} from {rows:?}");
+            assert_eq!(
+                gm.groups_of(m),
+                want.as_slice(),
+                "groups of {m} from {rows:?}"
+            );
         }
     }
 }
