@@ -151,13 +151,13 @@ impl Merged {
             // processor overlaps their cache misses. The numbering then goes in row order
             // and finds the table's lines in the cache; a member the batch lists twice
             // is numbered by its first row and found by its second.
-            let mut known = [None; BATCH];
-            for (k, (&guid, &meta)) in known.iter_mut().zip(guids.iter().zip(metas)) {
+            let mut found = [None; BATCH];
+            for (k, (&guid, &meta)) in found.iter_mut().zip(guids.iter().zip(metas)) {
                 if meta & 3 == MEMBER {
                     *k = gm.ids.guid(guid);
                 }
             }
-            for ((&guid, &meta), known) in guids.iter().zip(metas).zip(known) {
+            for ((&guid, &meta), number) in guids.iter().zip(metas).zip(found) {
                 let Some(&g) = positions.get((meta >> 3) as usize) else {
                     continue;
                 };
@@ -166,7 +166,7 @@ impl Merged {
                 } else {
                     PrincipalType::User
                 };
-                let numbered = match (meta & 3, known) {
+                let numbered = match (meta & 3, number) {
                     (LISTED, _) => continue,
                     (TEXT, _) => match texts.next() {
                         Some(t) => Arc::make_mut(&mut gm.ids).number(t, MEMBER_LIMIT),
