@@ -982,9 +982,23 @@ fn push_field(buf: &mut Vec<u8>, cell: &str, style: CsvStyle) {
     }
 }
 
-fn push_row(buf: &mut Vec<u8>, r: &ReportRow<'_>, style: CsvStyle) {
+/// The first two cells of a row, app and stage, with their delimiters: the same for
+/// every row of a stage, so they are quoted once.
+fn row_prefix(app: &str, stage: &str, style: CsvStyle) -> Vec<u8> {
+    let mut prefix = Vec::new();
+    for field in [app, stage] {
+        push_field(&mut prefix, field, style);
+        prefix.push(style.delimiter);
+    }
+    prefix
+}
+
+/// A row whose app and stage cells are `prefix` ([`row_prefix`] of `r.app` and
+/// `r.stage`).
+fn push_row(buf: &mut Vec<u8>, prefix: &[u8], r: &ReportRow<'_>, style: CsvStyle) {
     let d = style.delimiter;
-    for field in [r.app, r.stage, r.object_id, r.upn] {
+    buf.extend_from_slice(prefix);
+    for field in [r.object_id, r.upn] {
         push_field(buf, field, style);
         buf.push(d);
     }
@@ -1024,6 +1038,8 @@ pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Resul
             for app in ctx.apps() {
                 let included = ctx.included(app);
                 for s in ctx.stages(app) {
+                    let prefix = row_prefix(&app.name, &s.name, style);
+                    let prefix = prefix.as_slice();
                     let mut start = 0;
                     while start < n {
                         let end = (start + window).min(n);
@@ -1036,7 +1052,7 @@ pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Resul
                                 let mut count = 0u64;
                                 let users = b..(b + BLOCK).min(end);
                                 ctx.visit_block(app, s, &included, users, &mut |r| {
-                                    push_row(&mut buf, &r, style);
+                                    push_row(&mut buf, prefix, &r, style);
                                     count += 1;
                                 });
                                 (buf, count)
@@ -1051,7 +1067,7 @@ pub fn write_report_csv(ctx: &ReportContext<'_>, w: &mut dyn Write) -> io::Resul
                     let mut buf = Vec::new();
                     let mut count = 0u64;
                     ctx.visit_orphans(app, s, &mut |r| {
-                        push_row(&mut buf, &r, style);
+                        push_row(&mut buf, prefix, &r, style);
                         count += 1;
                     });
                     if tx.send(vec![(buf, count)]).is_err() {
