@@ -116,4 +116,31 @@ mod tests {
         assert!(parse_delimiter("\"").is_err());
         assert!(parse_delimiter(";;").is_err());
     }
+
+    /// The vectorised search finds what RFC 4180 says must be quoted (the delimiter, a
+    /// quote, a line break) at every length up to a few vector widths, anywhere in the
+    /// field, and nothing else.
+    #[test]
+    fn needs_quotes_finds_every_special_byte_at_every_length() {
+        for delimiter in [b',', b';', b'\t'] {
+            let style = CsvStyle::new(CsvDialect::Standard, Some(delimiter));
+            for len in 0..100 {
+                let plain = vec![b'a'; len];
+                assert!(!style.needs_quotes(&plain), "len {len}");
+                for at in 0..len {
+                    for special in [delimiter, b'"', b'\n', b'\r'] {
+                        let mut field = plain.clone();
+                        field[at] = special;
+                        assert!(style.needs_quotes(&field), "{special} at {at} of {len}");
+                    }
+                    let mut other = plain.clone();
+                    other[at] = if delimiter == b',' { b';' } else { b',' };
+                    assert!(
+                        !style.needs_quotes(&other),
+                        "another delimiter at {at} of {len}"
+                    );
+                }
+            }
+        }
+    }
 }
