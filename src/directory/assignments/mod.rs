@@ -159,9 +159,9 @@ pub struct GroupMembers {
     /// Member ids (lowercased, as `index`) to their numbers; shared with the directory
     /// stream.
     ids: Arc<IdNumbers<true>>,
-    /// `(member number, group << 1 | is a group)` of every member row, in file order,
-    /// repeats included, while reading.
-    edges: Vec<(u32, u32)>,
+    /// `(member, group)` of every member row, in file order, repeats included, while
+    /// reading.
+    edges: Vec<(MemberEntry, u32)>,
     /// Member number to its groups, an index into `lists` (or [`NO_LIST`]).
     member_of: Vec<u32>,
     /// The distinct lists of groups (ids as written) that members are in.
@@ -339,11 +339,9 @@ impl GroupMembers {
     /// member in one pass: looking each row up here would cost a random access per row
     /// on the one thread that numbers them.
     fn add_numbered(&mut self, g: u32, numbered: Option<(u32, bool)>, kind: PrincipalType) {
-        let kind_bit = u32::from(kind == PrincipalType::Group);
-        // A group position needs 31 bits here; 2^31 groups do not fit in memory anyway.
-        match (numbered, g.checked_mul(2)) {
-            (Some((m, _)), Some(g2)) => self.edges.push((m, g2 | kind_bit)),
-            _ => self.overflow += 1,
+        match numbered {
+            Some((m, _)) => self.edges.push((MemberEntry::new(m, kind), g)),
+            None => self.overflow += 1,
         }
     }
 
@@ -377,7 +375,7 @@ impl GroupMembers {
         // within a member.
         let mut start = vec![0u32; n + 1];
         for &(m, _) in &edges {
-            if let Some(c) = start.get_mut(m as usize + 1) {
+            if let Some(c) = start.get_mut(m.number() as usize + 1) {
                 *c += 1;
             }
         }
@@ -390,7 +388,7 @@ impl GroupMembers {
         let mut fill = start.clone();
         let mut by_member = vec![0u32; edges.len()];
         for (e, &(m, _)) in edges.iter().enumerate() {
-            if let Some(at) = fill.get_mut(m as usize) {
+            if let Some(at) = fill.get_mut(m.number() as usize) {
                 if let Some(slot) = by_member.get_mut(*at as usize) {
                     *slot = e as u32;
                 }
@@ -415,10 +413,11 @@ impl GroupMembers {
             );
             gs.clear();
             for &e in by_member.get(a..b).unwrap_or(&[]) {
-                let Some(&(_, gk)) = edges.get(e as usize) else {
+                let Some(&(entry, g)) = edges.get(e as usize) else {
                     continue;
                 };
-                match last.get_mut(gk as usize) {
+                let kind = usize::from(entry.kind() == PrincipalType::Group);
+                match last.get_mut(g as usize * 2 + kind) {
                     Some(l) if *l == m as u32 => {
                         if let Some(r) = repeat.get_mut(e as usize) {
                             *r = true;
@@ -426,7 +425,7 @@ impl GroupMembers {
                     }
                     Some(l) => {
                         *l = m as u32;
-                        gs.push(gk >> 1);
+                        gs.push(g);
                     }
                     None => {}
                 }
@@ -462,21 +461,17 @@ impl GroupMembers {
         drop((by_member, start, last));
         // Each group's members in file order, repeats left out.
         let mut sizes = vec![0usize; self.groups.len()];
-        for (&(_, gk), &r) in edges.iter().zip(&repeat) {
-            if let Some(c) = sizes.get_mut((gk >> 1) as usize).filter(|_| !r) {
+        for (&(_, g), &r) in edges.iter().zip(&repeat) {
+            if let Some(c) = sizes.get_mut(g as usize).filter(|_| !r) {
                 *c += 1;
             }
         }
         for (g, size) in self.groups.iter_mut().zip(sizes) {
             g.members.reserve_exact(size);
         }
-        for (&(m, gk), r) in edges.iter().zip(repeat) {
-            let kind = match gk & 1 {
-                1 => PrincipalType::Group,
-                _ => PrincipalType::User,
-            };
-            if let Some(grp) = self.groups.get_mut((gk >> 1) as usize).filter(|_| !r) {
-                grp.members.push(MemberEntry::new(m, kind));
+        for (&(entry, g), r) in edges.iter().zip(repeat) {
+            if let Some(grp) = self.groups.get_mut(g as usize).filter(|_| !r) {
+                grp.members.push(entry);
             }
         }
         self.lists = lists;
