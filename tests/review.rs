@@ -1270,3 +1270,88 @@ fn test_directory_users_need_assignments_under_scope_assigned() {
         other => panic!("expected a test-file error, got {other:?}"),
     }
 }
+
+/// Every finding of `lint` as the command computes it (the export streamed, the values
+/// read by the probe as row groups are parsed) and as the library computes it on a
+/// directory read whole must be the same finding: code, place, count, examples, text.
+#[test]
+fn lint_of_a_streamed_export_equals_lint_of_the_directory_read_whole() {
+    use scopesim::pipeline::{DirectorySource, InputFiles};
+    use scopesim::review::lint::request::LintRequest;
+    use scopesim::rules::load::LoadOptions;
+    let key = |l: &LoadedRules, f: &Finding| {
+        (
+            f.diagnostic.code.to_string(),
+            f.diagnostic.primary_location(&l.sources),
+            f.diagnostic.message.clone(),
+            f.affected,
+            f.examples.clone(),
+        )
+    };
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/lint"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "scope"))
+        .map(|p| p.strip_prefix(root()).unwrap().to_path_buf())
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 10, "{fixtures:?}");
+    let mut compared = 0;
+    for users in [USERS, "fixtures/lint/tenant-values.json"] {
+        for with_assignments in [false, true] {
+            let source = DirectorySource {
+                paths: vec![PathBuf::from(users)],
+                format: None,
+                delimiter: None,
+                skip_bad_rows: false,
+            };
+            let files = InputFiles {
+                assignments: if with_assignments {
+                    vec![PathBuf::from(ASSIGNMENTS)]
+                } else {
+                    Vec::new()
+                },
+                group_members: if with_assignments {
+                    vec![PathBuf::from(GROUPS)]
+                } else {
+                    Vec::new()
+                },
+                ..InputFiles::default()
+            };
+            let dir = directory(users);
+            let a = read_assignments(&root().join(ASSIGNMENTS)).unwrap();
+            let g = read_group_members(&[root().join(GROUPS)]).unwrap();
+            for path in &fixtures {
+                let opts = LintOptions::default();
+                let request = LintRequest {
+                    rules: path,
+                    load: &LoadOptions::default(),
+                    source: Some(&source),
+                    files: &files,
+                    options: &opts,
+                };
+                let streamed = request.run(&NoProgress).unwrap();
+                let l = rules(path.to_str().unwrap());
+                let inputs = if with_assignments {
+                    RolloutInputs {
+                        assignments: Some(&a),
+                        group_members: Some(&g),
+                        target_states: &[],
+                    }
+                } else {
+                    RolloutInputs::default()
+                };
+                let whole = lint(&l, Some(LintData { dir: &dir, inputs }), &opts);
+                let got: Vec<_> = streamed
+                    .findings
+                    .iter()
+                    .map(|f| key(&streamed.loaded, f))
+                    .collect();
+                let want: Vec<_> = whole.iter().map(|f| key(&l, f)).collect();
+                assert_eq!(got, want, "{} on {users}", path.display());
+                compared += want.len();
+            }
+        }
+    }
+    assert!(compared > 50, "only {compared} findings compared");
+}

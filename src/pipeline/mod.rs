@@ -453,6 +453,27 @@ pub enum Columns {
     OneUser(String),
     /// These attributes (plus identity and activity), kept.
     Only(Vec<String>),
+    /// These attributes (plus identity and activity), read by a [`Probe`] as each row
+    /// group streams and then dropped: lint's value analyses, in the memory of the plan.
+    /// Nothing is hashed (nothing that shows evidence may ask for this).
+    Probed(Vec<String>),
+}
+
+/// A reader of values that runs on each row group where it is parsed, made from the
+/// export's columns and the compiled rules ([`Simulation::run_probed`]). It gives a small
+/// result per row group (the few values an analysis wants, a bit per user), so that a
+/// streamed run needs not keep the values, whatever the export's size.
+pub trait Probe: Sync {
+    /// What one row group gives.
+    type Output: Send;
+    /// Reads one row group (its rows are counted from 0).
+    fn row_group(&self, chunk: &Chunk) -> Self::Output;
+}
+
+/// No probe: [`Simulation::run`].
+impl Probe for () {
+    type Output = ();
+    fn row_group(&self, _: &Chunk) {}
 }
 
 /// Which row groups of a streamed export keep their values.
@@ -528,7 +549,7 @@ impl Simulation<'_> {
                 ColumnSelection::minimal(attrs)
             }
             Columns::Counts | Columns::Summary | Columns::Report => ColumnSelection::only(attrs),
-            Columns::Only(extra) => {
+            Columns::Only(extra) | Columns::Probed(extra) => {
                 let mut s = ColumnSelection::only(attrs);
                 for e in extra {
                     s.add(e);
@@ -558,18 +579,37 @@ impl Simulation<'_> {
     /// parsed, and keeps its values as `columns` says), compiles and evaluates the
     /// rules, and rolls out every app and stage.
     pub fn run(&self, columns: Columns, progress: &dyn Progress) -> Result<Run, Errors> {
+        let none = |_: &Directory, _: &Plan| ();
+        self.run_probed(columns, progress, &none)
+            .map(|(run, _)| run)
+    }
+
+    /// [`Simulation::run`] with a probe made by `make` reading every row group (where it
+    /// is parsed, when the export streams): its results with each row group's first row,
+    /// in row order.
+    #[allow(clippy::type_complexity)]
+    pub fn run_probed<P: Probe>(
+        &self,
+        columns: Columns,
+        progress: &dyn Progress,
+        make: &dyn Fn(&Directory, &Plan) -> P,
+    ) -> Result<(Run, Vec<(usize, P::Output)>), Errors> {
         let selection = self.selection(&columns);
         let streamed = match &columns {
-            Columns::Counts => self.stream(selection.clone(), false, Keep::Nothing, progress)?,
-            Columns::Summary => self.stream(selection.clone(), true, Keep::Nothing, progress)?,
+            Columns::Counts => {
+                self.stream(selection.clone(), false, Keep::Nothing, progress, make)?
+            }
+            Columns::Summary | Columns::Probed(_) => {
+                self.stream(selection.clone(), true, Keep::Nothing, progress, make)?
+            }
             Columns::OneUser(key) => {
-                self.stream(selection.clone(), true, Keep::User(key), progress)?
+                self.stream(selection.clone(), true, Keep::User(key), progress, make)?
             }
             Columns::Report | Columns::All | Columns::Only(_) => {
-                self.stream(selection.clone(), false, Keep::Everyone, progress)?
+                self.stream(selection.clone(), false, Keep::Everyone, progress, make)?
             }
         };
-        let (directory, plan, outcomes, facts) = match streamed {
+        let (directory, plan, outcomes, facts, probed) = match streamed {
             Some(s) => s,
             None => {
                 let dir = self.directory.read(selection, progress)?;
@@ -583,7 +623,8 @@ impl Simulation<'_> {
                     self.inputs.rollout_inputs(),
                     &computed_matches(self.rules),
                 );
-                (dir, plan, outcomes, facts)
+                let probed = probe_chunks(&make(&dir, &plan), &dir);
+                (dir, plan, outcomes, facts, probed)
             }
         };
         progress.phase(crate::output::progress::phase::ROLLOUT);
@@ -615,7 +656,7 @@ impl Simulation<'_> {
             inputs,
             options: self.options.evidence(self.inputs.match_on.as_deref()),
         };
-        Ok(Run {
+        let run = Run {
             directory,
             evaluated: Evaluated {
                 plan,
@@ -624,19 +665,31 @@ impl Simulation<'_> {
             },
             warnings,
             evidence,
-        })
+        };
+        Ok((run, probed))
     }
 
     /// Streams a CSV export: each row group is evaluated and its facts read on the
     /// parsing threads, while the next ones are parsed, and its values kept as `keep`
     /// says. `Ok(None)` when an input is not CSV.
-    fn stream(
+    #[allow(clippy::type_complexity)]
+    fn stream<P: Probe>(
         &self,
         selection: ColumnSelection,
         skip_hash: bool,
         keep: Keep<'_>,
         progress: &dyn Progress,
-    ) -> Result<Option<(Directory, Plan, Outcomes, UserFacts)>, Errors> {
+        make: &dyn Fn(&Directory, &Plan) -> P,
+    ) -> Result<
+        Option<(
+            Directory,
+            Plan,
+            Outcomes,
+            UserFacts,
+            Vec<(usize, P::Output)>,
+        )>,
+        Errors,
+    > {
         let opts = ReadOptions {
             skip_hash,
             ..self.directory.read_options(selection)
@@ -655,6 +708,7 @@ impl Simulation<'_> {
         };
         let streamed = stream_directory(&self.directory.paths, &opts, progress, |schema| {
             let plan = Arc::new(compile(rules, schema, eval).map_err(|e| e.with_sources(sources))?);
+            let probe = make(schema, &plan);
             let cols = FactColumns::new(schema, rules, inputs);
             prepared = Some((plan.clone(), cols.clone()));
             let names = ColumnMap::new(schema);
@@ -688,6 +742,7 @@ impl Simulation<'_> {
                         (
                             evaluate_chunk(&plan, chunk),
                             (chunk_facts(chunk, &cols), computed),
+                            probe.row_group(chunk),
                         ),
                         holds,
                     )
@@ -709,7 +764,7 @@ impl Simulation<'_> {
             streamed
                 .chunks
                 .iter()
-                .map(|(start, ((o, _), _))| (*start, o)),
+                .map(|(start, ((o, _, _), _))| (*start, o)),
         );
         let mut facts = UserFacts::assemble(
             n,
@@ -717,16 +772,21 @@ impl Simulation<'_> {
             streamed
                 .chunks
                 .iter()
-                .map(|(start, ((_, (f, _)), _))| (*start, f)),
+                .map(|(start, ((_, (f, _), _), _))| (*start, f)),
         );
         for (k, m) in matches.iter().enumerate() {
             let values = streamed
                 .chunks
                 .iter()
-                .flat_map(|(_, ((_, (_, c)), _))| c.get(k).into_iter().flat_map(|t| t.iter()));
+                .flat_map(|(_, ((_, (_, c), _), _))| c.get(k).into_iter().flat_map(|t| t.iter()));
             facts.set_computed(&cols, &m.name, n, values);
         }
-        Ok(Some((streamed.directory, plan, outcomes, facts)))
+        let probed = streamed
+            .chunks
+            .into_iter()
+            .map(|(start, ((_, _, p), _))| (start, p))
+            .collect();
+        Ok(Some((streamed.directory, plan, outcomes, facts, probed)))
     }
 }
 
@@ -793,6 +853,24 @@ pub fn evaluate_directory(
         outcomes,
         rollout,
     })
+}
+
+/// `probe` run on every row group of a directory in memory, in parallel; the results
+/// with each row group's first row, in row order.
+pub fn probe_chunks<P: Probe>(probe: &P, dir: &Directory) -> Vec<(usize, P::Output)> {
+    use rayon::prelude::*;
+    let chunks = dir.chunk_slice();
+    let mut starts = Vec::with_capacity(chunks.len());
+    let mut start = 0;
+    for c in chunks {
+        starts.push(start);
+        start += c.len();
+    }
+    chunks
+        .par_iter()
+        .zip(starts)
+        .map(|(c, start)| (start, probe.row_group(c)))
+        .collect()
 }
 
 /// The rollout's facts of a directory in memory, with the values of the expression

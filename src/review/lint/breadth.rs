@@ -8,10 +8,24 @@
 
 use super::data::Ctx;
 use crate::diag::{Code, Diagnostic};
-use crate::eval::Bits;
 use crate::review::{Finding, plural};
 use crate::rollout::Rollout;
 use crate::value::parse_bool;
+
+/// `userType` Guest.
+pub(super) fn is_guest_type(v: &str) -> bool {
+    v.trim().eq_ignore_ascii_case("guest")
+}
+
+/// A guest's UPN (`#EXT#`).
+pub(super) fn is_external(upn: &str) -> bool {
+    upn.to_ascii_uppercase().contains("#EXT#")
+}
+
+/// `accountEnabled` false (S25).
+pub(super) fn is_disabled(v: &str) -> bool {
+    parse_bool(v) == Some(false)
+}
 
 /// Least privilege: stages that put much of the directory, guests or disabled
 /// accounts in scope.
@@ -20,9 +34,6 @@ pub(super) fn check(ctx: &Ctx<'_>, rollout: &Rollout, out: &mut Vec<Finding>) {
     if n == 0 {
         return;
     }
-    let user_type = ctx.dir.column("userType");
-    let upn = ctx.dir.column("userPrincipalName");
-    let enabled = ctx.dir.column("accountEnabled");
     for app in &rollout.apps {
         let Some(rule_app) = ctx.rules.apps.get(app.index) else {
             continue;
@@ -54,26 +65,10 @@ pub(super) fn check(ctx: &Ctx<'_>, rollout: &Rollout, out: &mut Vec<Finding>) {
                     .affecting(in_scope),
                 );
             }
-            let mut guests = Bits::zeros(n);
-            let mut disabled = Bits::zeros(n);
-            for row in s.in_scope_users.ones_iter() {
-                let is_guest = user_type
-                    .and_then(|c| ctx.dir.value(row, c))
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("guest"))
-                    || upn
-                        .and_then(|c| ctx.dir.value(row, c))
-                        .is_some_and(|v| v.to_ascii_uppercase().contains("#EXT#"));
-                if is_guest {
-                    guests.set(row, true);
-                }
-                if enabled
-                    .and_then(|c| ctx.dir.value(row, c))
-                    .and_then(parse_bool)
-                    == Some(false)
-                {
-                    disabled.set(row, true);
-                }
-            }
+            let mut guests = ctx.values.guests().clone();
+            guests.and_with(&s.in_scope_users);
+            let mut disabled = ctx.values.disabled().clone();
+            disabled.and_with(&s.in_scope_users);
             let g = guests.count();
             if g > 0 {
                 out.push(

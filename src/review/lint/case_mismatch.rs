@@ -17,6 +17,44 @@ use crate::rules::{Clause, Operator};
 use crate::schema::{self, AttrType};
 use std::collections::BTreeMap;
 
+/// The operator and value of a clause this analysis looks at: a case-sensitive text
+/// comparison (not of a Boolean attribute, which compares `True`/`False`, S4).
+pub(super) fn wants(clause: &Clause) -> Option<(Operator, &str)> {
+    let op = clause.operator.node.known()?;
+    if !matches!(
+        op,
+        Operator::Equals | Operator::NotEquals | Operator::Includes | Operator::EndsWith
+    ) {
+        return None;
+    }
+    if schema::info(clause.attribute.node.as_str()).ty == AttrType::Boolean {
+        return None;
+    }
+    Some((op, clause.value_text()?))
+}
+
+/// Whether `v` matches `x` as written (`exact`), and ignoring letter case (`folded`,
+/// with `lower` the lowercase of `x`).
+pub(super) fn compare(op: Operator, v: &str, x: &str, lower: &str) -> (bool, bool) {
+    let exact = exact(op, v, x);
+    let folded = exact
+        || match op {
+            Operator::Includes => v.to_lowercase().contains(lower),
+            Operator::EndsWith => v.to_lowercase().ends_with(lower),
+            _ => v.to_lowercase() == lower,
+        };
+    (exact, folded)
+}
+
+/// Whether `v` matches `x` as written: the comparison Entra makes (ordinal).
+pub(super) fn exact(op: Operator, v: &str, x: &str) -> bool {
+    match op {
+        Operator::Includes => v.contains(x),
+        Operator::EndsWith => v.ends_with(x),
+        _ => v == x,
+    }
+}
+
 /// S5, S9, S10, S6: values that differ only in letter case.
 pub(super) fn check(
     ctx: &Ctx<'_>,
@@ -25,42 +63,19 @@ pub(super) fn check(
     cand: &Bits,
     out: &mut Vec<Finding>,
 ) {
-    let Some(op) = clause.operator.node.known() else {
+    let Some((op, x)) = wants(clause) else {
         return;
     };
-    if !matches!(
-        op,
-        Operator::Equals | Operator::NotEquals | Operator::Includes | Operator::EndsWith
-    ) {
-        return;
-    }
     let attr = clause.attribute.node.as_str();
-    if schema::info(attr).ty == AttrType::Boolean {
-        return;
-    }
-    let (Some(col), Some(x), Some(value)) = (
-        ctx.plan.clauses[cid].column,
-        clause.value_text(),
-        clause.values.first(),
-    ) else {
+    let (Some(col), Some(value)) = (ctx.plan.clauses[cid].column, clause.values.first()) else {
         return;
     };
     let xl = x.to_lowercase();
-    let mut exact = 0usize;
+    let exact = ctx.values.exact(cid).map_or(0, |b| b.and_count(cand));
     let mut variants: BTreeMap<String, usize> = BTreeMap::new();
     let mut users = 0usize;
-    for row in cand.ones_iter() {
-        let Some(v) = ctx.dir.value(row, col) else {
-            continue;
-        };
-        let (is_exact, folded) = match op {
-            Operator::Includes => (v.contains(x), v.to_lowercase().contains(&xl)),
-            Operator::EndsWith => (v.ends_with(x), v.to_lowercase().ends_with(&xl)),
-            _ => (v == x, v.to_lowercase() == xl),
-        };
-        if is_exact {
-            exact += 1;
-        } else if folded {
+    for (_, v) in ctx.values.values(col, cand) {
+        if let (false, true) = compare(op, v, x, &xl) {
             users += 1;
             *variants.entry(v.to_string()).or_default() += 1;
         }

@@ -1,26 +1,29 @@
 //! The lint's data pass: the rules evaluated on a directory, and what every data analysis
 //! shares.
 //!
-//! The simulation runs through [`crate::pipeline::evaluate_directory`], the function
-//! `plan` uses for a directory in memory, so a count in the lint is a count in the plan:
+//! The simulation is the plan's: `lint` runs the pipeline (`request.rs`, the export
+//! streamed), and a directory in memory goes through
+//! [`crate::pipeline::evaluate_directory`], so a count in the lint is a count in the plan:
 //! the same compiled rules, the same candidates (S24: from the assignments, or everyone
 //! when none are given, which the `assignments-assumed` finding says), the same activity.
 //! The analyses then read the evaluated bit sets ([`Ctx`]) and, for the few that look at
-//! values, the directory's columns. Each analysis is a file of its own; this one only
-//! decides which runs on what (per filter, per clause, per attribute, per stage).
+//! values, what the probe of `values.rs` kept. Each analysis is a file of its own; this
+//! one only decides which runs on what (per filter, per clause, per attribute, per stage).
 
+use super::values::{LintValues, ValueProbe};
 use super::{
     FilterKey, LintData, LintOptions, breadth, case_mismatch, dead_filter, ends_with_culture,
     filter_key, integer_shape, never_decides, no_candidates, null_excluded, redundant_filter,
     regex_unanchored, unreadable_values, whitespace_value,
 };
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Errors};
 use crate::directory::Directory;
 use crate::eval::{Bits, EvalOptions, FilterId, Outcomes, Plan, StageId};
-use crate::pipeline::{Options, evaluate_directory};
-use crate::review::{Finding, user_name};
+use crate::pipeline::{Evaluated, Options, evaluate_directory, probe_chunks};
+use crate::review::Finding;
 use crate::rollout::{RolloutInputs, RolloutOptions};
 use crate::rules::{Filter, RuleSet, ScopeMode, Spanned};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// A compiled filter with where it was written.
@@ -46,8 +49,10 @@ pub(super) struct Ctx<'a> {
     pub(super) plan: &'a Plan,
     /// Per-clause and per-filter results.
     pub(super) outcomes: &'a Outcomes,
-    /// The directory.
+    /// The directory: its columns and size (a streamed one holds no values).
     pub(super) dir: &'a Directory,
+    /// The values the analyses read.
+    pub(super) values: &'a LintValues,
     /// The lint's options.
     pub(super) opts: &'a LintOptions,
     /// Candidates per app, in rollout order (the rules' order).
@@ -60,7 +65,7 @@ impl Ctx<'_> {
         users
             .ones_iter()
             .take(crate::review::MAX_EXAMPLES)
-            .map(|r| user_name(self.dir, r))
+            .map(|r| self.values.name(r))
             .collect()
     }
 
@@ -111,9 +116,64 @@ impl Ctx<'_> {
     }
 }
 
-/// Evaluates the rules on the directory and runs every data analysis. Errors of the
-/// evaluation become findings (each once, next to those of the checker), followed by a
-/// `data-lint-skipped` note.
+/// The rules the data pass simulates: `rules`, with every `scope assigned` app read as
+/// `scope all` when no assignments were given (everyone is a candidate), and the
+/// `assignments-assumed` finding that says so.
+pub(crate) fn simulated_rules(
+    rules: &RuleSet,
+    assignments_given: bool,
+) -> (Cow<'_, RuleSet>, Option<Finding>) {
+    let assigned: Vec<usize> = rules
+        .apps
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.scope_mode() == ScopeMode::Assigned)
+        .map(|(i, _)| i)
+        .collect();
+    let Some(&first) = assigned.first() else {
+        return (Cow::Borrowed(rules), None);
+    };
+    if assignments_given {
+        return (Cow::Borrowed(rules), None);
+    }
+    let names: Vec<String> = assigned
+        .iter()
+        .map(|&i| format!("`{}`", rules.apps[i].name.node))
+        .collect();
+    let first = &rules.apps[first];
+    let assumed = Finding::new(
+        Diagnostic::info(
+            Code::AssignmentsAssumed,
+            format!(
+                "{} {} only assigned users, but no assignments were given: every user is treated as a candidate",
+                names.join(", "),
+                if names.len() == 1 { "syncs" } else { "sync" }
+            ),
+        )
+        .with_rule("S24")
+        .with_label(first.source, first.name.span, "scope assigned")
+        .with_help("pass `--assignments FILE` (and `--group-members FILE`) to lint only the users Entra would consider"),
+    );
+    let mut r = rules.clone();
+    for &i in &assigned {
+        let span = r.apps[i].name.span;
+        r.apps[i].scope = Some(Spanned::new(ScopeMode::All, span));
+    }
+    (Cow::Owned(r), Some(assumed))
+}
+
+/// The options the data pass simulates with.
+pub(crate) fn simulation_options(opts: &LintOptions) -> Options {
+    Options {
+        eval: EvalOptions {
+            anchoring: opts.anchoring,
+        },
+        rollout: RolloutOptions::default(),
+    }
+}
+
+/// The data pass on a directory in memory: evaluates the rules as `plan` does, reads
+/// the values through the same probe as a streamed lint, and runs every data analysis.
 pub(super) fn data_findings(
     rules: &RuleSet,
     data: LintData<'_>,
@@ -122,82 +182,77 @@ pub(super) fn data_findings(
     out: &mut Vec<Finding>,
 ) {
     let dir = data.dir;
-
-    // Candidates (S24): from the assignments, or everyone when there are none.
-    let assigned: Vec<usize> = rules
-        .apps
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.scope_mode() == ScopeMode::Assigned)
-        .map(|(i, _)| i)
-        .collect();
-    let mut assumed = None;
-    let relaxed;
-    let sim_rules = if data.inputs.assignments.is_none() && !assigned.is_empty() {
-        let names: Vec<String> = assigned
-            .iter()
-            .map(|&i| format!("`{}`", rules.apps[i].name.node))
-            .collect();
-        let first = &rules.apps[assigned[0]];
-        assumed = Some(Finding::new(
-            Diagnostic::info(
-                Code::AssignmentsAssumed,
-                format!(
-                    "{} {} only assigned users, but no assignments were given: every user is treated as a candidate",
-                    names.join(", "),
-                    if names.len() == 1 { "syncs" } else { "sync" }
-                ),
-            )
-            .with_rule("S24")
-            .with_label(first.source, first.name.span, "scope assigned")
-            .with_help("pass `--assignments FILE` (and `--group-members FILE`) to lint only the users Entra would consider"),
-        ));
-        let mut r = rules.clone();
-        for &i in &assigned {
-            let span = r.apps[i].name.span;
-            r.apps[i].scope = Some(Spanned::new(ScopeMode::All, span));
-        }
-        relaxed = r;
-        &relaxed
-    } else {
-        rules
-    };
+    let (sim_rules, assumed) = simulated_rules(rules, data.inputs.assignments.is_some());
     let inputs = RolloutInputs {
         target_states: &[],
         ..data.inputs
     };
-    let options = Options {
-        eval: EvalOptions {
-            anchoring: opts.anchoring,
-        },
-        rollout: RolloutOptions::default(),
-    };
-    let evaluated = match evaluate_directory(sim_rules, dir, inputs, options) {
+    let evaluated = match evaluate_directory(&sim_rules, dir, inputs, simulation_options(opts)) {
         Ok(e) => e,
         Err(errors) => {
-            for e in errors {
-                let dup = out.iter().any(|f| {
-                    f.diagnostic.code == e.code
-                        && f.diagnostic.labels.first().map(|l| (l.source, l.span))
-                            == e.labels.first().map(|l| (l.source, l.span))
-                });
-                if !dup {
-                    out.push(Finding::new(e));
-                }
-            }
-            out.push(Finding::new(
-                Diagnostic::info(
-                    Code::DataLintSkipped,
-                    "the rules cannot be evaluated, so the findings that need the directory were skipped",
-                )
-                .with_help("fix the errors, then lint again"),
-            ));
+            not_evaluated(errors, out);
             return;
         }
     };
-    let (plan, outcomes, rollout) = (&evaluated.plan, &evaluated.outcomes, &evaluated.rollout);
+    let probe = ValueProbe::new(rules, &evaluated.plan, dir, opts);
+    let values = LintValues::new(&probe, dir.len(), probe_chunks(&probe, dir));
+    let pass = DataPass {
+        dir,
+        evaluated: &evaluated,
+        values: &values,
+        assumed,
+    };
+    analyse(rules, pass, opts, unsatisfiable, out);
+}
+
+/// Errors of the evaluation, as findings (each once, next to those of the checker),
+/// followed by a `data-lint-skipped` note.
+pub(super) fn not_evaluated(errors: Errors, out: &mut Vec<Finding>) {
+    for e in errors {
+        let dup = out.iter().any(|f| {
+            f.diagnostic.code == e.code
+                && f.diagnostic.labels.first().map(|l| (l.source, l.span))
+                    == e.labels.first().map(|l| (l.source, l.span))
+        });
+        if !dup {
+            out.push(Finding::new(e));
+        }
+    }
+    out.push(Finding::new(
+        Diagnostic::info(
+            Code::DataLintSkipped,
+            "the rules cannot be evaluated, so the findings that need the directory were skipped",
+        )
+        .with_help("fix the errors, then lint again"),
+    ));
+}
+
+/// What the data analyses run on: the directory's shape, the rules evaluated on it (as
+/// `plan` evaluates them), the values the analyses read, and the `assignments-assumed`
+/// finding of [`simulated_rules`].
+pub(super) struct DataPass<'a> {
+    pub(super) dir: &'a Directory,
+    pub(super) evaluated: &'a Evaluated,
+    pub(super) values: &'a LintValues,
+    pub(super) assumed: Option<Finding>,
+}
+
+/// Runs every data analysis.
+pub(super) fn analyse(
+    rules: &RuleSet,
+    pass: DataPass<'_>,
+    opts: &LintOptions,
+    unsatisfiable: &HashSet<FilterKey>,
+    out: &mut Vec<Finding>,
+) {
+    let dir = pass.dir;
+    let (plan, outcomes, rollout) = (
+        &pass.evaluated.plan,
+        &pass.evaluated.outcomes,
+        &pass.evaluated.rollout,
+    );
     out.extend(plan.diagnostics.iter().cloned().map(Finding::new));
-    out.extend(assumed);
+    out.extend(pass.assumed);
 
     let candidates: Vec<Bits> = rollout
         .apps
@@ -228,6 +283,7 @@ pub(super) fn data_findings(
         plan,
         outcomes,
         dir,
+        values: pass.values,
         opts,
         candidates: &candidates,
     };
@@ -244,7 +300,7 @@ pub(super) fn data_findings(
 }
 
 /// Each compiled filter with its AST filter, app and stages.
-fn filter_contexts<'r>(rules: &'r RuleSet, plan: &Plan) -> Vec<FilterCtx<'r>> {
+pub(super) fn filter_contexts<'r>(rules: &'r RuleSet, plan: &Plan) -> Vec<FilterCtx<'r>> {
     let mut written: HashMap<FilterKey, (&'r Filter, usize, usize)> = HashMap::new();
     for (a, app) in rules.apps.iter().enumerate() {
         for (s, stage) in app.stages.iter().enumerate() {

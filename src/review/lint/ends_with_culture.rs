@@ -154,7 +154,7 @@ fn describe(text: &str, range: &Range<usize>, kind: CultureChar) -> String {
 }
 
 /// The ENDS_WITH clause's value, when the clause is one scopesim compares as text.
-fn ends_with_value(clause: &Clause) -> Option<&crate::rules::Value> {
+pub(super) fn wants(clause: &Clause) -> Option<&crate::rules::Value> {
     if clause.operator.node.known()? != Operator::EndsWith {
         return None;
     }
@@ -187,7 +187,7 @@ fn shown(clause: &Clause, value: &crate::rules::Value) -> String {
 /// A suffix holding characters on which the two comparisons can differ (an info, at the
 /// first such character).
 pub(super) fn check_rule(clause: &Clause, out: &mut Vec<Finding>) {
-    let Some(value) = ends_with_value(clause) else {
+    let Some(value) = wants(clause) else {
         return;
     };
     let text = value.text.as_str();
@@ -232,7 +232,7 @@ pub(super) fn check_users(
     cand: &Bits,
     out: &mut Vec<Finding>,
 ) {
-    let Some(value) = ends_with_value(clause) else {
+    let Some(value) = wants(clause) else {
         return;
     };
     let Some(col) = ctx.plan.clauses[cid].column else {
@@ -241,10 +241,7 @@ pub(super) fn check_users(
     let suffix = value.text.as_str();
     let mut values: BTreeMap<String, usize> = BTreeMap::new();
     let (mut only_ordinal, mut only_culture) = (0usize, 0usize);
-    for row in cand.ones_iter() {
-        let Some(v) = ctx.dir.value(row, col) else {
-            continue;
-        };
+    for (_, v) in ctx.values.values(col, cand) {
         if culture_differs(v, suffix) {
             if v.ends_with(suffix) {
                 only_ordinal += 1;

@@ -134,6 +134,11 @@ pub(super) fn check_rule(clause: &Clause, out: &mut Vec<Finding>) {
     ));
 }
 
+/// True for an integer not written as `[0,1,2,...]`.
+pub(super) fn undocumented(v: &str) -> bool {
+    integer_shape(v).is_some_and(|s| !s.is_documented())
+}
+
 /// Users whose values of an attribute read by Greater_Than / Greater_Than_OR_EQUALS are
 /// integers not written as `[0,1,2,...]`, among the candidates of the apps that read it.
 pub(super) fn check_users(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
@@ -151,10 +156,8 @@ pub(super) fn check_users(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let mut values: BTreeMap<String, usize> = BTreeMap::new();
         let mut users = 0;
         let mut shapes = IntegerShape::default();
-        for row in ctx.users_of_clause(cid).ones_iter() {
-            let Some(v) = ctx.dir.value(row, col) else {
-                continue;
-            };
+        let readers = ctx.users_of_clause(cid);
+        for (_, v) in ctx.values.values(col, &readers) {
             match integer_shape(v) {
                 Some(shape) if !shape.is_documented() => {
                     users += 1;

@@ -8,13 +8,15 @@
 //! reports, filters that can never match, regex spellings, integer and suffix spellings),
 //! data findings evaluate the rules on the directory through the pipeline, exactly as
 //! `plan` does (candidates from assignments, S24), so a count in the lint is a count in
-//! the plan. Every analysis works on the evaluated bit sets; only the few that look at
-//! values (letter case, regex anchoring, suffixes, unreadable, unusual and blank values)
-//! read the directory again, column by column.
+//! the plan. Every analysis works on the evaluated bit sets; the few that look at values
+//! (letter case, regex anchoring, suffixes, unreadable, unusual and blank values, guests)
+//! read only the values a probe kept while the export streamed (`values.rs`), so a lint
+//! takes the memory of a plan, not of the whole directory.
 //!
 //! As in ruff's `rules/*.rs`, each analysis is a file that can be read whole, named after
 //! its code; this file is the driver (options, the two layers, the order of findings),
-//! `data.rs` the data pass and what its analyses share, `render.rs` the table and JSON.
+//! `data.rs` the data pass and what its analyses share, `values.rs` the values they read,
+//! `render.rs` the table and JSON.
 
 mod breadth;
 mod case_mismatch;
@@ -35,6 +37,7 @@ mod regex_unanchored;
 mod render;
 pub mod request;
 mod unreadable_values;
+mod values;
 mod whitespace_value;
 
 pub use ends_with_culture::{CultureChar, culture_differs, culture_sensitive_chars};
@@ -86,6 +89,28 @@ pub struct LintData<'a> {
 /// Lints rules, and with `data` their effect on a directory. Findings are sorted by file
 /// position, then code. Reading errors (syntax) are returned as findings and stop there.
 pub fn lint(loaded: &LoadedRules, data: Option<LintData<'_>>, opts: &LintOptions) -> Vec<Finding> {
+    lint_with(loaded, data.map(Data::Read), opts)
+}
+
+/// What the data findings are computed from.
+enum Data<'a> {
+    /// A directory in memory, evaluated here.
+    Read(LintData<'a>),
+    /// A run of the pipeline with the values its probe kept (a streamed export).
+    Evaluated(data::DataPass<'a>),
+}
+
+impl Data<'_> {
+    fn dir(&self) -> &Directory {
+        match self {
+            Data::Read(d) => d.dir,
+            Data::Evaluated(p) => p.dir,
+        }
+    }
+}
+
+/// [`lint`] on what the data findings are computed from.
+fn lint_with(loaded: &LoadedRules, data: Option<Data<'_>>, opts: &LintOptions) -> Vec<Finding> {
     let mut out: Vec<Finding> = loaded
         .diagnostics
         .iter()
@@ -116,7 +141,7 @@ pub fn lint(loaded: &LoadedRules, data: Option<LintData<'_>>, opts: &LintOptions
                 mapping_never_flows::check(app, &m.mappings, &mut out);
                 constant_matching::check(app, &m.mappings, &mut out);
                 if let Some(data) = &data {
-                    mapping_source_absent::check(app, &m.mappings, data.dir, &mut out);
+                    mapping_source_absent::check(app, &m.mappings, data.dir(), &mut out);
                 }
             }
             AppMappingsOf::Unreadable(e) => {
@@ -125,8 +150,12 @@ pub fn lint(loaded: &LoadedRules, data: Option<LintData<'_>>, opts: &LintOptions
             AppMappingsOf::None => {}
         }
     }
-    if let Some(data) = data {
-        data::data_findings(&loaded.rules, data, opts, &unsatisfiable, &mut out);
+    match data {
+        Some(Data::Read(d)) => {
+            data::data_findings(&loaded.rules, d, opts, &unsatisfiable, &mut out)
+        }
+        Some(Data::Evaluated(p)) => data::analyse(&loaded.rules, p, opts, &unsatisfiable, &mut out),
+        None => {}
     }
     sort_findings(&mut out);
     out

@@ -9,7 +9,6 @@
 
 use super::data::{Ctx, FilterCtx};
 use crate::diag::{Code, Diagnostic};
-use crate::directory::{ColId, Directory};
 use crate::eval::Bits;
 use crate::review::{Finding, plural};
 use crate::rules::print::clause_text;
@@ -31,7 +30,10 @@ pub(super) fn check(
         return;
     }
     let mut users = rest.clone();
-    users.and_with(&nulls(ctx.dir, ctx.plan.clauses[cid].column));
+    users.and_with(
+        &ctx.values
+            .nulls(ctx.plan.clauses[cid].column, ctx.dir.len()),
+    );
     // Users that another filter of the stage keeps in scope do not fall out.
     if let Some(s) = f.first_stage {
         let stage = &ctx.plan.stages[s];
@@ -71,19 +73,4 @@ pub(super) fn check(
         .affecting(n)
         .with_examples(ctx.user_examples(&users)),
     );
-}
-
-/// Users for whom a column is null (everyone when the column is absent, S2).
-fn nulls(dir: &Directory, col: Option<ColId>) -> Bits {
-    let n = dir.len();
-    let Some(col) = col else {
-        return Bits::ones(n);
-    };
-    let mut b = Bits::zeros(n);
-    for row in 0..n {
-        if dir.value(row, col).is_none() {
-            b.set(row, true);
-        }
-    }
-    b
 }

@@ -20,6 +20,32 @@ use crate::rules::print::clause_text;
 use crate::schema::{self, AttrType};
 use std::collections::BTreeMap;
 
+/// The pattern of a regex clause this analysis looks at (anchored at neither end, not of
+/// a Boolean attribute, under Entra's partial anchoring), compiled both ways: as Entra
+/// runs it and as a whole-value pattern.
+pub(super) fn wants(clause: &Clause, anchoring: Anchoring) -> Option<(DotnetRegex, DotnetRegex)> {
+    if anchoring != Anchoring::Partial {
+        return None;
+    }
+    let op = clause.operator.node.known()?;
+    if !op.is_regex() || schema::info(&clause.attribute.node).ty == AttrType::Boolean {
+        return None;
+    }
+    let pattern = clause.values.first()?.text.as_str();
+    if is_anchored(pattern) {
+        // Anchored at one end at least: the author chose what to leave open.
+        return None;
+    }
+    let partial = DotnetRegex::new(pattern, Anchoring::Partial).ok()?;
+    let full = DotnetRegex::new(pattern, Anchoring::Full).ok()?;
+    Some((partial, full))
+}
+
+/// True when the pattern matches `v` as Entra runs it and not as a whole value.
+pub(super) fn differs(partial: &DotnetRegex, full: &DotnetRegex, v: &str) -> bool {
+    matches!(partial.is_match(v), Ok(true)) && matches!(full.is_match(v), Ok(false))
+}
+
 /// S7: values an unanchored pattern matches but a whole-value pattern would not.
 pub(super) fn check(
     ctx: &Ctx<'_>,
@@ -28,36 +54,21 @@ pub(super) fn check(
     cand: &Bits,
     out: &mut Vec<Finding>,
 ) {
-    if ctx.opts.anchoring != Anchoring::Partial {
-        return;
-    }
-    let Some(op) = clause.operator.node.known() else {
+    let Some((partial, full)) = wants(clause, ctx.opts.anchoring) else {
         return;
     };
-    if !op.is_regex() || schema::info(&clause.attribute.node).ty == AttrType::Boolean {
-        return;
-    }
-    let (Some(col), Some(value)) = (ctx.plan.clauses[cid].column, clause.values.first()) else {
-        return;
-    };
-    let pattern = value.text.as_str();
-    if is_anchored(pattern) {
-        // Anchored at one end at least: the author chose what to leave open.
-        return;
-    }
-    let (Ok(partial), Ok(full)) = (
-        DotnetRegex::new(pattern, Anchoring::Partial),
-        DotnetRegex::new(pattern, Anchoring::Full),
+    let (Some(op), Some(col), Some(value)) = (
+        clause.operator.node.known(),
+        ctx.plan.clauses[cid].column,
+        clause.values.first(),
     ) else {
         return;
     };
+    let pattern = value.text.as_str();
     let mut values: BTreeMap<String, usize> = BTreeMap::new();
     let mut users = 0;
-    for row in cand.ones_iter() {
-        let Some(v) = ctx.dir.value(row, col) else {
-            continue;
-        };
-        if matches!(partial.is_match(v), Ok(true)) && matches!(full.is_match(v), Ok(false)) {
+    for (_, v) in ctx.values.values(col, cand) {
+        if differs(&partial, &full, v) {
             users += 1;
             *values.entry(v.to_string()).or_default() += 1;
         }

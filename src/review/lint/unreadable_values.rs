@@ -12,15 +12,29 @@ use crate::rules::Operator;
 use crate::value::{parse_bool, parse_int};
 use std::collections::{BTreeMap, HashSet};
 
+/// Whether an operator reads integers (`Some(true)`) or Booleans (`Some(false)`).
+pub(super) fn wants(op: Operator) -> Option<bool> {
+    let integer = op.is_integer();
+    (integer || matches!(op, Operator::IsTrue | Operator::IsFalse)).then_some(integer)
+}
+
+/// Whether `v` reads as an integer (or a Boolean).
+pub(super) fn readable(integer: bool, v: &str) -> bool {
+    if integer {
+        parse_int(v).is_some()
+    } else {
+        parse_bool(v).is_some()
+    }
+}
+
 /// S4, S18: Boolean and integer values that cannot be read, among the candidates of
 /// the apps that read them.
 pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut seen: HashSet<(String, bool)> = HashSet::new();
     for (cid, c) in ctx.plan.clauses.iter().enumerate() {
-        let integer = c.operator.is_integer();
-        if !(integer || matches!(c.operator, Operator::IsTrue | Operator::IsFalse)) {
+        let Some(integer) = wants(c.operator) else {
             continue;
-        }
+        };
         let Some(col) = c.column else {
             continue;
         };
@@ -29,16 +43,9 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         let mut values: BTreeMap<String, usize> = BTreeMap::new();
         let mut users = 0;
-        for row in ctx.users_of_clause(cid).ones_iter() {
-            let Some(v) = ctx.dir.value(row, col) else {
-                continue;
-            };
-            let readable = if integer {
-                parse_int(v).is_some()
-            } else {
-                parse_bool(v).is_some()
-            };
-            if !readable {
+        let readers = ctx.users_of_clause(cid);
+        for (_, v) in ctx.values.values(col, &readers) {
+            if !readable(integer, v) {
                 users += 1;
                 *values.entry(v.to_string()).or_default() += 1;
             }

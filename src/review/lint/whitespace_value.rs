@@ -34,8 +34,8 @@ pub(super) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             candidates.or_with(&ctx.users_of_clause(other));
         }
         let mut users = Bits::zeros(ctx.dir.len());
-        for row in candidates.ones_iter() {
-            if ctx.dir.value(row, col).is_some_and(|v| v.trim().is_empty()) {
+        for (row, v) in ctx.values.values(col, &candidates) {
+            if v.trim().is_empty() {
                 users.set(row, true);
             }
         }
