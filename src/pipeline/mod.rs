@@ -27,7 +27,9 @@ use crate::directory::{
     Chunk, ColumnSelection, Directory, InputFormat, KeepWhen, NoProgress, Progress, ReadOptions,
     read_directory, stream_directory,
 };
-use crate::eval::{EvalOptions, Outcomes, Plan, assemble, compile, evaluate, evaluate_chunk};
+use crate::eval::{
+    ChunkOutcome, EvalOptions, Outcomes, Plan, assemble, compile, evaluate, evaluate_chunk,
+};
 use crate::regex::Anchoring;
 use crate::rollout::reason::Reasons;
 use crate::rollout::{
@@ -457,6 +459,9 @@ pub enum Columns {
     /// group streams and then dropped: lint's value analyses, in the memory of the plan.
     /// Nothing is hashed (nothing that shows evidence may ask for this).
     Probed(Vec<String>),
+    /// As [`Columns::Probed`], with the export hashed for the evidence: the first run of
+    /// a streamed `diff`, which states its inputs.
+    ProbedWithEvidence(Vec<String>),
 }
 
 /// A reader of values that runs on each row group where it is parsed, made from the
@@ -466,14 +471,15 @@ pub enum Columns {
 pub trait Probe: Sync {
     /// What one row group gives.
     type Output: Send;
-    /// Reads one row group (its rows are counted from 0).
-    fn row_group(&self, chunk: &Chunk) -> Self::Output;
+    /// Reads one row group (its rows are counted from 0), with what the rules gave its
+    /// users (so that a probe can keep only the users a stage's filters select).
+    fn row_group(&self, chunk: &Chunk, outcome: &ChunkOutcome) -> Self::Output;
 }
 
 /// No probe: [`Simulation::run`].
 impl Probe for () {
     type Output = ();
-    fn row_group(&self, _: &Chunk) {}
+    fn row_group(&self, _: &Chunk, _: &ChunkOutcome) {}
 }
 
 /// Which row groups of a streamed export keep their values.
@@ -549,7 +555,7 @@ impl Simulation<'_> {
                 ColumnSelection::minimal(attrs)
             }
             Columns::Counts | Columns::Summary | Columns::Report => ColumnSelection::only(attrs),
-            Columns::Only(extra) | Columns::Probed(extra) => {
+            Columns::Only(extra) | Columns::Probed(extra) | Columns::ProbedWithEvidence(extra) => {
                 let mut s = ColumnSelection::only(attrs);
                 for e in extra {
                     s.add(e);
@@ -602,6 +608,9 @@ impl Simulation<'_> {
             Columns::Summary | Columns::Probed(_) => {
                 self.stream(selection.clone(), true, Keep::Nothing, progress, make)?
             }
+            Columns::ProbedWithEvidence(_) => {
+                self.stream(selection.clone(), false, Keep::Nothing, progress, make)?
+            }
             Columns::OneUser(key) => {
                 self.stream(selection.clone(), true, Keep::User(key), progress, make)?
             }
@@ -623,7 +632,7 @@ impl Simulation<'_> {
                     self.inputs.rollout_inputs(),
                     &computed_matches(self.rules),
                 );
-                let probed = probe_chunks(&make(&dir, &plan), &dir);
+                let probed = probe_chunks(&make(&dir, &plan), &plan, &dir);
                 (dir, plan, outcomes, facts, probed)
             }
         };
@@ -738,12 +747,10 @@ impl Simulation<'_> {
                             })
                         }),
                     };
+                    let outcome = evaluate_chunk(&plan, chunk);
+                    let probed = probe.row_group(chunk, &outcome);
                     (
-                        (
-                            evaluate_chunk(&plan, chunk),
-                            (chunk_facts(chunk, &cols), computed),
-                            probe.row_group(chunk),
-                        ),
+                        (outcome, (chunk_facts(chunk, &cols), computed), probed),
                         holds,
                     )
                 },
@@ -855,9 +862,10 @@ pub fn evaluate_directory(
     })
 }
 
-/// `probe` run on every row group of a directory in memory, in parallel; the results
-/// with each row group's first row, in row order.
-pub fn probe_chunks<P: Probe>(probe: &P, dir: &Directory) -> Vec<(usize, P::Output)> {
+/// `probe` run on every row group of a directory in memory, in parallel, with what
+/// `plan` gives each row group; the results with each row group's first row, in row
+/// order.
+pub fn probe_chunks<P: Probe>(probe: &P, plan: &Plan, dir: &Directory) -> Vec<(usize, P::Output)> {
     use rayon::prelude::*;
     let chunks = dir.chunk_slice();
     let mut starts = Vec::with_capacity(chunks.len());
@@ -869,7 +877,7 @@ pub fn probe_chunks<P: Probe>(probe: &P, dir: &Directory) -> Vec<(usize, P::Outp
     chunks
         .par_iter()
         .zip(starts)
-        .map(|(c, start)| (start, probe.row_group(c)))
+        .map(|(c, start)| (start, probe.row_group(c, &evaluate_chunk(plan, c))))
         .collect()
 }
 

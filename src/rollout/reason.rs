@@ -45,6 +45,22 @@ impl Reasons<'_> {
         row: usize,
         value: impl Fn(usize) -> Option<&'v str>,
     ) {
+        let dir = self.dir;
+        self.write_with(out, app, s, row, value, |name| dir.value_by_name(row, name));
+    }
+
+    /// [`Reasons::write`] for a directory that holds no values (streamed): `value` reads
+    /// the user's attributes by the directory's column, `by_name` by attribute name
+    /// (`accountEnabled`, `IsSoftDeleted`, the ids), both from wherever they were kept.
+    pub fn write_with<'v, 'w>(
+        &self,
+        out: &mut String,
+        app: &AppResult,
+        s: &StageResult,
+        row: usize,
+        value: impl Fn(usize) -> Option<&'v str>,
+        by_name: impl Fn(&str) -> Option<&'w str>,
+    ) {
         let scope = |out: &mut String| {
             write_scope_reason(out, self.plan, self.outcomes, row, s.stage, &value)
         };
@@ -61,18 +77,18 @@ impl Reasons<'_> {
             }
             Why::Unassigned => out.push_str("no longer assigned to the app"),
             Why::Inactive => {
-                out.push_str(&inactive_reason(self.dir, row));
+                out.push_str(&inactive_reason_of(&by_name));
                 out.push_str("; ");
                 scope(out);
             }
             Why::InactiveNotCreated => {
-                out.push_str(&inactive_reason(self.dir, row));
+                out.push_str(&inactive_reason_of(&by_name));
                 out.push_str(", so it is not created; ");
                 scope(out);
             }
             Why::InactiveAlreadyDisabled => {
                 out.push_str("in scope, but ");
-                out.push_str(&inactive_reason(self.dir, row));
+                out.push_str(&inactive_reason_of(&by_name));
                 out.push_str(", and the account is already disabled; ");
                 scope(out);
             }
@@ -89,7 +105,7 @@ impl Reasons<'_> {
                 out.push_str("already disabled; ");
                 scope(out);
             }
-            Why::NestedOnly => out.push_str(&nested_reason(self.dir, self.group_members, row)),
+            Why::NestedOnly => out.push_str(&nested_reason_of(self.group_members, &by_name)),
             Why::NotAssigned => match app.candidacy(row) {
                 Candidacy::NotAssigned => out.push_str("not assigned to the app"),
                 _ => scope(out),
@@ -125,7 +141,7 @@ impl Reasons<'_> {
                 if app.candidacy(row).is_candidate() {
                     let case = s.case(row);
                     if case.pass_scope {
-                        out.push_str(&inactive_reason(self.dir, row));
+                        out.push_str(&inactive_reason_of(&by_name));
                     } else {
                         out.push_str("out of scope: ");
                         scope(out);
@@ -268,14 +284,18 @@ fn failure_reason(app: &AppResult, row: usize, why: Why) -> String {
 /// Why a user is not active, in words (S25): soft-deleted, `accountEnabled` false, or a
 /// value that is neither true nor false.
 pub fn inactive_reason(dir: &Directory, row: usize) -> String {
-    let deleted = dir
-        .value_by_name(row, "IsSoftDeleted")
+    inactive_reason_of(&|name| dir.value_by_name(row, name))
+}
+
+/// [`inactive_reason`] with the user's attributes read by name.
+fn inactive_reason_of<'w>(by_name: &dyn Fn(&str) -> Option<&'w str>) -> String {
+    let deleted = by_name("IsSoftDeleted")
         .and_then(parse_bool)
         .unwrap_or(false);
     if deleted {
         return "soft-deleted in Entra".to_string();
     }
-    match dir.value_by_name(row, "accountEnabled") {
+    match by_name("accountEnabled") {
         Some(v) if parse_bool(v).is_none() => {
             format!("accountEnabled is {v:?}, neither true nor false: treated as not active (S25)")
         }
@@ -285,13 +305,21 @@ pub fn inactive_reason(dir: &Directory, row: usize) -> String {
 
 /// "member of nested group `X` (inside assigned group `Y`) only" for a nested-only user.
 pub fn nested_reason(dir: &Directory, groups: Option<&GroupMembers>, row: usize) -> String {
+    nested_reason_of(groups, &|name| dir.value_by_name(row, name))
+}
+
+/// [`nested_reason`] with the user's ids read by name.
+fn nested_reason_of<'w>(
+    groups: Option<&GroupMembers>,
+    by_name: &dyn Fn(&str) -> Option<&'w str>,
+) -> String {
     let base = "member of a nested group only: Entra provisions direct members of assigned groups only (S24)";
     let Some(g) = groups else {
         return base.to_string();
     };
     let ids: Vec<&str> = ["objectId", "userPrincipalName"]
         .iter()
-        .filter_map(|c| dir.value_by_name(row, c))
+        .filter_map(|c| by_name(c))
         .collect();
     for id in ids {
         for nested in g.groups_of(id) {

@@ -26,9 +26,10 @@ pub mod output;
 pub mod pairing;
 pub mod render;
 pub mod request;
+pub mod stream;
 pub mod structure;
 
-pub use compute::{BREAKDOWN_ATTRIBUTES, columns, compare, diff_sides};
+pub use compute::{BREAKDOWN_ATTRIBUTES, PairError, columns, compare, compare_with, diff_sides};
 pub use pairing::{Pairing, pair_files, pair_stages};
 pub use render::{
     REPORT_COLUMNS, TextOptions, render_text, stage_report, to_json, write_report_csv,

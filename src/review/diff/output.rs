@@ -6,7 +6,7 @@
 //! put in place, exactly what the command writes.
 
 use super::html::{DiffPage, diff_html};
-use super::render::{TextOptions, render_text, stage_report, to_json};
+use super::render::{TextOptions, render_text, stage_report};
 use super::{Diff, Selection};
 use crate::diag::{Code, Diagnostic};
 use crate::output::atomic::Staged;
@@ -82,7 +82,9 @@ pub fn render_diff(
     }
     let text = match o.format {
         DiffFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&to_json(diff))
+            // Serialized straight from the model (the same text as `to_json`'s value,
+            // without building that tree of every changed user first).
+            let mut s = serde_json::to_string_pretty(diff)
                 .map_err(|e| Diagnostic::error(Code::Json, e.to_string()))?;
             s.push('\n');
             s

@@ -1,16 +1,20 @@
 //! One `diff` run from file paths: load both rule sets (or one, for two of its stages),
-//! check that no output is an input, read the inputs and the directory once, compare. The
+//! check that no output is an input, read the inputs, compare with the export streamed
+//! ([`super::stream`]). The
 //! order of the steps and the name of a failing one are decided here, so that the binary is
 //! argument parsing and rendering.
 
-use super::compute::{columns, compare};
-use super::{Diff, DiffOptions, Selection};
+use super::compute::{PairError, attributes, compare_with};
+use super::stream::Streamed;
+use super::{Diff, DiffOptions, Selection, Side};
 use crate::diag::{Diagnostic, Errors, Failure};
 use crate::directory::Progress;
+use crate::output::console::run_label;
 use crate::output::paths::check_given;
 use crate::output::progress::phase;
 use crate::pipeline::evidence::InputRef;
 use crate::pipeline::{DirectorySource, InputFiles, Rules};
+
 use crate::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
 
@@ -69,39 +73,55 @@ impl DiffRequest<'_> {
         paths.extend(self.files.paths());
         check_given(&paths, self.outputs).map_err(Failure::at(None))?;
         progress.phase(phase::INPUTS);
-        let inputs = self.files.read().map_err(Failure::at(Some("inputs")))?;
-        let columns = columns(old.rules(), new.as_ref().unwrap_or(&old).rules());
-        let dir = self
-            .source
-            .read(columns, progress)
-            .map_err(Failure::at(Some("directory")))?;
-        progress.phase(phase::COMPARE);
-        let mut warnings = dir.diagnostics().to_vec();
-        let compared = compare(
-            &old,
-            new.as_ref(),
-            self.selection,
-            &dir,
-            inputs.rollout_inputs(),
-            self.options,
-        );
+        let mut inputs = self.files.read().map_err(Failure::at(Some("inputs")))?;
+        let new_rules = new.as_ref().unwrap_or(&old).rules();
+        let mut streamed = Streamed {
+            source: self.source,
+            inputs: &mut inputs,
+            attributes: attributes(old.rules(), new_rules),
+            options: self.options,
+            progress,
+            read: None,
+            hashed: None,
+        };
+        let mut run =
+            |b: Side<'_>, br: &Rules, a: Side<'_>, ar: &Rules| streamed.pair(b, br, a, ar);
+        let mut compared = compare_with(&old, new.as_ref(), self.selection, &mut run);
+        if compared.is_ok() && streamed.read.is_none() {
+            // Nothing to compare: the export is still read, for its warnings and hash.
+            if let Err(e) = streamed.read_only(&old) {
+                compared = Err(e);
+            }
+        }
+        let read = streamed.read.take();
+        let mut warnings = read
+            .as_ref()
+            .map(|r| r.diagnostics.clone())
+            .unwrap_or_default();
         let diff = compared.map_err(|e| {
-            // Pairing errors carry no sources and have no summary line.
-            let step = match e.sources().is_empty() {
-                true => None,
-                false => Some("rules".to_string()),
+            // Pairing errors carry no sources and have no summary line; an export's
+            // errors are named by their file.
+            let (step, e) = match e {
+                PairError::Side((_, e)) => (Some("rules".to_string()), e),
+                PairError::Input(e)
+                    if e.sources().is_empty() && e.iter().all(|d| d.location.is_none()) =>
+                {
+                    (None, e)
+                }
+                PairError::Input(e) => (Some(run_label(&e)), e),
             };
             let mut all = warnings.clone();
             all.extend(e.iter().cloned());
             let errors = Errors::from(all).with_sources(e.sources());
             Failure { step, errors }
         })?;
+        progress.phase(phase::COMPARE);
         warnings.extend(diff.warnings.iter().cloned());
         let mut evidence: Vec<InputRef> = old.evidence();
         evidence.extend(new.iter().flat_map(Rules::evidence));
         evidence.extend(
-            dir.inputs()
-                .iter()
+            read.iter()
+                .flat_map(|r| &r.inputs)
                 .map(|i| InputRef::from_info("directory", i)),
         );
         evidence.extend(inputs.evidence.iter().cloned());

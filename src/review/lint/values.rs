@@ -18,7 +18,7 @@ use super::data::filter_contexts;
 use super::{LintOptions, breadth, case_mismatch, ends_with_culture, integer_shape};
 use super::{regex_unanchored, unreadable_values};
 use crate::directory::{Chunk, ColId, Directory, TextColumn};
-use crate::eval::{Bits, Plan};
+use crate::eval::{Bits, ChunkOutcome, Plan};
 use crate::pipeline::Probe;
 use crate::regex::DotnetRegex;
 use crate::rules::{Operator, RuleSet};
@@ -170,7 +170,7 @@ fn mark(chunk: &Chunk, col: Option<ColId>, bits: &mut Bits, test: impl Fn(&str) 
 impl Probe for ValueProbe {
     type Output = ChunkValues;
 
-    fn row_group(&self, chunk: &Chunk) -> ChunkValues {
+    fn row_group(&self, chunk: &Chunk, _: &ChunkOutcome) -> ChunkValues {
         let n = chunk.len();
         let kept = self
             .kept
