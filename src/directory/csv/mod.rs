@@ -45,9 +45,12 @@ use rayon::prelude::*;
 use record::{Cut, Specials, last_boundary};
 use std::io::{self, Read};
 
-/// Bytes per block: large enough that per-block costs vanish, small enough to keep a few
-/// in flight per core.
-pub(crate) const DEFAULT_BLOCK: usize = 8 << 20;
+/// Bytes per block: large enough that per-block costs vanish, small enough that the few
+/// in flight per core stay in the processor's caches between the read that fills a block
+/// and the parse that reads it. Measured on the real job (README, Performance): 2 MiB
+/// against 8 MiB took 15% less wall time and a quarter less memory at 1M users; 1 MiB was
+/// no faster than 2.
+pub(crate) const DEFAULT_BLOCK: usize = 2 << 20;
 
 /// Settings for reading one CSV input.
 #[derive(Debug, Clone)]
