@@ -290,25 +290,7 @@ fn s24_s31_the_summary_counts_every_user_and_account_once() {
 fn s24_s31_the_summary_counted_in_parallel_row_ranges_adds_up_to_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = scopesim()
-        .args([
-            "gen",
-            "--users",
-            "140000",
-            "--seed",
-            "7",
-            "--formats",
-            "csv",
-            "--out",
-        ])
-        .arg(d)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::generate_tenant(140_000, 7, d);
     let path = |f: &str| d.join(f).to_string_lossy().into_owned();
     let args = [
         "plan".to_string(),

@@ -79,3 +79,21 @@ pub fn clause_on(attr: &str, clause: &str, values: &[Option<&str>]) -> Vec<bool>
     r.pop();
     r
 }
+
+/// Writes a generated tenant of `users` users (`scopesim gen --seed SEED --formats csv`:
+/// users, assignments, group members with nested groups) into `out`.
+pub fn generate_tenant(users: u32, seed: u32, out: &std::path::Path) {
+    let o = assert_cmd::cargo::cargo_bin_cmd!("scopesim")
+        .args([
+            "gen",
+            "--users",
+            &users.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .args(["--formats", "csv", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

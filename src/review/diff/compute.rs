@@ -61,10 +61,12 @@ pub fn compare(
     compare_with(before, after, selection, &mut run).map_err(PairError::into_errors)
 }
 
-/// Why a pair could not be compared: an error of one side's rules (compiled against
-/// the export), or of reading the inputs.
+/// Why a comparison failed: the apps or stages asked for do not pair, an error of one
+/// side's rules (compiled against the export), or of reading the inputs.
 #[derive(Debug)]
 pub enum PairError {
+    /// `--app`, `--from`, `--to` or `--stage` name nothing to compare.
+    Pairing(Errors),
     /// The rules of one side.
     Side((Which, Errors)),
     /// The directory export or another input.
@@ -75,7 +77,7 @@ impl PairError {
     /// The errors, whatever their cause.
     pub fn into_errors(self) -> Errors {
         match self {
-            PairError::Side((_, e)) | PairError::Input(e) => e,
+            PairError::Pairing(e) | PairError::Side((_, e)) | PairError::Input(e) => e,
         }
     }
 }
@@ -103,7 +105,7 @@ pub fn compare_with(
         without_stage: Vec::new(),
         warnings: Vec::new(),
     };
-    let pairing = |d: Box<Diagnostic>| PairError::Input(Errors::from(*d));
+    let pairing = |d: Box<Diagnostic>| PairError::Pairing(Errors::from(*d));
     let pairs = match selection {
         Selection::Stages { app, from, to } => {
             vec![pair_stages(before.rules(), app, from, to).map_err(pairing)?]

@@ -1,8 +1,7 @@
 //! One `diff` run from file paths: load both rule sets (or one, for two of its stages),
 //! check that no output is an input, read the inputs, compare with the export streamed
-//! ([`super::stream`]). The
-//! order of the steps and the name of a failing one are decided here, so that the binary is
-//! argument parsing and rendering.
+//! ([`super::stream`]). The order of the steps and the name of a failing one are decided
+//! here, so that the binary is argument parsing and rendering.
 
 use super::compute::{PairError, attributes, compare_with};
 use super::stream::Streamed;
@@ -14,7 +13,6 @@ use crate::output::paths::check_given;
 use crate::output::progress::phase;
 use crate::pipeline::evidence::InputRef;
 use crate::pipeline::{DirectorySource, InputFiles, Rules};
-
 use crate::rules::load::LoadOptions;
 use std::path::{Path, PathBuf};
 
@@ -99,15 +97,11 @@ impl DiffRequest<'_> {
             .map(|r| r.diagnostics.clone())
             .unwrap_or_default();
         let diff = compared.map_err(|e| {
-            // Pairing errors carry no sources and have no summary line; an export's
-            // errors are named by their file.
+            // Pairing errors have no summary line; an export's errors are named by
+            // their file, as `plan` names them.
             let (step, e) = match e {
+                PairError::Pairing(e) => (None, e),
                 PairError::Side((_, e)) => (Some("rules".to_string()), e),
-                PairError::Input(e)
-                    if e.sources().is_empty() && e.iter().all(|d| d.location.is_none()) =>
-                {
-                    (None, e)
-                }
                 PairError::Input(e) => (Some(run_label(&e)), e),
             };
             let mut all = warnings.clone();

@@ -63,23 +63,27 @@ impl Streamed<'_> {
         after: Side<'_>,
         after_rules: &Rules,
     ) -> Result<AppDiff, PairError> {
+        self.given_states_aside(|s| s.run_pair(before, before_rules, after, after_rules))
+    }
+
+    /// Runs `f` with the target states given on the command line set aside (a
+    /// comparison starts from what OLD manages, not from them), and puts them back.
+    fn given_states_aside<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         let given = std::mem::take(&mut self.inputs.target_states);
-        let compared = self.run_pair(before, before_rules, after, after_rules);
+        let out = f(self);
         self.inputs.target_states = given;
-        compared
+        out
     }
 
     /// Reads the export once without comparing anything (no pair to compare), for its
     /// warnings and evidence.
     pub fn read_only(&mut self, rules: &Rules) -> Result<(), PairError> {
         let empty = side_rules(rules, RuleSet { apps: Vec::new() });
-        let given = std::mem::take(&mut self.inputs.target_states);
-        let run = self.simulation(&empty).run_probed(
-            Columns::ProbedWithEvidence(self.attributes.clone()),
-            self.progress,
-            &|_: &Directory, _: &Plan| (),
-        );
-        self.inputs.target_states = given;
+        let columns = Columns::ProbedWithEvidence(self.attributes.clone());
+        let run = self.given_states_aside(|s| {
+            s.simulation(&empty)
+                .run_probed(columns, s.progress, &|_: &Directory, _: &Plan| ())
+        });
         let (run, _) = run.map_err(|e| classify(Which::Before, e))?;
         self.note_read(&run.directory);
         Ok(())
