@@ -1361,23 +1361,19 @@ fn lint_of_a_streamed_export_equals_lint_of_the_directory_read_whole() {
 /// warnings and the directory's evidence of each.
 fn diff_streamed_and_in_memory(
     rules: &[&Path],
-    users: &[PathBuf],
+    source: &scopesim::pipeline::DirectorySource,
     files: &scopesim::pipeline::InputFiles,
     selection: scopesim::review::diff::Selection<'_>,
 ) -> [(serde_json::Value, Vec<String>, Vec<String>); 2] {
-    use scopesim::pipeline::{DirectorySource, Rules};
+    use scopesim::pipeline::Rules;
     use scopesim::review::diff::request::DiffRequest;
     use scopesim::review::diff::{columns, compare, to_json};
     let paths: Vec<PathBuf> = rules.iter().map(|p| p.to_path_buf()).collect();
-    let source = DirectorySource {
-        paths: users.to_vec(),
-        ..DirectorySource::default()
-    };
     let load = scopesim::rules::load::LoadOptions::default();
     let request = DiffRequest {
         rules: &paths,
         load: &load,
-        source: &source,
+        source,
         files,
         selection,
         options: DiffOptions::default(),
@@ -1439,8 +1435,9 @@ fn diff_streamed_and_in_memory(
 /// comparison of the whole directory in memory gives, byte for byte: on a generated
 /// tenant of several row groups with nested groups, disabled users and users outside
 /// every assignment, for gains (pilot to wave-1), losses with the threshold (wave-1 to
-/// pilot), and two files whose scope modes differ (every user either stage selects may
-/// change); and on a Graph JSON export, which does not stream.
+/// pilot), the same with malformed rows skipped (both runs skip the same rows), and two
+/// files whose scope modes differ (every user either stage selects may change); and on a
+/// Graph JSON export, which does not stream.
 #[test]
 fn s24_s25_s27_diff_streamed_equals_diff_of_the_whole_directory() {
     use scopesim::review::diff::Selection;
@@ -1464,10 +1461,32 @@ fn s24_s25_s27_diff_streamed_equals_diff_of_the_whole_directory() {
         text.replacen("  scope assigned\n", "  scope all\n", 1),
     )
     .unwrap();
-    let users = [d.join("users.csv")];
-    let cases: [(Vec<&Path>, Selection<'_>); 3] = [
+    let users = scopesim::pipeline::DirectorySource {
+        paths: vec![d.join("users.csv")],
+        ..Default::default()
+    };
+    // The same export with malformed rows (too many fields), skipped with
+    // `--skip-bad-rows`: both runs must skip the same rows, or users would shift.
+    let text = std::fs::read_to_string(d.join("users.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let bad = "x,y,z,".repeat(40);
+    for at in [lines.len() - 5, lines.len() / 2, 3] {
+        lines.insert(at, &bad);
+    }
+    std::fs::write(d.join("bad.csv"), lines.join("\n") + "\n").unwrap();
+    let bad_rows = scopesim::pipeline::DirectorySource {
+        paths: vec![d.join("bad.csv")],
+        skip_bad_rows: true,
+        ..Default::default()
+    };
+    let cases: [(
+        Vec<&Path>,
+        &scopesim::pipeline::DirectorySource,
+        Selection<'_>,
+    ); 4] = [
         (
             vec![&real],
+            &users,
             Selection::Stages {
                 app: "Salesforce",
                 from: "pilot",
@@ -1476,6 +1495,16 @@ fn s24_s25_s27_diff_streamed_equals_diff_of_the_whole_directory() {
         ),
         (
             vec![&real],
+            &bad_rows,
+            Selection::Stages {
+                app: "Salesforce",
+                from: "pilot",
+                to: "wave-1",
+            },
+        ),
+        (
+            vec![&real],
+            &users,
             Selection::Stages {
                 app: "Salesforce",
                 from: "wave-1",
@@ -1484,15 +1513,26 @@ fn s24_s25_s27_diff_streamed_equals_diff_of_the_whole_directory() {
         ),
         (
             vec![&real, &all],
+            &users,
             Selection::Files {
                 stage: Some("wave-1"),
                 app: Some("Salesforce"),
             },
         ),
     ];
-    for (rules, selection) in cases {
-        let [streamed, memory] = diff_streamed_and_in_memory(&rules, &users, &files, selection);
+    for (rules, source, selection) in cases {
+        let [streamed, memory] = diff_streamed_and_in_memory(&rules, source, &files, selection);
         assert_eq!(streamed, memory, "{rules:?} {selection:?}");
+        if source.skip_bad_rows {
+            assert!(
+                streamed
+                    .1
+                    .iter()
+                    .any(|w| w.starts_with("skipped 3 malformed rows")),
+                "{:?}",
+                streamed.1
+            );
+        }
         let app = &streamed.0["apps"][0];
         assert!(
             app["gained"].as_u64().unwrap() + app["lost"].as_u64().unwrap() > 100,
@@ -1500,7 +1540,10 @@ fn s24_s25_s27_diff_streamed_equals_diff_of_the_whole_directory() {
         );
     }
     // A Graph JSON export is read whole and compared in memory.
-    let pages = [root().join("fixtures/graph/users-pages.json")];
+    let pages = scopesim::pipeline::DirectorySource {
+        paths: vec![root().join("fixtures/graph/users-pages.json")],
+        ..Default::default()
+    };
     let fixture = scopesim::pipeline::InputFiles {
         assignments: vec![root().join("fixtures/assignments.csv")],
         group_members: vec![root().join("fixtures/group-members.csv")],
