@@ -10,8 +10,9 @@
 //! each row group, and a user whose candidacy is the same on both sides (same app, same
 //! scope mode) can change scope only where the two stages' filters disagree on it. When
 //! the scope modes differ, every user either stage selects is kept. Both runs end in the
-//! same [`super::compute::collect`] as a comparison in memory, and an export that does
-//! not stream (JSON) is compared in memory, from the first run's directory.
+//! same [`super::compute::collect`] as a comparison in memory. An export that does not
+//! stream (JSON, Parquet) is found so by the first run, which then read it whole; it is
+//! read again with every attribute compared and compared in memory.
 
 use super::compute::{
     PairError, SideRun, UserValues, collect, diff_sides, managed_accounts, pipeline_options,
