@@ -1559,3 +1559,50 @@ fn s24_s25_s27_diff_streamed_equals_diff_of_the_whole_directory() {
     assert_eq!(streamed, memory);
     assert!(streamed.0["apps"][0]["gained"].as_u64().unwrap() > 0);
 }
+
+/// `diff -d -`: an export on standard input can be read only once, so it is compared in
+/// memory, with the same result as the file (the streamed comparison reads a file twice).
+#[test]
+fn diff_reads_the_export_from_standard_input_as_from_a_file() {
+    let args = |users: &str| {
+        [
+            "diff",
+            "fixtures/rollout.scope",
+            "--app",
+            "Salesforce",
+            "--from",
+            "pilot",
+            "--to",
+            "wave-1",
+            "--assignments",
+            ASSIGNMENTS,
+            "--group-members",
+            GROUPS,
+            "--format",
+            "json",
+            "-d",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .chain([users.to_string()])
+        .collect::<Vec<_>>()
+    };
+    let file = cargo_bin_cmd!("scopesim")
+        .current_dir(root())
+        .args(args(USERS))
+        .output()
+        .unwrap();
+    let piped = cargo_bin_cmd!("scopesim")
+        .current_dir(root())
+        .args(args("-"))
+        .write_stdin(std::fs::read(root().join(USERS)).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), file.status.code());
+    let json = |o: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let (a, b) = (json(&piped), json(&file));
+    assert!(b["apps"][0]["gained"].as_u64().unwrap() > 0);
+    assert_eq!(a, b, "{}", String::from_utf8_lossy(&piped.stderr));
+}

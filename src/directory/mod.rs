@@ -25,7 +25,7 @@ pub mod read;
 pub mod synth;
 
 pub use input::{InputFormat, InputInfo, KeepAll, KeepWhen, NoProgress, Progress, Sink};
-pub use read::{ReadOptions, Streamed, read_directory, stream_directory};
+pub use read::{ReadOptions, Streamed, read_directory, stream_directory, streams_again};
 
 use crate::diag::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

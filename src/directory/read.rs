@@ -104,13 +104,8 @@ where
     };
     let mut errors = Vec::new();
     for input in &inputs.0 {
-        let format = match opts.format {
-            Some(f) => f,
-            None => match sniff(&input.path) {
-                Ok(head) => detect_format(&input.path, &head).unwrap_or(InputFormat::Csv),
-                Err(e) => return Err(Errors::from(vec![io_error(&input.shown, &e)])),
-            },
-        };
+        let format = format_of(&input.path, opts.format)
+            .map_err(|e| Errors::from(vec![io_error(&input.shown, &e)]))?;
         if format != InputFormat::Csv {
             return Ok(None);
         }
@@ -360,6 +355,31 @@ fn read_parquet(
         .at(FileLocation::file(shown))
         .with_help("install a build with the `parquet` feature (`cargo install scopesim --features parquet`), or export the users as CSV"),
     ]))
+}
+
+/// The format of an input: `given`, else detected from its first bytes (CSV when
+/// nothing tells).
+fn format_of(path: &Path, given: Option<InputFormat>) -> std::io::Result<InputFormat> {
+    match given {
+        Some(f) => Ok(f),
+        None => sniff(path).map(|head| detect_format(path, &head).unwrap_or(InputFormat::Csv)),
+    }
+}
+
+/// True when [`stream_directory`] can stream `paths` more than once: every one is a file
+/// (not standard input or a pipe, which can be read only once) in CSV. A path that cannot
+/// be read counts as streamable, so that the streaming read reports it.
+pub fn streams_again(paths: &[PathBuf], format: Option<InputFormat>) -> bool {
+    paths.iter().all(|path| {
+        if path.as_os_str() == "-" {
+            return false;
+        }
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => false,
+            Ok(_) => format_of(path, format).map_or(true, |f| f == InputFormat::Csv),
+            Err(_) => true,
+        }
+    })
 }
 
 /// The first bytes of a file.

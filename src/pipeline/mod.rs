@@ -472,14 +472,16 @@ pub trait Probe: Sync {
     /// What one row group gives.
     type Output: Send;
     /// Reads one row group (its rows are counted from 0), with what the rules gave its
-    /// users (so that a probe can keep only the users a stage's filters select).
-    fn row_group(&self, chunk: &Chunk, outcome: &ChunkOutcome) -> Self::Output;
+    /// users when the export streams (so that a probe can keep only the users a stage's
+    /// filters select); `None` for a directory read whole, where a probe that needs the
+    /// outcome keeps every user.
+    fn row_group(&self, chunk: &Chunk, outcome: Option<&ChunkOutcome>) -> Self::Output;
 }
 
 /// No probe: [`Simulation::run`].
 impl Probe for () {
     type Output = ();
-    fn row_group(&self, _: &Chunk, _: &ChunkOutcome) {}
+    fn row_group(&self, _: &Chunk, _: Option<&ChunkOutcome>) {}
 }
 
 /// Which row groups of a streamed export keep their values.
@@ -632,7 +634,7 @@ impl Simulation<'_> {
                     self.inputs.rollout_inputs(),
                     &computed_matches(self.rules),
                 );
-                let probed = probe_chunks(&make(&dir, &plan), &plan, &dir);
+                let probed = probe_chunks(&make(&dir, &plan), &dir);
                 (dir, plan, outcomes, facts, probed)
             }
         };
@@ -748,7 +750,7 @@ impl Simulation<'_> {
                         }),
                     };
                     let outcome = evaluate_chunk(&plan, chunk);
-                    let probed = probe.row_group(chunk, &outcome);
+                    let probed = probe.row_group(chunk, Some(&outcome));
                     (
                         (outcome, (chunk_facts(chunk, &cols), computed), probed),
                         holds,
@@ -862,10 +864,9 @@ pub fn evaluate_directory(
     })
 }
 
-/// `probe` run on every row group of a directory in memory, in parallel, with what
-/// `plan` gives each row group; the results with each row group's first row, in row
-/// order.
-pub fn probe_chunks<P: Probe>(probe: &P, plan: &Plan, dir: &Directory) -> Vec<(usize, P::Output)> {
+/// `probe` run on every row group of a directory in memory, in parallel; the results
+/// with each row group's first row, in row order.
+pub fn probe_chunks<P: Probe>(probe: &P, dir: &Directory) -> Vec<(usize, P::Output)> {
     use rayon::prelude::*;
     let chunks = dir.chunk_slice();
     let mut starts = Vec::with_capacity(chunks.len());
@@ -877,7 +878,7 @@ pub fn probe_chunks<P: Probe>(probe: &P, plan: &Plan, dir: &Directory) -> Vec<(u
     chunks
         .par_iter()
         .zip(starts)
-        .map(|(c, start)| (start, probe.row_group(c, &evaluate_chunk(plan, c))))
+        .map(|(c, start)| (start, probe.row_group(c, None)))
         .collect()
 }
 

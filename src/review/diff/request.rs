@@ -72,16 +72,9 @@ impl DiffRequest<'_> {
         check_given(&paths, self.outputs).map_err(Failure::at(None))?;
         progress.phase(phase::INPUTS);
         let mut inputs = self.files.read().map_err(Failure::at(Some("inputs")))?;
-        let new_rules = new.as_ref().unwrap_or(&old).rules();
-        let mut streamed = Streamed {
-            source: self.source,
-            inputs: &mut inputs,
-            attributes: attributes(old.rules(), new_rules),
-            options: self.options,
-            progress,
-            read: None,
-            hashed: None,
-        };
+        let attributes = attributes(old.rules(), new.as_ref().unwrap_or(&old).rules());
+        let mut streamed =
+            Streamed::new(self.source, &mut inputs, attributes, self.options, progress);
         let mut run =
             |b: Side<'_>, br: &Rules, a: Side<'_>, ar: &Rules| streamed.pair(b, br, a, ar);
         let mut compared = compare_with(&old, new.as_ref(), self.selection, &mut run);

@@ -10,9 +10,9 @@
 //! each row group, and a user whose candidacy is the same on both sides (same app, same
 //! scope mode) can change scope only where the two stages' filters disagree on it. When
 //! the scope modes differ, every user either stage selects is kept. Both runs end in the
-//! same [`super::compute::collect`] as a comparison in memory. An export that does not
-//! stream (JSON, Parquet) is found so by the first run, which then read it whole; it is
-//! read again with every attribute compared and compared in memory.
+//! same [`super::compute::collect`] as a comparison in memory. An export that cannot be
+//! streamed twice (JSON, Parquet, standard input or a pipe, which can be read only once)
+//! is read whole, once, and every pair compared in memory.
 
 use super::compute::{
     PairError, SideRun, UserValues, collect, diff_sides, managed_accounts, pipeline_options,
@@ -20,7 +20,9 @@ use super::compute::{
 };
 use super::{AppDiff, DiffOptions, Side, Which};
 use crate::diag::{Diagnostic, Errors};
-use crate::directory::{Chunk, ColId, ColumnInfo, ColumnSelection, Directory, InputInfo, Progress};
+use crate::directory::{
+    Chunk, ColId, ColumnSelection, Directory, InputInfo, Progress, streams_again,
+};
 use crate::eval::{Bits, ChunkOutcome, EvalOptions, Plan, assemble, compile, evaluate_chunk};
 use crate::pipeline::{Columns, DirectorySource, Inputs, Probe, Rules, Simulation};
 use crate::rules::RuleSet;
@@ -52,10 +54,36 @@ pub struct Streamed<'a> {
     /// files with their hashes.
     pub read: Option<ExportRead>,
     /// The files as the first run read them, hashed (once per comparison).
-    pub hashed: Option<Vec<InputInfo>>,
+    hashed: Option<Vec<InputInfo>>,
+    /// Whether the export can be streamed twice (files in CSV); if not, it is read once
+    /// and each pair compared in memory.
+    streams: bool,
+    /// The export read whole, when it does not stream.
+    whole: Option<Directory>,
 }
 
-impl Streamed<'_> {
+impl<'a> Streamed<'a> {
+    /// A comparison over `source`, reading `attributes` besides the rules' own.
+    pub fn new(
+        source: &'a DirectorySource,
+        inputs: &'a mut Inputs,
+        attributes: Vec<String>,
+        options: DiffOptions,
+        progress: &'a dyn Progress,
+    ) -> Streamed<'a> {
+        Streamed {
+            source,
+            inputs,
+            attributes,
+            options,
+            progress,
+            read: None,
+            hashed: None,
+            streams: streams_again(&source.paths, source.format),
+            whole: None,
+        }
+    }
+
     /// Compares one pair: OLD's run, then NEW's from the accounts OLD manages.
     pub fn pair(
         &mut self,
@@ -79,6 +107,17 @@ impl Streamed<'_> {
     /// Reads the export once without comparing anything (no pair to compare), for its
     /// warnings and evidence.
     pub fn read_only(&mut self, rules: &Rules) -> Result<(), PairError> {
+        if !self.streams {
+            let dir = self
+                .source
+                .read(
+                    ColumnSelection::only(self.attributes.clone()),
+                    self.progress,
+                )
+                .map_err(PairError::Input)?;
+            self.note_read(&dir);
+            return Ok(());
+        }
         let empty = side_rules(rules, RuleSet { apps: Vec::new() });
         let columns = Columns::ProbedWithEvidence(self.attributes.clone());
         let run = self.given_states_aside(|s| {
@@ -100,6 +139,32 @@ impl Streamed<'_> {
         }
     }
 
+    /// Compares a pair over the export read whole, once for every pair.
+    fn in_memory(&mut self, before: Side<'_>, after: Side<'_>) -> Result<AppDiff, PairError> {
+        let dir = match self.whole.take() {
+            Some(dir) => dir,
+            None => {
+                let columns = ColumnSelection::only(self.attributes.clone());
+                let dir = self
+                    .source
+                    .read(columns, self.progress)
+                    .map_err(PairError::Input)?;
+                self.note_read(&dir);
+                dir
+            }
+        };
+        let compared = diff_sides(
+            before,
+            after,
+            &dir,
+            self.inputs.rollout_inputs(),
+            self.options,
+        )
+        .map_err(PairError::Side);
+        self.whole = Some(dir);
+        compared
+    }
+
     fn simulation<'s>(&'s self, rules: &'s Rules) -> Simulation<'s> {
         Simulation {
             rules,
@@ -116,6 +181,9 @@ impl Streamed<'_> {
         after: Side<'_>,
         after_rules: &Rules,
     ) -> Result<AppDiff, PairError> {
+        if !self.streams {
+            return self.in_memory(before, after);
+        }
         let old = single_stage(before);
         let old_rules = side_rules(before_rules, old.clone());
         // OLD, reading only its own attributes (and the ids and activity), hashing the
@@ -132,28 +200,8 @@ impl Streamed<'_> {
         if self.hashed.is_none() {
             self.hashed = Some(first.directory.inputs().to_vec());
         }
-        if holds_values(&first.directory) {
-            // Not streamed (a JSON export): compare in memory, every attribute read.
-            drop(first);
-            let dir = self
-                .source
-                .read(
-                    ColumnSelection::only(self.attributes.clone()),
-                    self.progress,
-                )
-                .map_err(PairError::Input)?;
-            self.note_read(&dir);
-            return diff_sides(
-                before,
-                after,
-                &dir,
-                self.inputs.rollout_inputs(),
-                self.options,
-            )
-            .map_err(PairError::Side);
-        }
-        let keys = Keys::new(keys);
-        let managed = managed_accounts(&first.evaluated, after.app(), |row| keys.get(row))
+        let keys = KeptValues::new(vec![KEY.to_string()], keys);
+        let managed = managed_accounts(&first.evaluated, after.app(), |row| keys.get(row, KEY))
             .map_err(PairError::Side)?;
         drop(keys);
 
@@ -174,7 +222,8 @@ impl Streamed<'_> {
         self.inputs.target_states.clear();
         let (second, kept) = second.map_err(|e| classify(Which::After, e))?;
         self.note_read(&second.directory);
-        let values = KeptValues::new(second.directory.columns(), kept);
+        let names = second.directory.columns().iter().map(|c| c.name.clone());
+        let values = KeptValues::new(names.collect(), kept);
         collect(
             (
                 before,
@@ -221,15 +270,11 @@ fn classify(which: Which, e: Errors) -> PairError {
     }
 }
 
-/// True when a run kept every user's values (the export was read whole).
-fn holds_values(dir: &Directory) -> bool {
-    !dir.chunk_slice().iter().any(Chunk::is_streamed)
-}
-
-/// Who a side's one stage selects in a row group: its scoping and input filters (S22).
-fn stage_pass(plan: &Plan, n: usize, outcome: &ChunkOutcome) -> Bits {
-    let Some((sid, _)) = plan.stages_of(0).next() else {
-        return Bits::zeros(n);
+/// Who a side's one stage selects in a row group: its scoping and input filters (S22);
+/// everyone when the outcome is not known (a directory read whole).
+fn stage_pass(plan: &Plan, n: usize, outcome: Option<&ChunkOutcome>) -> Bits {
+    let (Some((sid, _)), Some(outcome)) = (plan.stages_of(0).next(), outcome) else {
+        return Bits::ones(n);
     };
     let o = assemble(plan, n, [(0, outcome)]);
     let mut pass = o.scoping(sid).clone();
@@ -237,19 +282,15 @@ fn stage_pass(plan: &Plan, n: usize, outcome: &ChunkOutcome) -> Bits {
     pass
 }
 
+/// The one attribute OLD's run keeps: each user's [`user_key`].
+const KEY: &str = "key";
+
 /// OLD's probe: the key of every user its stage's filters select (the accounts it
-/// manages are among them), in one text per row group.
+/// manages are among them), as the one cell of a [`ChunkRows`].
 struct KeyProbe {
     plan: Plan,
     object_id: Option<ColId>,
     upn: Option<ColId>,
-}
-
-/// The keys of one row group: `(row, end of its key in text)`.
-#[derive(Debug, Default)]
-struct ChunkKeys {
-    rows: Vec<(u32, u32)>,
-    text: String,
 }
 
 impl KeyProbe {
@@ -263,10 +304,10 @@ impl KeyProbe {
 }
 
 impl Probe for KeyProbe {
-    type Output = ChunkKeys;
+    type Output = ChunkRows;
 
-    fn row_group(&self, chunk: &Chunk, outcome: &ChunkOutcome) -> ChunkKeys {
-        let mut keys = ChunkKeys::default();
+    fn row_group(&self, chunk: &Chunk, outcome: Option<&ChunkOutcome>) -> ChunkRows {
+        let mut keys = ChunkRows::default();
         let value = |row: usize, col: Option<ColId>| col.and_then(|c| chunk.value(row, c));
         for row in stage_pass(&self.plan, chunk.len(), outcome).ones_iter() {
             let key = user_key(|name| match name {
@@ -274,40 +315,11 @@ impl Probe for KeyProbe {
                 _ => value(row, self.upn),
             });
             if let (Some(k), Ok(r)) = (key, u32::try_from(row)) {
-                keys.text.push_str(k);
-                let end = u32::try_from(keys.text.len()).unwrap_or(u32::MAX);
-                keys.rows.push((r, end));
+                keys.rows.push(r);
+                keys.push(Some(k));
             }
         }
         keys
-    }
-}
-
-/// The keys OLD's run kept, by row.
-struct Keys {
-    /// `(first row of the row group, its keys)`, in row order.
-    chunks: Vec<(usize, ChunkKeys)>,
-}
-
-impl Keys {
-    fn new(chunks: Vec<(usize, ChunkKeys)>) -> Keys {
-        Keys { chunks }
-    }
-
-    fn get(&self, row: usize) -> Option<&str> {
-        let i = self
-            .chunks
-            .partition_point(|(s, _)| *s <= row)
-            .checked_sub(1)?;
-        let (start, keys) = self.chunks.get(i)?;
-        let local = u32::try_from(row - start).ok()?;
-        let k = keys.rows.binary_search_by_key(&local, |&(r, _)| r).ok()?;
-        let begin = match k {
-            0 => 0,
-            _ => keys.rows.get(k - 1).map_or(0, |&(_, e)| e as usize),
-        };
-        let end = keys.rows.get(k).map_or(0, |&(_, e)| e as usize);
-        keys.text.get(begin..end)
     }
 }
 
@@ -373,17 +385,18 @@ impl ChunkRows {
 impl Probe for ChangeProbe {
     type Output = ChunkRows;
 
-    fn row_group(&self, chunk: &Chunk, outcome: &ChunkOutcome) -> ChunkRows {
+    fn row_group(&self, chunk: &Chunk, outcome: Option<&ChunkOutcome>) -> ChunkRows {
         let n = chunk.len();
         let now = stage_pass(&self.new, n, outcome);
-        let was = match &self.old {
-            Some(old) => stage_pass(old, n, &evaluate_chunk(old, chunk)),
-            None => Bits::ones(n),
+        let known = self.old.is_some() && outcome.is_some();
+        let was = match (&self.old, known) {
+            (Some(old), true) => stage_pass(old, n, Some(&evaluate_chunk(old, chunk))),
+            _ => Bits::ones(n),
         };
         let mut kept = ChunkRows::default();
         for row in 0..n {
             let (w, a) = (was.get(row), now.get(row));
-            let may_change = match (self.old.is_some(), self.same_candidates) {
+            let may_change = match (known, self.same_candidates) {
                 (false, _) => true,
                 (true, true) => w != a,
                 (true, false) => w || a,
@@ -400,7 +413,8 @@ impl Probe for ChangeProbe {
     }
 }
 
-/// The values NEW's run kept, by row and attribute name.
+/// The values a run kept, by row and attribute name: NEW's every attribute of the users
+/// who may change, OLD's [`KEY`] of the users its stage selects.
 struct KeptValues {
     names: Vec<String>,
     /// `(first row of the row group, its kept rows)`, in row order.
@@ -408,11 +422,8 @@ struct KeptValues {
 }
 
 impl KeptValues {
-    fn new(columns: &[ColumnInfo], chunks: Vec<(usize, ChunkRows)>) -> KeptValues {
-        KeptValues {
-            names: columns.iter().map(|c| c.name.clone()).collect(),
-            chunks,
-        }
+    fn new(names: Vec<String>, chunks: Vec<(usize, ChunkRows)>) -> KeptValues {
+        KeptValues { names, chunks }
     }
 }
 

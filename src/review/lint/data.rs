@@ -195,11 +195,7 @@ pub(super) fn data_findings(
         }
     };
     let probe = ValueProbe::new(rules, &evaluated.plan, dir, opts);
-    let values = LintValues::new(
-        &probe,
-        dir.len(),
-        probe_chunks(&probe, &evaluated.plan, dir),
-    );
+    let values = LintValues::new(&probe, dir.len(), probe_chunks(&probe, dir));
     let pass = DataPass {
         dir,
         evaluated: &evaluated,

@@ -170,7 +170,7 @@ fn mark(chunk: &Chunk, col: Option<ColId>, bits: &mut Bits, test: impl Fn(&str) 
 impl Probe for ValueProbe {
     type Output = ChunkValues;
 
-    fn row_group(&self, chunk: &Chunk, _: &ChunkOutcome) -> ChunkValues {
+    fn row_group(&self, chunk: &Chunk, _: Option<&ChunkOutcome>) -> ChunkValues {
         let n = chunk.len();
         let kept = self
             .kept
