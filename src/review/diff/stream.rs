@@ -108,14 +108,7 @@ impl<'a> Streamed<'a> {
     /// warnings and evidence.
     pub fn read_only(&mut self, rules: &Rules) -> Result<(), PairError> {
         if !self.streams {
-            let dir = self
-                .source
-                .read(
-                    ColumnSelection::only(self.attributes.clone()),
-                    self.progress,
-                )
-                .map_err(PairError::Input)?;
-            self.note_read(&dir);
+            drop(self.read_whole()?);
             return Ok(());
         }
         let empty = side_rules(rules, RuleSet { apps: Vec::new() });
@@ -139,19 +132,22 @@ impl<'a> Streamed<'a> {
         }
     }
 
+    /// Reads the export whole, every attribute compared, and notes its warnings.
+    fn read_whole(&mut self) -> Result<Directory, PairError> {
+        let columns = ColumnSelection::only(self.attributes.clone());
+        let dir = self
+            .source
+            .read(columns, self.progress)
+            .map_err(PairError::Input)?;
+        self.note_read(&dir);
+        Ok(dir)
+    }
+
     /// Compares a pair over the export read whole, once for every pair.
     fn in_memory(&mut self, before: Side<'_>, after: Side<'_>) -> Result<AppDiff, PairError> {
         let dir = match self.whole.take() {
             Some(dir) => dir,
-            None => {
-                let columns = ColumnSelection::only(self.attributes.clone());
-                let dir = self
-                    .source
-                    .read(columns, self.progress)
-                    .map_err(PairError::Input)?;
-                self.note_read(&dir);
-                dir
-            }
+            None => self.read_whole()?,
         };
         let compared = diff_sides(
             before,
